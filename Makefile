@@ -1,0 +1,47 @@
+# Two commands do everything on a fresh clone: `make demo` and `make test`.
+# Each bootstraps .venv (from requirements/dev.lock, hashes checked) and, for
+# the tests, node_modules (from package-lock.json) before it runs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint typecheck unit bench lock clean
+
+$(STAMP): requirements/dev.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+$(NPM_STAMP): package-lock.json package.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+demo: $(STAMP)
+	$(BIN)/warroom demo
+
+test: $(STAMP) $(NPM_STAMP) lint typecheck
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy --strict src
+
+bench: $(STAMP) $(NPM_STAMP)
+	$(BIN)/python bench/run.py
+
+# Re-resolve the locks after editing pyproject.toml's dependencies.
+lock:
+	$(PYTHON) -m venv .cache/lock-tools
+	.cache/lock-tools/bin/pip install --quiet pip-tools
+	PIP_CONFIG_FILE=/dev/null .cache/lock-tools/bin/pip-compile -q --strip-extras --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links --no-emit-trusted-host --no-header -o requirements/runtime.lock pyproject.toml
+	PIP_CONFIG_FILE=/dev/null .cache/lock-tools/bin/pip-compile -q --strip-extras --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links --no-emit-trusted-host --no-header --extra dev -o requirements/dev.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) node_modules .cache .pytest_cache .mypy_cache .ruff_cache .hypothesis

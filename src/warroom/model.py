@@ -1,0 +1,99 @@
+"""The playbook's vocabulary as types.
+
+Everything that decides (parsers, rules, the planner) speaks these types, so a
+value is canonicalised once, where it is read, and compared exactly after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    """The playbook's severity matrix."""
+
+    SEV1 = "SEV-1"
+    SEV2 = "SEV-2"
+    SEV3 = "SEV-3"
+
+
+class Phase(StrEnum):
+    """The snapshot's ``Current phase``."""
+
+    DETECTION = "detection"
+    CONTAINMENT = "containment"
+    RECOVERY = "recovery"
+    HARDENING = "hardening"
+
+
+class Decision(StrEnum):
+    """The checkpoint decision record's ``Decision``."""
+
+    CONTINUE = "continue mitigation"
+    ROLLBACK = "rollback"
+    ESCALATE = "escalate+pause"
+
+
+class Confidence(StrEnum):
+    """The decision confidence ladder; never close on L1."""
+
+    L1 = "L1"
+    L2 = "L2"
+    L3 = "L3"
+
+
+class Status(StrEnum):
+    """The stakeholder update's ``Status``."""
+
+    INVESTIGATING = "investigating"
+    MITIGATING = "mitigating"
+    RECOVERED = "recovered"
+
+
+class Level(StrEnum):
+    """Errors make a record invalid; warnings only inform."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, tied to the field as the playbook (or the form) names it.
+
+    ``line`` is 1-based in the text that was checked, when known, so the CLI can
+    print ``FILE:LINE:`` like a linter.
+    """
+
+    field: str
+    message: str
+    level: Level = Level.ERROR
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What checking one input produced: findings plus whatever was parsed.
+
+    ``record`` holds the parsed values even when the input is invalid, as plain
+    JSON-able data, so ``warroom check --format json`` can show it.
+    """
+
+    kind: str
+    findings: tuple[Finding, ...] = ()
+    record: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.level is Level.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.level is Level.WARNING)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
