@@ -1,23 +1,104 @@
 """The model of ``.github/warroom.yml``.
 
 Defaults live here and only here: the README's config table is these defaults,
-and tests build configs from this model rather than repeating values.
+and tests build configs from this model rather than repeating values. Every
+model forbids unknown keys, so a typo in the file fails the run with its key
+path instead of being silently ignored during an outage.
 """
 
 from __future__ import annotations
 
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, field_validator
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from warroom.errors import ConfigError
+from warroom.model import Confidence, Phase, Severity
+
+Permission = Literal["admin", "maintain", "write", "triage", "read"]
 
 
-class Config(BaseModel):
-    """warroom's settings; every key optional."""
-
+class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LabelNames(_Strict):
+    """Label names warroom manages; rename them to fit a repository's scheme."""
+
+    incident: str = "incident"
+    hardening: str = "hardening"
+    severity: dict[Severity, str] = Field(
+        default_factory=lambda: {s: s.value for s in Severity},
+    )
+    phase: dict[Phase, str] = Field(
+        default_factory=lambda: {p: f"phase: {p.value}" for p in Phase},
+    )
+    confidence: dict[Confidence, str] = Field(
+        default_factory=lambda: {c: f"confidence: {c.value}" for c in Confidence},
+    )
+    gate_blocked: str = "gate: blocked"
+    gate_met: str = "gate: met"
+
+
+class Responders(_Strict):
+    """Who may change an incident by posting a record."""
+
+    permissions: tuple[Permission, ...] = ("admin", "maintain", "write")
+    logins: tuple[str, ...] = ()
+    """Extra logins allowed whatever their permission (an on-call contractor, say)."""
+
+
+class Clock(_Strict):
+    """The playbook's clock, in minutes unless named otherwise."""
+
+    first_response_minutes: int = Field(15, ge=1)
+    comms_cadence_minutes: dict[Severity, int] = Field(
+        default_factory=lambda: {Severity.SEV1: 30, Severity.SEV2: 60, Severity.SEV3: 240},
+    )
+    watch_hours: int = Field(24, ge=1)
+    hardening_within_hours: int = Field(24, ge=1)
+    reassess_minutes: int = Field(10, ge=1)
+    """Contradiction protocol: a rapid reassessment checkpoint within this many minutes."""
+
+
+class Closure(_Strict):
+    """The closure gate's tunable parts; the conditions themselves are the playbook's."""
+
+    min_confidence: Confidence = Confidence.L3
+    required_follow_up_kinds: tuple[str, ...] = ("guardrail automation", "regression test")
+
+
+class FollowUps(_Strict):
+    """How hardening follow-ups are filed."""
+
+    milestone: bool = False
+    """Also put each follow-up in a milestone named after its due date (``due 2026-12-05``)."""
+    title_prefix: str = "[hardening]"
+
+
+class Api(_Strict):
+    """How hard warroom tries when GitHub is unwell."""
+
+    retry_seconds: float = Field(60.0, ge=0)
+    """Total time a run may spend waiting to retry failed requests."""
+    max_attempts: int = Field(5, ge=1)
+    max_writes: int = Field(50, ge=1)
+    """A cap on writes per run, so a bug can never spend the hour's token budget."""
+
+
+class Config(_Strict):
+    """warroom's settings; every key optional."""
 
     timezone: str = "UTC"
     """Zone for times written without one (``2026-11-28 16:20``)."""
+    labels: LabelNames = LabelNames()
+    responders: Responders = Responders()
+    clock: Clock = Clock()
+    closure: Closure = Closure()
+    follow_ups: FollowUps = FollowUps()
+    api: Api = Api()
 
     @field_validator("timezone")
     @classmethod
@@ -36,3 +117,31 @@ class Config(BaseModel):
 
 
 DEFAULT_CONFIG = Config()
+
+
+def config_from_yaml(text: str, *, source: str = ".github/warroom.yml") -> Config:
+    """Parse the config file; every problem names its key path and what is allowed.
+
+    An empty file is the default config: adopting warroom should need no config.
+    """
+    try:
+        data = yaml.safe_load(text) if text.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{source}{where}: not valid YAML ({exc.__class__.__name__})") from exc
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: must be a mapping of settings, e.g. 'timezone: UTC'")
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            path = ".".join(str(part) for part in error["loc"]) or "(top level)"
+            message = error["msg"]
+            if error["type"] == "extra_forbidden":
+                message = "unknown key; see the README's config table for the keys allowed"
+            lines.append(f"{source}: {path}: {message}")
+        raise ConfigError("\n".join(lines)) from exc

@@ -1,0 +1,134 @@
+"""What warroom wants done to GitHub, as frozen data.
+
+Rules and the planner return these; only the GitHub adapter performs them, and
+``--dry-run`` prints them instead. Each effect says *what* should be true, not
+*how* to get there, so the adapter can skip one whose outcome already holds and
+a rerun converges instead of repeating itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class EnsureLabel:
+    """The repository has this label, with this colour and description."""
+
+    name: str
+    color: str
+    description: str
+
+
+@dataclass(frozen=True)
+class AddLabels:
+    """These labels are on the issue (others are left alone)."""
+
+    issue: int
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RemoveLabel:
+    """This label is not on the issue."""
+
+    issue: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Assign:
+    """These people are among the issue's assignees (nobody is unassigned)."""
+
+    issue: int
+    logins: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Reopen:
+    """The issue is open again; ``reason`` is what the bot says about why."""
+
+    issue: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class UpsertComment:
+    """warroom's comment with ``marker`` on the issue has exactly this body.
+
+    The body starts with the marker (``<!-- warroom:KIND:KEY -->``), which is
+    how the adapter finds the comment to edit instead of posting a second one.
+    """
+
+    issue: int
+    marker: str
+    body: str
+
+
+@dataclass(frozen=True)
+class DeleteComment:
+    """warroom's own comment with ``marker`` is gone (never a person's)."""
+
+    issue: int
+    marker: str
+
+
+@dataclass(frozen=True)
+class OpenFollowUp:
+    """A hardening issue exists for ``key``, linked to the incident as a sub-issue.
+
+    ``marker`` in its body makes it findable, so a replayed event or a retried
+    POST never opens a second one.
+    """
+
+    incident: int
+    key: str
+    marker: str
+    title: str
+    body: str
+    labels: tuple[str, ...]
+    assignees: tuple[str, ...]
+    milestone: str | None = None
+
+
+@dataclass(frozen=True)
+class Fail:
+    """The run ends red with this error annotation (a blocked closure, say)."""
+
+    message: str
+
+
+Effect = (
+    EnsureLabel
+    | AddLabels
+    | RemoveLabel
+    | Assign
+    | Reopen
+    | UpsertComment
+    | DeleteComment
+    | OpenFollowUp
+    | Fail
+)
+
+
+def describe(effect: Effect) -> str:
+    """One line a person can read in a dry run."""
+    match effect:
+        case EnsureLabel(name=name, color=color):
+            return f"ensure label {name!r} (#{color})"
+        case AddLabels(issue=issue, labels=labels):
+            return f"#{issue}: add labels {', '.join(repr(x) for x in labels)}"
+        case RemoveLabel(issue=issue, label=label):
+            return f"#{issue}: remove label {label!r}"
+        case Assign(issue=issue, logins=logins):
+            return f"#{issue}: assign {', '.join(logins)}"
+        case Reopen(issue=issue, reason=reason):
+            return f"#{issue}: reopen ({reason})"
+        case UpsertComment(issue=issue, marker=marker, body=body):
+            return f"#{issue}: upsert comment {marker} ({len(body)} characters)"
+        case DeleteComment(issue=issue, marker=marker):
+            return f"#{issue}: delete warroom comment {marker}"
+        case OpenFollowUp(incident=incident, title=title, assignees=assignees):
+            return f"#{incident}: open follow-up {title!r} for {', '.join(assignees)}"
+        case Fail(message=message):
+            return f"fail the run: {message}"
