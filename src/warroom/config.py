@@ -86,6 +86,8 @@ class Api(_Strict):
     max_attempts: int = Field(5, ge=1)
     max_writes: int = Field(50, ge=1)
     """A cap on writes per run, so a bug can never spend the hour's token budget."""
+    seconds_between_writes: float = Field(1.0, ge=0)
+    """GitHub asks integrations to space writes a second apart to avoid secondary rate limits."""
 
 
 class Config(_Strict):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -97,3 +98,35 @@ class CheckResult:
     @property
     def valid(self) -> bool:
         return not self.errors
+
+
+@dataclass(frozen=True)
+class IssueSnapshot:
+    """An issue as the core sees it: plain data read once by the adapter."""
+
+    number: int
+    id: int
+    title: str
+    body: str
+    state: str
+    state_reason: str | None
+    labels: tuple[str, ...]
+    assignees: tuple[str, ...]
+    author: str
+    created_at: datetime
+    closed_at: datetime | None
+    html_url: str
+    is_pull_request: bool = False
+
+
+@dataclass(frozen=True)
+class CommentSnapshot:
+    """A comment as the core sees it; ``author_is_bot`` keeps bots out of the records."""
+
+    id: int
+    author: str
+    author_is_bot: bool
+    body: str
+    created_at: datetime
+    updated_at: datetime
+    html_url: str

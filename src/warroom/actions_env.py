@@ -1,0 +1,117 @@
+"""The runner's side of a workflow step: its environment in, outputs and summary out.
+
+Reading and formatting are separate so the formatting can be tested without a
+runner: ``outputs_text`` is pure; ``write_outputs`` only appends it to a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from warroom.errors import UsageError
+
+
+@dataclass(frozen=True)
+class RunnerEnv:
+    """What a workflow run hands warroom."""
+
+    event_name: str
+    event: Mapping[str, Any]
+    repository: str
+    api_url: str
+    token: str
+    actor: str
+    now: datetime
+    config_path: str
+    dry_run: bool
+    output_path: Path | None
+    summary_path: Path | None
+    run_id: str
+
+
+def _required(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise UsageError(
+            f"{name} is not set: run `warroom action` inside a GitHub Actions workflow, "
+            "or set it (see the README's section on running locally)"
+        )
+    return value
+
+
+def parse_now(raw: str | None) -> datetime:
+    """``WARROOM_NOW`` (ISO 8601) lets the sandbox and drills set the clock."""
+    if not raw:
+        return datetime.now(UTC)
+    try:
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise UsageError(
+            f"WARROOM_NOW: not an ISO 8601 time ({raw!r}); write e.g. 2026-11-28T16:20:00Z"
+        ) from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def read_env(env: Mapping[str, str] | None = None) -> RunnerEnv:
+    """Read the runner's variables and event file, failing with the variable's name."""
+    env = os.environ if env is None else env
+    event_path = Path(_required(env, "GITHUB_EVENT_PATH"))
+    try:
+        event = json.loads(event_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"GITHUB_EVENT_PATH: cannot read the event file: {exc}") from exc
+    if not isinstance(event, dict):
+        raise UsageError("GITHUB_EVENT_PATH: the event file does not hold a JSON object")
+    output = env.get("GITHUB_OUTPUT")
+    summary = env.get("GITHUB_STEP_SUMMARY")
+    return RunnerEnv(
+        event_name=_required(env, "GITHUB_EVENT_NAME"),
+        event=event,
+        repository=_required(env, "GITHUB_REPOSITORY"),
+        api_url=env.get("GITHUB_API_URL", "").strip() or "https://api.github.com",
+        token=_required(env, "GITHUB_TOKEN"),
+        actor=env.get("GITHUB_ACTOR", ""),
+        now=parse_now(env.get("WARROOM_NOW")),
+        config_path=env.get("WARROOM_CONFIG", "").strip() or ".github/warroom.yml",
+        dry_run=env.get("WARROOM_DRY_RUN", "").strip().lower() in {"1", "true", "yes"},
+        output_path=Path(output) if output else None,
+        summary_path=Path(summary) if summary else None,
+        run_id=env.get("GITHUB_RUN_ID", ""),
+    )
+
+
+def outputs_text(outputs: Mapping[str, str]) -> str:
+    """``GITHUB_OUTPUT`` lines; multi-line values use a random heredoc delimiter.
+
+    A fixed delimiter could be forged by a value that contains it; a fresh one
+    per value cannot.
+    """
+    lines: list[str] = []
+    for name, value in outputs.items():
+        if "\n" in value or "\r" in value:
+            delimiter = f"warroom_{uuid.uuid4().hex}"
+            lines.extend([f"{name}<<{delimiter}", value, delimiter])
+        else:
+            lines.append(f"{name}={value}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def append(path: Path | None, text: str) -> None:
+    """Append to a runner file; outside a runner there is none and nothing is written."""
+    if path is None or not text:
+        return
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def annotation(level: str, message: str) -> str:
+    """A workflow command that shows ``message`` as an annotation on the run."""
+    escaped = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return f"::{level}::{escaped}"

@@ -1,0 +1,555 @@
+"""The only module that talks to GitHub (through PyGithub).
+
+It reads what the core needs as plain snapshots and applies a plan of effects,
+writing only what differs from what it read. It owns retries: PyGithub's own
+retry is switched off because a blind retry of a POST is how a comment gets
+posted twice; here a failed create is first checked for having happened.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import requests
+from github import Auth, Github, GithubException
+from github.Issue import Issue
+from github.IssueComment import IssueComment
+from github.Repository import Repository
+
+from warroom.config import Api
+from warroom.effects import (
+    AddLabels,
+    Assign,
+    DeleteComment,
+    Effect,
+    EnsureLabel,
+    Fail,
+    OpenFollowUp,
+    RemoveLabel,
+    Reopen,
+    UpsertComment,
+)
+from warroom.errors import GitHubError
+from warroom.model import CommentSnapshot, IssueSnapshot
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_RETRY_STATUSES = frozenset({500, 502, 503, 504})
+
+
+class _Transient(Exception):
+    """A failure worth retrying, with how long GitHub asked us to wait."""
+
+    def __init__(self, what: str, wait: float | None) -> None:
+        super().__init__(what)
+        self.wait = wait
+
+
+def _classify(exc: Exception, now: float) -> _Transient | None:
+    """Decide whether GitHub's answer means "try again later" and for how long."""
+    if isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.Timeout):
+        return _Transient(f"connection failed ({exc.__class__.__name__})", None)
+    if not isinstance(exc, GithubException):
+        return None
+    headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
+    retry_after = headers.get("retry-after")
+    if exc.status in _RETRY_STATUSES:
+        return _Transient(f"HTTP {exc.status}", float(retry_after) if retry_after else None)
+    if exc.status == 429 or (exc.status == 403 and _is_rate_limit(exc, headers)):
+        if retry_after is not None:
+            return _Transient(f"rate limited (HTTP {exc.status})", float(retry_after))
+        if headers.get("x-ratelimit-remaining") == "0" and "x-ratelimit-reset" in headers:
+            reset = float(headers["x-ratelimit-reset"])
+            return _Transient(f"rate limit exhausted (HTTP {exc.status})", max(0.0, reset - now))
+        return _Transient(f"rate limited (HTTP {exc.status})", None)
+    return None
+
+
+def _is_rate_limit(exc: GithubException, headers: dict[str, str]) -> bool:
+    if headers.get("x-ratelimit-remaining") == "0" or "retry-after" in headers:
+        return True
+    message = str(exc.data.get("message", "")) if isinstance(exc.data, dict) else ""
+    return "rate limit" in message.lower()
+
+
+@dataclass
+class Budget:
+    """How much waiting and writing a run may still do."""
+
+    seconds: float
+    writes: int
+    requests_made: int = 0
+    writes_made: int = 0
+
+
+@dataclass
+class _View:
+    """What the adapter knows of GitHub's state while applying one plan."""
+
+    labels: set[str]
+    assignees: set[str]
+    state: str | None
+    repo_labels: dict[str, tuple[str, str]] | None = None
+    follow_ups: dict[str, int] | None = None
+
+
+@dataclass
+class ApplyReport:
+    """What applying a plan did, for outputs, the step summary and tests."""
+
+    applied: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    follow_ups: dict[str, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _login(user: Any) -> str:
+    return str(getattr(user, "login", "") or "")
+
+
+def issue_snapshot(issue: Issue) -> IssueSnapshot:
+    """Read a PyGithub issue into plain data (completing it costs one GET if lazy)."""
+    created = _utc(issue.created_at)
+    assert created is not None
+    return IssueSnapshot(
+        number=issue.number,
+        id=issue.id,
+        title=issue.title or "",
+        body=issue.body or "",
+        state=issue.state,
+        state_reason=issue.state_reason,
+        labels=tuple(label.name for label in issue.labels),
+        assignees=tuple(_login(user) for user in issue.assignees),
+        author=_login(issue.user),
+        created_at=created,
+        closed_at=_utc(issue.closed_at),
+        html_url=issue.html_url,
+        is_pull_request=issue.pull_request is not None,
+    )
+
+
+def comment_snapshot(comment: IssueComment) -> CommentSnapshot:
+    """Read a PyGithub comment into plain data (no request: list pages carry it all)."""
+    user = comment.user
+    created = _utc(comment.created_at)
+    updated = _utc(comment.updated_at) or created
+    assert created is not None
+    assert updated is not None
+    return CommentSnapshot(
+        id=comment.id,
+        author=_login(user),
+        author_is_bot=getattr(user, "type", "") == "Bot" or _login(user).endswith("[bot]"),
+        body=comment.body or "",
+        created_at=created,
+        updated_at=updated,
+        html_url=comment.html_url,
+    )
+
+
+class GitHubAdapter:
+    """Reads snapshots and applies plans for one repository."""
+
+    def __init__(
+        self,
+        *,
+        api_url: str,
+        token: str,
+        repository: str,
+        api: Api,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        seed: int | None = None,
+    ) -> None:
+        self._github = Github(
+            base_url=api_url.rstrip("/"),
+            auth=Auth.Token(token),
+            per_page=100,
+            retry=None,
+            timeout=30,
+            seconds_between_requests=None,
+            seconds_between_writes=api.seconds_between_writes or None,
+            lazy=True,
+        )
+        self._repo: Repository = self._github.get_repo(repository, lazy=True)
+        self._api = api
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self._wall_clock = wall_clock
+        self._random = random.Random(seed)  # noqa: S311 -- jitter, not secrets
+        self.budget = Budget(seconds=api.retry_seconds, writes=api.max_writes)
+        self._comments: dict[int, list[IssueComment]] = {}
+
+    # -- retries -----------------------------------------------------------------
+
+    def _call(
+        self,
+        what: str,
+        fn: Callable[[], T],
+        *,
+        write: bool = False,
+        happened: Callable[[], T | None] | None = None,
+    ) -> T:
+        """Run ``fn`` with retries; before retrying a write, ask ``happened`` first.
+
+        ``happened`` returns the result if the write took effect despite the
+        error (GitHub answered 502 after storing the comment, say), so the
+        write is not repeated.
+        """
+        if write:
+            if self.budget.writes_made >= self.budget.writes:
+                raise GitHubError(
+                    f"{what}: refused, this run already made {self.budget.writes_made} writes "
+                    "(api.max_writes in .github/warroom.yml)"
+                )
+            self.budget.writes_made += 1
+        attempt = 0
+        while True:
+            attempt += 1
+            self.budget.requests_made += 1
+            try:
+                return fn()
+            except Exception as exc:
+                transient = _classify(exc, self._wall_clock())
+                if transient is None:
+                    raise GitHubError(f"{what}: {_describe(exc)}") from exc
+                if attempt >= self._api.max_attempts:
+                    raise GitHubError(
+                        f"{what}: gave up after {attempt} attempts ({transient})"
+                    ) from exc
+                wait = transient.wait
+                if wait is None:
+                    wait = min(30.0, 0.5 * 2 ** (attempt - 1)) * (0.5 + self._random.random())
+                if wait > self.budget.seconds:
+                    raise GitHubError(
+                        f"{what}: {transient}; waiting {wait:.0f}s more would exceed "
+                        f"api.retry_seconds ({self._api.retry_seconds:.0f}s)"
+                    ) from exc
+                log.warning("%s: %s; retrying in %.1fs", what, transient, wait)
+                self.budget.seconds -= wait
+                self._sleep(wait)
+                if happened is not None:
+                    done = happened()
+                    if done is not None:
+                        return done
+
+    # -- reads -------------------------------------------------------------------
+
+    def issue(self, number: int) -> IssueSnapshot:
+        """One GET."""
+        return self._call(f"read issue #{number}", lambda: issue_snapshot(self._issue(number)))
+
+    def comments(self, number: int) -> list[CommentSnapshot]:
+        """ceil(C/100) GETs; kept so ``apply`` can find warroom's own comments for free."""
+
+        def read() -> list[IssueComment]:
+            return list(self._issue(number).get_comments())
+
+        found = self._call(f"list comments of #{number}", read)
+        self._comments[number] = found
+        return [comment_snapshot(c) for c in found]
+
+    def permission(self, login: str) -> str:
+        """The login's permission: admin, maintain, write, triage, read or none."""
+
+        def read() -> str:
+            try:
+                return self._repo.get_collaborator_permission(login)
+            except GithubException as exc:
+                if exc.status == 404:
+                    return "none"
+                raise
+
+        return self._call(f"read the permission of @{login}", read)
+
+    def open_issues(self, label: str) -> list[IssueSnapshot]:
+        """Every open issue with ``label``: ceil(N/100) GETs."""
+
+        def read() -> list[IssueSnapshot]:
+            issues = self._repo.get_issues(state="open", labels=[label])
+            return [issue_snapshot(i) for i in issues if i.pull_request is None]
+
+        return self._call(f"list open issues labelled {label!r}", read)
+
+    def find_marked_issues(self, label: str, markers: Iterable[str]) -> dict[str, int]:
+        """Issues (any state) carrying ``label`` whose body holds one of ``markers``."""
+        wanted = set(markers)
+        if not wanted:
+            return {}
+
+        def read() -> dict[str, int]:
+            found: dict[str, int] = {}
+            for issue in self._repo.get_issues(state="all", labels=[label]):
+                body = issue.body or ""
+                for marker in wanted:
+                    if marker in body and marker not in found:
+                        found[marker] = issue.number
+            return found
+
+        return self._call(f"look for existing {label!r} issues", read)
+
+    def label_names(self) -> dict[str, tuple[str, str]]:
+        """Repository labels: name -> (colour, description)."""
+
+        def read() -> dict[str, tuple[str, str]]:
+            return {
+                label.name: (label.color, label.description or "")
+                for label in self._repo.get_labels()
+            }
+
+        return self._call("list labels", read)
+
+    # -- writes ------------------------------------------------------------------
+
+    def apply(self, plan: Sequence[Effect], *, issue: IssueSnapshot | None = None) -> ApplyReport:
+        """Apply effects in order; skip those whose outcome already holds.
+
+        A failure raises ``GitHubError`` and stops the run: every effect states
+        an outcome, so the next run converges from whatever is on GitHub.
+        """
+        view = _View(
+            labels={lbl.lower() for lbl in issue.labels} if issue else set(),
+            assignees={a.lower() for a in issue.assignees} if issue else set(),
+            state=issue.state if issue else None,
+        )
+        report = ApplyReport()
+        for effect in plan:
+            match effect:
+                case EnsureLabel():
+                    self._ensure_label(effect, view, report)
+                case AddLabels():
+                    self._add_labels(effect, view, report)
+                case RemoveLabel():
+                    self._remove_label(effect, view, report)
+                case Assign():
+                    self._assign(effect, view, report)
+                case Reopen():
+                    self._reopen(effect, view, report)
+                case UpsertComment():
+                    self._upsert_comment(effect, report)
+                case DeleteComment():
+                    self._delete_comment(effect, report)
+                case OpenFollowUp():
+                    self._follow_up(effect, plan, view, report)
+                case Fail(message=message):
+                    report.failures.append(message)
+        return report
+
+    def _ensure_label(self, effect: EnsureLabel, view: _View, report: ApplyReport) -> None:
+        if view.repo_labels is None:
+            view.repo_labels = {k.lower(): v for k, v in self.label_names().items()}
+        name, wanted = effect.name, (effect.color, effect.description)
+        have = view.repo_labels.get(name.lower())
+        if have == wanted:
+            return
+        if have is None:
+            self._call(
+                f"create label {name!r}",
+                lambda: self._repo.create_label(name, *wanted),
+                write=True,
+                happened=lambda: self._label_exists(name),
+            )
+        else:
+            self._call(
+                f"update label {name!r}",
+                lambda: self._repo.get_label(name).edit(name, *wanted),
+                write=True,
+            )
+        view.repo_labels[name.lower()] = wanted
+        report.applied.append(f"label {name!r} ready")
+
+    def _add_labels(self, effect: AddLabels, view: _View, report: ApplyReport) -> None:
+        missing = [lbl for lbl in effect.labels if lbl.lower() not in view.labels]
+        if not missing:
+            return
+        issue = self._issue(effect.issue)
+        self._call(f"label #{effect.issue}", lambda: issue.add_to_labels(*missing), write=True)
+        view.labels.update(m.lower() for m in missing)
+        report.applied.append(f"#{effect.issue}: +{', '.join(missing)}")
+
+    def _remove_label(self, effect: RemoveLabel, view: _View, report: ApplyReport) -> None:
+        if effect.label.lower() not in view.labels:
+            return
+        issue = self._issue(effect.issue)
+
+        def remove() -> None:
+            try:
+                issue.remove_from_labels(effect.label)
+            except GithubException as exc:
+                if exc.status != 404:  # already gone: the outcome holds
+                    raise
+
+        self._call(f"unlabel #{effect.issue}", remove, write=True)
+        view.labels.discard(effect.label.lower())
+        report.applied.append(f"#{effect.issue}: -{effect.label}")
+
+    def _assign(self, effect: Assign, view: _View, report: ApplyReport) -> None:
+        missing = [x for x in effect.logins if x.lower() not in view.assignees]
+        if not missing:
+            return
+        issue = self._issue(effect.issue)
+        self._call(f"assign #{effect.issue}", lambda: issue.add_to_assignees(*missing), write=True)
+        view.assignees.update(m.lower() for m in missing)
+        report.applied.append(f"#{effect.issue}: assigned {', '.join(missing)}")
+
+    def _reopen(self, effect: Reopen, view: _View, report: ApplyReport) -> None:
+        if view.state == "open":
+            return
+        issue = self._issue(effect.issue)
+        self._call(f"reopen #{effect.issue}", lambda: issue.edit(state="open"), write=True)
+        view.state = "open"
+        report.applied.append(f"#{effect.issue}: reopened")
+
+    def _delete_comment(self, effect: DeleteComment, report: ApplyReport) -> None:
+        existing = self._own_comment(effect.issue, effect.marker)
+        if existing is None:
+            return
+        self._call(f"delete warroom comment on #{effect.issue}", existing.delete, write=True)
+        self._comments[effect.issue].remove(existing)
+        report.applied.append(f"#{effect.issue}: removed {effect.marker}")
+
+    def _follow_up(
+        self, effect: OpenFollowUp, plan: Sequence[Effect], view: _View, report: ApplyReport
+    ) -> None:
+        if view.follow_ups is None:
+            markers = [e.marker for e in plan if isinstance(e, OpenFollowUp)]
+            view.follow_ups = self.find_marked_issues(effect.labels[0], markers)
+        known = view.follow_ups.get(effect.marker)
+        if known is None:
+            known = self._open_follow_up(effect)
+            view.follow_ups[effect.marker] = known
+            report.applied.append(f"#{effect.incident}: opened follow-up #{known}")
+        report.follow_ups[effect.key] = known
+
+    # -- helpers -----------------------------------------------------------------
+
+    def _issue(self, number: int) -> Issue:
+        return self._repo.get_issue(number)
+
+    def _label_exists(self, name: str) -> bool | None:
+        try:
+            self._repo.get_label(name)
+        except GithubException:
+            return None
+        return True
+
+    def _own_comment(self, number: int, marker: str) -> IssueComment | None:
+        if number not in self._comments:
+            self.comments(number)
+        for comment in self._comments[number]:
+            if (comment.body or "").startswith(marker):
+                return comment
+        return None
+
+    def _upsert_comment(self, effect: UpsertComment, report: ApplyReport) -> None:
+        number, marker, body = effect.issue, effect.marker, effect.body
+        existing = self._own_comment(number, marker)
+        if existing is not None:
+            if (existing.body or "") == body:
+                return
+            self._call(
+                f"edit warroom comment on #{number}", lambda: existing.edit(body), write=True
+            )
+            report.applied.append(f"#{number}: updated {marker}")
+            return
+
+        def find_after_failure() -> IssueComment | None:
+            # A 502 after the write happened: re-read before posting again.
+            self._comments.pop(number, None)
+            return self._own_comment(number, marker)
+
+        created = self._call(
+            f"comment on #{number}",
+            lambda: self._issue(number).create_comment(body),
+            write=True,
+            happened=find_after_failure,
+        )
+        comments = self._comments.setdefault(number, [])
+        if created not in comments:
+            comments.append(created)
+        report.applied.append(f"#{number}: posted {marker}")
+
+    def _open_follow_up(self, effect: OpenFollowUp) -> int:
+        def find_after_failure() -> Issue | None:
+            found = self.find_marked_issues(effect.labels[0], [effect.marker])
+            number = found.get(effect.marker)
+            return self._issue(number) if number is not None else None
+
+        milestone = self._milestone(effect.milestone) if effect.milestone else None
+
+        def create() -> Issue:
+            kwargs: dict[str, Any] = {
+                "title": effect.title,
+                "body": effect.body,
+                "labels": list(effect.labels),
+                "assignees": list(effect.assignees),
+            }
+            if milestone is not None:
+                kwargs["milestone"] = milestone
+            return self._repo.create_issue(**kwargs)
+
+        issue = self._call(
+            f"open follow-up {effect.title!r}", create, write=True, happened=find_after_failure
+        )
+        parent = self._issue(effect.incident)
+        child_id = issue.id
+
+        def linked() -> bool | None:
+            subs = parent.get_sub_issues()
+            return True if any(s.id == child_id for s in subs) else None
+
+        try:
+            self._call(
+                f"link follow-up #{issue.number} to #{effect.incident}",
+                lambda: parent.add_sub_issue(child_id),
+                write=True,
+                happened=linked,
+            )
+        except GitHubError as exc:
+            # A sub-issue link is a convenience; the body's back-link already ties them.
+            log.warning("%s", exc)
+        return issue.number
+
+    def _milestone(self, title: str) -> Any:
+        def find_or_create() -> Any:
+            for milestone in self._repo.get_milestones(state="all"):
+                if milestone.title == title:
+                    return milestone
+            return None
+
+        existing = self._call(f"find milestone {title!r}", find_or_create)
+        if existing is not None:
+            return existing
+        return self._call(
+            f"create milestone {title!r}",
+            lambda: self._repo.create_milestone(title),
+            write=True,
+            happened=find_or_create,
+        )
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, GithubException):
+        message = exc.data.get("message") if isinstance(exc.data, dict) else None
+        return f"GitHub answered {exc.status}" + (f": {message}" if message else "")
+    return f"{exc.__class__.__name__}: {exc}"
+
+
+def pages(count: int) -> int:
+    """Requests a listing of ``count`` items costs at ``per_page=100``."""
+    return max(1, math.ceil(count / 100))
