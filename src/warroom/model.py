@@ -54,6 +54,48 @@ class Status(StrEnum):
     RECOVERED = "recovered"
 
 
+class RerunResult(StrEnum):
+    """The verification rerun record's ``Result``: closure needs fresh green evidence."""
+
+    GREEN = "green"
+    RED = "red"
+
+
+class FollowUpKind(StrEnum):
+    """What a hardening follow-up delivers; the post-incident loop names the first three."""
+
+    GUARDRAIL = "guardrail automation"
+    REGRESSION_TEST = "regression test"
+    TIMELINE = "timeline publication"
+    OTHER = "other"
+
+
+class DependencyClass(StrEnum):
+    """The dependency risk matrix: classify affected dependencies before choosing mitigation."""
+
+    AUTH = "auth/identity"
+    BILLING = "billing/ledger"
+    MESSAGING = "messaging/queue"
+    OBSERVABILITY = "observability"
+    OTHER = "other"
+
+
+class Scenario(StrEnum):
+    """The scenario library's pressure patterns, each with its own evidence minimum."""
+
+    RELEASE_AUTH_FAILURE = "auth token failure after release"
+    BILLING_STATE_MISMATCH = "billing state mismatch"
+    PERMISSION_LEAK = "permission leak in edge flow"
+    OTHER = "other"
+
+
+class DismissalReason(StrEnum):
+    """Why an incident is closed without the recovery gate: it never was one."""
+
+    FALSE_ALARM = "false alarm"
+    DUPLICATE = "duplicate"
+
+
 class Level(StrEnum):
     """Errors make a record invalid; warnings only inform."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from enum import StrEnum
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,8 +31,12 @@ E = TypeVar("E", bound=StrEnum)
 # with a hyphen. Bots (`name[bot]`) are accepted so a bot can be an owner of
 # an automated lane, but never a team (`org/team`): a team is nobody's pager.
 _LOGIN = r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}(?:\[bot\])?"
-LOGIN_RE = re.compile(rf"@({_LOGIN})(?![A-Za-z0-9/-])")
-_LOGIN_LIST_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\+|/)\s*|\s+")
+# Like GitHub, a mention needs a non-word character (or nothing) before the
+# ``@``: ``ops@example.com`` mentions nobody.
+LOGIN_RE = re.compile(rf"(?<![A-Za-z0-9_.+-])@({_LOGIN})(?![A-Za-z0-9/-])")
+# Separators between logins. "and" is a separator only as a whole token (see
+# ``read_logins``): splitting on ``\band\b`` would cut ``@and-co`` in two.
+_LOGIN_LIST_SPLIT = re.compile(r"[\s,;&+/]+")
 
 
 def _fold(text: str) -> str:
@@ -65,8 +69,10 @@ def read_enum(enum: type[E], raw: str, *, aliases: dict[str, E] | None = None) -
 
 def read_severity(raw: str) -> Severity | ValueProblem:
     """``SEV-1``, ``sev1``, ``Sev 1``, ``S1`` or ``1`` all mean SEV-1."""
+    # Strip first: a leading ``\s*`` next to ``[\s\-_]*`` backtracks quadratically
+    # on long runs of spaces, and bodies are untrusted.
     match = re.fullmatch(
-        r"\s*(?:sev(?:erity)?|s)?[\s\-_]*([0-9]+)\s*(?:[:(\-–—].*)?", raw, re.I | re.S
+        r"(?:sev(?:erity)?|s)?[\s\-_]*([0-9]+)(?:\s*[:(\-–—].*)?", raw.strip(), re.I | re.S
     )
     if match and match.group(1) in {"1", "2", "3"}:
         return Severity(f"SEV-{match.group(1)}")
@@ -92,7 +98,11 @@ def read_decision(raw: str) -> Decision | ValueProblem:
 
 def read_confidence(raw: str) -> Confidence | ValueProblem:
     """``L3``, ``l3``, ``L3 (high)`` or ``high`` all mean L3."""
-    match = re.fullmatch(r"\s*(L[123])\b.*", raw, re.I | re.S)
+    levels = {level.upper() for level in re.findall(r"\bL[123]\b", raw, re.I)}
+    if len(levels) > 1:
+        # "L1/L2/L3" is the template's list of choices, not a choice.
+        return ValueProblem(f'must be one level, "L1", "L2" or "L3"; got "{_short(raw)}"')
+    match = re.fullmatch(r"(L[123])\b.*", raw.strip(), re.I | re.S)
     if match:
         return Confidence(match.group(1).upper())
     return read_enum(
@@ -116,13 +126,15 @@ def read_logins(raw: str) -> tuple[str, ...] | ValueProblem:
     if not text:
         return ValueProblem("must name an owner as a GitHub @login, e.g. @octocat")
     logins: list[str] = []
+    seen: set[str] = set()  # a set, not a scan of `logins`: bodies are untrusted and long
     leftovers: list[str] = []
     for token in _LOGIN_LIST_SPLIT.split(text):
-        if not token:
+        if not token or token.lower() == "and":
             continue
         match = re.fullmatch(rf"@({_LOGIN})[.,;:]?", token)
         if match:
-            if match.group(1).lower() not in (seen.lower() for seen in logins):
+            if match.group(1).lower() not in seen:
+                seen.add(match.group(1).lower())
                 logins.append(match.group(1))
         else:
             leftovers.append(token)
@@ -134,36 +146,39 @@ def read_logins(raw: str) -> tuple[str, ...] | ValueProblem:
     return tuple(logins)
 
 
-_DATE_TIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%dT%H:%M:%S.%f",
-    "%Y-%m-%d %H:%M:%S.%f",
-)
+# Matched against stripped text with one ``\s*`` only: two adjacent ``\s*``
+# backtrack quadratically on hostile runs of spaces. ASCII digits only. The
+# fields are read from the groups: ``strptime`` costs ~100 µs a call, and a
+# comment full of records holds hundreds of times.
 _TIME_RE = re.compile(
-    r"""\s*(?P<stamp>\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)
-        \s*(?P<zone>Z|UTC|GMT|[+-]\d{2}:?\d{2}|[A-Za-z_]+/[A-Za-z_/+-]+)?\s*""",
-    re.X,
+    r"""(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})[Tt\ ]
+        (?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.(?P<fraction>\d+))?)?
+        (?:\s*(?P<zone>Z|UTC|GMT|(?P<sign>[+-])(?P<zh>\d{2}):?(?P<zm>\d{2})
+                        |[A-Za-z_]+/[A-Za-z0-9_/+-]+))?""",
+    re.X | re.I | re.A,
 )
 
 
 def read_time(raw: str, default_zone: tzinfo) -> datetime | ValueProblem:
     """ISO 8601 or ``2026-11-28 16:20 UTC``; a time without a zone is in ``default_zone``."""
     hint = 'write a date and time such as "2026-11-28 16:20 UTC" or "2026-11-28T16:20:00Z"'
-    match = _TIME_RE.fullmatch(raw)
+    match = _TIME_RE.fullmatch(raw.strip())
     if not match:
         return ValueProblem(f'is not a time: {hint}; got "{_short(raw)}"')
-    stamp = match.group("stamp").replace("T", " ")
-    parsed: datetime | None = None
-    for fmt in _DATE_TIME_FORMATS:
-        try:
-            parsed = datetime.strptime(stamp, fmt.replace("T", " "))
-            break
-        except ValueError:
-            continue
-    if parsed is None:
+    fraction = match.group("fraction") or ""
+    try:
+        if len(fraction) > 6:
+            raise ValueError("more than microseconds")
+        parsed = datetime(
+            int(match.group("year")),
+            int(match.group("month")),
+            int(match.group("day")),
+            int(match.group("hour")),
+            int(match.group("minute")),
+            int(match.group("second") or 0),
+            int(fraction.ljust(6, "0")),
+        )
+    except ValueError:
         return ValueProblem(f'is not a valid date and time: {hint}; got "{_short(raw)}"')
     zone_text = match.group("zone")
     zone: tzinfo
@@ -171,9 +186,13 @@ def read_time(raw: str, default_zone: tzinfo) -> datetime | ValueProblem:
         zone = default_zone
     elif zone_text.upper() in {"Z", "UTC", "GMT"}:
         zone = ZoneInfo("UTC")
-    elif zone_text[0] in "+-":
+    elif match.group("sign"):
+        hours, minutes = int(match.group("zh")), int(match.group("zm"))
+        sign = -1 if match.group("sign") == "-" else 1
         try:
-            zone = datetime.strptime(zone_text.replace(":", ""), "%z").tzinfo or default_zone
+            if minutes >= 60:
+                raise ValueError("minutes")
+            zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
         except ValueError:
             return ValueProblem(f'has an invalid UTC offset "{zone_text}": {hint}')
     else:
@@ -187,7 +206,7 @@ def read_time(raw: str, default_zone: tzinfo) -> datetime | ValueProblem:
 def read_date(raw: str) -> date | ValueProblem:
     """A calendar date, ``YYYY-MM-DD``: due dates are days, not moments."""
     text = raw.strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text, re.A):
         try:
             return date.fromisoformat(text)
         except ValueError:
@@ -204,7 +223,7 @@ def is_placeholder(raw: str) -> bool:
         not text
         or text in {"_No response_", "-", "—", "..."}
         or bool(re.fullmatch(r"<[^<>]*>", text))
-        or _fold(text) in {"tbd", "todo", "tba", "xxx"}
+        or (len(text) <= 12 and _fold(text) in {"tbd", "todo", "tba", "xxx"})
     )
 
 
