@@ -1,0 +1,272 @@
+"""``warroom check``: records and issue-form bodies in, linter-style findings out.
+
+``check_text`` is pure: one text, one ``CheckResult``. ``format_text`` and
+``format_json`` turn a result into the two output formats. ``check_files`` is
+the thin shell the CLI calls: it reads files (``-`` is stdin), refuses
+unreadable or non-UTF-8 input with a message instead of a traceback, and
+picks the exit code (0 valid, 1 invalid, 2 unreadable input).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, Literal
+
+from warroom.config import DEFAULT_CONFIG, Config, config_from_yaml
+from warroom.errors import UsageError
+from warroom.model import CheckResult, Finding, Level
+from warroom.parsing.forms import FormTemplate, bundled_form, check_form, load_form, looks_like_form
+from warroom.parsing.records import MAX_RECORDS, read_record_as, read_records, starts_in_code
+from warroom.records.spec import RECORD_KINDS, SPECS
+from warroom.records.types import ParsedRecord
+
+CHECK_KINDS: tuple[str, ...] = ("auto", "form", *RECORD_KINDS)
+"""What ``--kind`` accepts."""
+
+BUNDLE = "bundle"
+"""The kind reported for an input holding several records (the playbook's artifact bundle)."""
+UNKNOWN = "unknown"
+"""The kind reported when ``auto`` recognises nothing."""
+
+OutputFormat = Literal["text", "json"]
+
+
+def _records_result(records: Sequence[ParsedRecord]) -> CheckResult:
+    findings = tuple(finding for record in records for finding in record.findings)
+    if len(records) >= MAX_RECORDS:
+        findings += (
+            Finding(
+                "record",
+                f"warroom reads at most {MAX_RECORDS} records per comment and this input has "
+                "that many: split the records over several comments",
+                Level.WARNING,
+                records[-1].line,
+            ),
+        )
+    if len(records) == 1:
+        return CheckResult(records[0].kind, findings, records[0].to_json())
+    listed = [
+        {"kind": r.kind, "line": r.line, "valid": r.valid, "record": r.to_json()} for r in records
+    ]
+    return CheckResult(BUNDLE, findings, {"records": listed})
+
+
+def _recognised_starts() -> str:
+    return ", ".join(f'"{spec.start_example}" ({spec.kind})' for spec in SPECS.values())
+
+
+def _unrecognised(text: str, forms: Sequence[FormTemplate]) -> CheckResult:
+    fenced = starts_in_code(text)
+    hint = ""
+    if fenced:
+        line, kind = fenced[0]
+        hint = (
+            f"; line {line} starts a {kind} record inside a ``` code block, which is not read: "
+            "paste the record as plain text"
+        )
+    form_hint = " or an issue-form body (its ### headings)" if forms else ""
+    message = (
+        f"no war-room record recognised{hint}; a record starts with one of: "
+        f"{_recognised_starts()}{form_hint}; or name the kind with --kind"
+    )
+    return CheckResult(UNKNOWN, (Finding("record", message, Level.ERROR, 1),))
+
+
+def _check_kind(text: str, kind: str, config: Config) -> CheckResult:
+    records = read_records(text, config)
+    wanted = [record for record in records if record.kind == kind]
+    if wanted:
+        return _records_result(wanted)
+    spec = SPECS[kind]
+    if records:
+        found = ", ".join(f"{SPECS[r.kind].title} on line {r.line}" for r in records)
+        message = (
+            f'no {spec.title} here (found: {found}); start the block with "{spec.start_example}" '
+            "or check with --kind auto"
+        )
+        return CheckResult(kind, (Finding(spec.title, message, Level.ERROR, 1),))
+    return _records_result([read_record_as(text, kind, config)])
+
+
+def check_text(
+    text: str,
+    *,
+    kind: str = "auto",
+    form: FormTemplate | None = None,
+    forms: Sequence[FormTemplate] | None = None,
+    config: Config = DEFAULT_CONFIG,
+) -> CheckResult:
+    """Check one input.
+
+    ``kind`` is ``auto``, ``form`` or a record kind. ``form`` is the form to
+    read a body with (``--form``; default the bundled incident form).
+    ``forms`` are the forms ``auto`` tries after records (default: the
+    bundled incident and hardening forms, after ``form`` when given).
+    """
+    if kind == "form":
+        return check_form(text, form or bundled_form("incident"), config)
+    if kind in SPECS:
+        return _check_kind(text, kind, config)
+    if kind != "auto":
+        raise UsageError(f"unknown kind {kind!r}; use one of: {', '.join(CHECK_KINDS)}")
+    records = read_records(text, config)
+    if records:
+        return _records_result(records)
+    candidates = (
+        list(forms) if forms is not None else [bundled_form("incident"), bundled_form("hardening")]
+    )
+    if form is not None:
+        candidates.insert(0, form)
+    # A form body is ### headings; without one there is nothing for the form parser to try.
+    for candidate in candidates if "###" in text else []:
+        if looks_like_form(text, candidate):
+            return check_form(text, candidate, config)
+    return _unrecognised(text, candidates)
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _kinds(result: CheckResult) -> str:
+    if result.kind == BUNDLE:
+        return " + ".join(str(item["kind"]) for item in result.record.get("records", []))
+    return result.kind
+
+
+def format_text(file: str, result: CheckResult) -> str:
+    """Linter lines, ``FILE:LINE: error: Field: message``, then one summary line."""
+    lines = []
+    for finding in result.findings:
+        where = f"{file}:{finding.line}" if finding.line is not None else file
+        lines.append(f"{where}: {finding.level.value}: {finding.field}: {finding.message}")
+    counts = [
+        _plural(len(found), word)
+        for found, word in ((result.errors, "error"), (result.warnings, "warning"))
+        if found
+    ]
+    tally = f" ({', '.join(counts)})" if counts else ""
+    if result.kind == UNKNOWN:
+        lines.append(f"{file}: nothing recognised{tally}")
+    else:
+        verdict = "valid" if result.valid else "invalid"
+        lines.append(f"{file}: {verdict} {_kinds(result)}{tally}")
+    return "\n".join(lines) + "\n"
+
+
+def _findings_json(findings: Sequence[Finding]) -> list[dict[str, str]]:
+    return [{"field": f.field, "message": f.message} for f in findings]
+
+
+def result_json(file: str, result: CheckResult) -> dict[str, Any]:
+    """The JSON object ``--format json`` prints for one input."""
+    return {
+        "file": file,
+        "kind": result.kind,
+        "valid": result.valid,
+        "errors": _findings_json(result.errors),
+        "warnings": _findings_json(result.warnings),
+        "record": dict(result.record),
+    }
+
+
+def format_json(file: str, result: CheckResult) -> str:
+    """One line of JSON for one input."""
+    return json.dumps(result_json(file, result), ensure_ascii=False) + "\n"
+
+
+# --- the shell --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Report:
+    """What ``warroom check`` prints and how it exits; the CLI only writes it out."""
+
+    stdout: str
+    stderr: str
+    exit_code: int
+
+
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 text, or a ``UsageError`` saying where the first bad byte is."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"{name}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "save the file as UTF-8"
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def _read(name: str, stdin: BinaryIO | None, cache: dict[str, str]) -> str:
+    if name in cache:
+        return cache[name]
+    if name == "-":
+        if stdin is None:
+            raise UsageError("-: no standard input to read")
+        data = stdin.read()
+    else:
+        try:
+            data = Path(name).read_bytes()
+        except IsADirectoryError:
+            raise UsageError(f"{name}: is a directory; name the files to check") from None
+        except FileNotFoundError:
+            raise UsageError(f"{name}: no such file") from None
+        except OSError as exc:
+            raise UsageError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+    cache[name] = decode(data, name)
+    return cache[name]
+
+
+def load_config(path: Path = Path(".github/warroom.yml")) -> Config:
+    """The repository's config when run inside one, else the defaults."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return DEFAULT_CONFIG
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot be read ({exc})") from None
+    return config_from_yaml(text, source=str(path))
+
+
+def check_files(
+    names: Sequence[str],
+    *,
+    kind: str = "auto",
+    form_path: Path | None = None,
+    output: OutputFormat = "text",
+    config: Config | None = None,
+    stdin: BinaryIO | None = None,
+) -> Report:
+    """Check each named input; unreadable ones are reported and make the exit code 2.
+
+    Raises ``WarroomError`` only for problems with the command itself (an
+    unknown kind, a form YAML that cannot be used, an invalid config).
+    """
+    if kind not in CHECK_KINDS:
+        raise UsageError(f"unknown kind {kind!r}; use one of: {', '.join(CHECK_KINDS)}")
+    settings = config if config is not None else load_config()
+    form = load_form(form_path) if form_path is not None else None
+    out: list[str] = []
+    err: list[str] = []
+    exit_code = 0
+    cache: dict[str, str] = {}
+    for name in names:
+        try:
+            text = _read(name, stdin, cache)
+        except UsageError as exc:
+            err.append(f"warroom: {exc}\n")
+            exit_code = 2
+            continue
+        result = check_text(text, kind=kind, form=form, config=settings)
+        out.append(format_json(name, result) if output == "json" else format_text(name, result))
+        if not result.valid:
+            exit_code = max(exit_code, 1)
+    return Report("".join(out), "".join(err), exit_code)

@@ -1,0 +1,766 @@
+"""One table per record kind: the playbook's labels, their keys and how to read them.
+
+Every other module (the scanner, the readers, the rules, the templates, the
+docs tests) asks these tables instead of repeating a label, so a label is
+spelt once, exactly as the playbook spells it. ``label`` is also the ``field``
+of every finding, because a responder fixes what they can see in the block.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum, StrEnum
+
+from warroom.model import (
+    Confidence,
+    Decision,
+    DismissalReason,
+    FollowUpKind,
+    Phase,
+    RerunResult,
+    Severity,
+    Status,
+)
+from warroom.records.models import (
+    Closure,
+    DecisionRecord,
+    Dismissal,
+    Escalation,
+    FollowUp,
+    Handoff,
+    LeadershipNote,
+    RecordModel,
+    Snapshot,
+    StakeholderUpdate,
+    VerificationRecord,
+)
+
+
+class ValueKind(Enum):
+    """How a field's text is read into a typed value."""
+
+    TEXT = "text"
+    CODE = "code"  # commands or outputs, usually in a fenced block
+    LOGINS = "logins"
+    TIME = "time"
+    DATE = "date"
+    SEVERITY = "severity"
+    PHASE = "phase"
+    DECISION = "decision"
+    CONFIDENCE = "confidence"
+    STATUS = "status"
+    RESULT = "result"
+    FOLLOWUP_KIND = "followup kind"
+    DISMISSAL_REASON = "dismissal reason"
+
+
+ENUMS: Mapping[ValueKind, type[StrEnum]] = {
+    ValueKind.SEVERITY: Severity,
+    ValueKind.PHASE: Phase,
+    ValueKind.DECISION: Decision,
+    ValueKind.CONFIDENCE: Confidence,
+    ValueKind.STATUS: Status,
+    ValueKind.RESULT: RerunResult,
+    ValueKind.FOLLOWUP_KIND: FollowUpKind,
+    ValueKind.DISMISSAL_REASON: DismissalReason,
+}
+
+_TIME_HINT = 'a date and time such as "2026-11-28 16:20 UTC"'
+_LOGINS_HINT = "one or more GitHub @logins, e.g. @octocat"
+
+
+def _choices(kind: ValueKind) -> str:
+    return " | ".join(member.value for member in ENUMS[kind])
+
+
+def _choice_hint(kind: ValueKind) -> str:
+    names = [f'"{member.value}"' for member in ENUMS[kind]]
+    return "one of " + ", ".join(names)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of a block.
+
+    ``required`` fields are the playbook's block: missing or empty is an error.
+    Optional fields are what the playbook asks beyond the block (decision
+    quality, confidence, the evidence packet): leaving one out is a warning
+    raised by a rule in ``warroom.records.quality``, writing it unreadably is
+    an error like any other value.
+    """
+
+    key: str
+    label: str
+    value: ValueKind
+    hint: str
+    """What to write, finishing the sentence "write ...". Shown in messages and templates."""
+    aliases: tuple[str, ...] = ()
+    required: bool = True
+    blank: str | None = None
+    """What the fillable template shows; defaults to the choices of an enum, else nothing."""
+    why: str = ""
+    """The playbook's reason, quoted in messages when the field is missing or empty."""
+
+    @property
+    def template_value(self) -> str:
+        if self.blank is not None:
+            return self.blank
+        return _choices(self.value) if self.value in ENUMS else ""
+
+
+@dataclass(frozen=True)
+class RecordSpec:
+    """A record kind: how its block starts, its fields, its typed model."""
+
+    kind: str
+    title: str
+    """The heading as the playbook (or warroom, for added kinds) writes it."""
+    model: type[RecordModel]
+    fields: tuple[FieldSpec, ...]
+    start: str = "heading"
+    """``heading``, ``subject`` (the escalation's first line) or ``status`` (stakeholder)."""
+    headings: tuple[str, ...] = ()
+    """Other headings accepted for this kind, besides ``title``."""
+    purpose: str = ""
+    by_key: Mapping[str, FieldSpec] = field(init=False, repr=False, compare=False)
+    by_label: Mapping[str, FieldSpec] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_key", {f.key: f for f in self.fields})
+        labels: dict[str, FieldSpec] = {}
+        for spec in self.fields:
+            for name in (spec.label, *spec.aliases):
+                labels.setdefault(label_key(name), spec)
+        object.__setattr__(self, "by_label", labels)
+
+    @property
+    def all_headings(self) -> tuple[str, ...]:
+        return (self.title, *self.headings)
+
+    @property
+    def required(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.required)
+
+    def field_for(self, label: str) -> FieldSpec | None:
+        """The field a label written by a person means, ignoring case, markup and ``(…)``."""
+        return self.by_label.get(label_key(label))
+
+    @property
+    def start_example(self) -> str:
+        """The line that starts this block, as a message can tell someone to write it."""
+        if self.start == "subject":
+            return "[INCIDENT][SEV-1] <short summary>"
+        if self.start == "status":
+            return "Status: investigating"
+        return f"### {self.title}"
+
+
+_PARENTHETICAL = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+@functools.lru_cache(maxsize=4096)
+def label_key(label: str) -> str:
+    """Fold a label for matching, ``**Confidence Level (L1/L2/L3):**`` → ``confidencelevel``."""
+    return re.sub(r"[^a-z0-9]", "", _PARENTHETICAL.sub("", label).lower())
+
+
+# --- the playbook's blocks ----------------------------------------------------------------
+
+SNAPSHOT = RecordSpec(
+    kind="snapshot",
+    title="Incident Command Snapshot",
+    model=Snapshot,
+    headings=("Command Snapshot",),
+    purpose="Who commands the incident, which phase it is in and when the next checkpoint is.",
+    fields=(
+        FieldSpec("incident_id", "Incident ID", ValueKind.TEXT, "the incident's ID, e.g. #123"),
+        FieldSpec(
+            "severity",
+            "Severity",
+            ValueKind.SEVERITY,
+            'one of "SEV-1", "SEV-2", "SEV-3"',
+            blank="",
+        ),
+        FieldSpec(
+            "incident_commander",
+            "Incident commander",
+            ValueKind.LOGINS,
+            _LOGINS_HINT,
+            aliases=("Commander", "Incident owner"),
+        ),
+        FieldSpec(
+            "phase",
+            "Current phase",
+            ValueKind.PHASE,
+            _choice_hint(ValueKind.PHASE),
+            aliases=("Phase",),
+        ),
+        FieldSpec(
+            "latest_stable_revision",
+            "Latest stable revision",
+            ValueKind.TEXT,
+            "the last known-good revision (commit, tag or deploy id)",
+            aliases=("Last known-good revision",),
+        ),
+        FieldSpec(
+            "candidate_mitigation_path",
+            "Candidate mitigation path",
+            ValueKind.TEXT,
+            "the mitigation being prepared: flag disable, bounded patch or rollback",
+        ),
+        FieldSpec(
+            "risk_if_we_wait",
+            "Risk if we wait 30 minutes",
+            ValueKind.TEXT,
+            "what gets worse if nothing changes for 30 minutes",
+            aliases=("Risk if we wait",),
+        ),
+        FieldSpec(
+            "next_checkpoint_at",
+            "Next checkpoint at",
+            ValueKind.TIME,
+            _TIME_HINT,
+            aliases=("Next checkpoint", "Next checkpoint time"),
+        ),
+        FieldSpec(
+            "next_owner",
+            "Next owner",
+            ValueKind.LOGINS,
+            _LOGINS_HINT,
+            why='the playbook: "no next owner means no reliable continuity"',
+        ),
+    ),
+)
+
+_DECISION_FIELDS = (
+    FieldSpec("timestamp", "Timestamp", ValueKind.TIME, _TIME_HINT, aliases=("Time",)),
+    FieldSpec(
+        "evidence_reviewed",
+        "Evidence reviewed",
+        ValueKind.TEXT,
+        "the evidence this decision rests on: graphs, logs, command outputs",
+    ),
+    FieldSpec("decision", "Decision", ValueKind.DECISION, _choice_hint(ValueKind.DECISION)),
+    FieldSpec(
+        "why_now",
+        "Why this decision now",
+        ValueKind.TEXT,
+        "why this decision is taken at this checkpoint",
+        aliases=("Why now",),
+    ),
+    FieldSpec(
+        "rejected_alternatives",
+        "Rejected alternatives",
+        ValueKind.TEXT,
+        "the options you considered and why you did not take them",
+        why='the playbook: "document rejected alternatives, not only chosen action"',
+    ),
+    FieldSpec(
+        "execution_owner",
+        "Owner for execution",
+        ValueKind.LOGINS,
+        _LOGINS_HINT,
+        aliases=("Execution owner",),
+    ),
+    FieldSpec(
+        "verification_owner",
+        "Owner for verification",
+        ValueKind.LOGINS,
+        _LOGINS_HINT,
+        aliases=("Verification owner",),
+    ),
+    # Decision quality guardrails: three statements, or the decision is below advanced standard.
+    FieldSpec(
+        "reversibility",
+        "Reversibility",
+        ValueKind.TEXT,
+        "how quickly we can undo this decision, and how",
+        aliases=("Reversibility statement",),
+        required=False,
+    ),
+    FieldSpec(
+        "blast_radius",
+        "Blast radius",
+        ValueKind.TEXT,
+        "what can get worse if this decision is wrong",
+        aliases=("Blast-radius statement", "Blast radius statement"),
+        required=False,
+    ),
+    FieldSpec(
+        "verification_signal",
+        "Verification signal",
+        ValueKind.TEXT,
+        "the exact signal that proves this worked",
+        aliases=("Verification statement", "Success signal"),
+        required=False,
+    ),
+    FieldSpec(
+        "confidence",
+        "Confidence level (L1/L2/L3)",
+        ValueKind.CONFIDENCE,
+        '"L1" (low), "L2" (medium) or "L3" (high)',
+        aliases=("Confidence", "Current confidence level"),
+        required=False,
+        blank="L1 | L2 | L3",
+    ),
+    # The evidence packet.
+    FieldSpec(
+        "severity",
+        "Severity",
+        ValueKind.SEVERITY,
+        'the current severity, "SEV-1", "SEV-2" or "SEV-3"',
+        aliases=("Current severity",),
+        required=False,
+        blank="",
+    ),
+    FieldSpec(
+        "impact",
+        "Impacted systems/users",
+        ValueKind.TEXT,
+        "which systems and users are affected, and how many",
+        aliases=("Impacted systems", "Impacted users", "Impact"),
+        required=False,
+    ),
+    FieldSpec(
+        "commands",
+        "Commands executed",
+        ValueKind.CODE,
+        "the commands you ran, in a fenced code block",
+        aliases=("Commands",),
+        required=False,
+    ),
+    FieldSpec(
+        "outputs",
+        "Outputs",
+        ValueKind.CODE,
+        "what those commands printed, in a fenced code block",
+        aliases=("Output", "Command output", "Command outputs"),
+        required=False,
+    ),
+    FieldSpec(
+        "residual_risk",
+        "Residual risk",
+        ValueKind.TEXT,
+        "what could still go wrong and how we would notice",
+        aliases=("Residual risks", "Residual risk statement"),
+        required=False,
+    ),
+    FieldSpec(
+        "next_checkpoint_at",
+        "Next checkpoint at",
+        ValueKind.TIME,
+        _TIME_HINT,
+        aliases=("Next checkpoint", "Next checkpoint time"),
+        required=False,
+    ),
+    FieldSpec(
+        "next_owner",
+        "Next owner",
+        ValueKind.LOGINS,
+        _LOGINS_HINT,
+        aliases=("Next checkpoint owner",),
+        required=False,
+    ),
+)
+
+DECISION = RecordSpec(
+    kind="decision",
+    title="Checkpoint Decision Record",
+    model=DecisionRecord,
+    headings=("Checkpoint Decision", "Decision Record"),
+    purpose=(
+        "What was decided at a checkpoint, why now, what was rejected, "
+        "and who executes and verifies."
+    ),
+    fields=_DECISION_FIELDS,
+)
+
+LEADERSHIP = RecordSpec(
+    kind="leadership",
+    title="Incident Leadership Note",
+    model=LeadershipNote,
+    headings=("Leadership Note", "Leadership Handoff Note"),
+    purpose="The short, explicit note for leadership that reduces re-litigation of decisions.",
+    fields=(
+        FieldSpec(
+            "what_happened", "What happened", ValueKind.TEXT, "what happened, in two sentences"
+        ),
+        FieldSpec(
+            "why_this_path",
+            "Why this decision path was chosen",
+            ValueKind.TEXT,
+            "why this path and not the alternatives",
+        ),
+        FieldSpec(
+            "confidence",
+            "Current confidence level (L1/L2/L3)",
+            ValueKind.CONFIDENCE,
+            '"L1" (low), "L2" (medium) or "L3" (high)',
+            aliases=("Confidence level", "Confidence"),
+            blank="",
+        ),
+        FieldSpec(
+            "uncertainties",
+            "What remains uncertain",
+            ValueKind.TEXT,
+            "what we still do not know",
+        ),
+        FieldSpec(
+            "leadership_ask",
+            "What we need from leadership",
+            ValueKind.TEXT,
+            'the approval or resources you need, or "nothing"',
+        ),
+        FieldSpec(
+            "watch_owner",
+            "Owner for next 24h watch",
+            ValueKind.LOGINS,
+            _LOGINS_HINT,
+            aliases=("Owner for 24h watch", "24h watch owner"),
+        ),
+    ),
+)
+
+ESCALATION = RecordSpec(
+    kind="escalation",
+    title="Internal Engineering Escalation",
+    model=Escalation,
+    start="subject",
+    headings=("Engineering Escalation",),
+    purpose="The message that pulls in engineering help: severity and summary in its first line.",
+    fields=(
+        FieldSpec(
+            "severity",
+            "[INCIDENT][SEV-X]",
+            ValueKind.SEVERITY,
+            'the severity in the first line, e.g. "[INCIDENT][SEV-1] Login fails"',
+            blank="SEV-X",
+        ),
+        FieldSpec(
+            "summary",
+            "short summary",
+            ValueKind.TEXT,
+            'a short summary after "[INCIDENT][SEV-1]" on the first line',
+            blank="<short summary>",
+        ),
+        FieldSpec(
+            "impact",
+            "Impact",
+            ValueKind.TEXT,
+            "the users and systems affected",
+            blank="<users/systems>",
+        ),
+        FieldSpec(
+            "current_decision",
+            "Current decision",
+            ValueKind.TEXT,
+            "the mitigation path currently decided",
+            blank="<path>",
+        ),
+        FieldSpec(
+            "immediate_ask",
+            "Immediate ask",
+            ValueKind.TEXT,
+            "the approval or resource you need now",
+            blank="<approval/resource>",
+        ),
+        FieldSpec("next_update", "Next update", ValueKind.TIME, _TIME_HINT, blank="<time>"),
+        FieldSpec(
+            "owner",
+            "Owner",
+            ValueKind.LOGINS,
+            _LOGINS_HINT,
+            blank="<@login>",
+            why='the playbook: "no next owner means no reliable continuity"',
+        ),
+    ),
+)
+
+STAKEHOLDER = RecordSpec(
+    kind="stakeholder",
+    title="Stakeholder Update",
+    model=StakeholderUpdate,
+    start="status",
+    purpose="The plain-language update for stakeholders, with the time of the next one.",
+    fields=(
+        FieldSpec(
+            "status",
+            "Status",
+            ValueKind.STATUS,
+            _choice_hint(ValueKind.STATUS),
+            blank="investigating/mitigating/recovered",
+        ),
+        FieldSpec(
+            "customer_impact",
+            "Customer impact",
+            ValueKind.TEXT,
+            "the impact on customers, in plain language",
+            blank="<plain language>",
+        ),
+        FieldSpec(
+            "current_mitigation",
+            "Current mitigation",
+            ValueKind.TEXT,
+            "what is being done, in plain language",
+            blank="<plain language>",
+        ),
+        FieldSpec(
+            "known_unknowns",
+            "Known unknowns",
+            ValueKind.TEXT,
+            "the top one or two things we do not know yet",
+            blank="<top 1-2>",
+        ),
+        FieldSpec(
+            "next_update",
+            "Next committed update time",
+            ValueKind.TIME,
+            _TIME_HINT,
+            aliases=("Next update", "Next update time"),
+            blank="<time>",
+        ),
+    ),
+)
+
+# --- kinds the playbook implies -------------------------------------------------------------
+
+VERIFICATION = RecordSpec(
+    kind="verification",
+    title="Verification Rerun Record",
+    model=VerificationRecord,
+    headings=("Verification Record", "Rerun Record"),
+    purpose="Fresh rerun evidence: the commands, their outputs and whether the result is green.",
+    fields=(
+        FieldSpec("timestamp", "Timestamp", ValueKind.TIME, _TIME_HINT, aliases=("Time",)),
+        FieldSpec(
+            "revision",
+            "Revision under test",
+            ValueKind.TEXT,
+            "the revision or deploy the rerun ran against",
+            aliases=("Revision",),
+        ),
+        FieldSpec(
+            "commands",
+            "Commands executed",
+            ValueKind.CODE,
+            "the commands you ran, in a fenced code block",
+            aliases=("Commands",),
+            why='the playbook: "confidence language cannot replace command evidence"',
+        ),
+        FieldSpec(
+            "outputs",
+            "Outputs",
+            ValueKind.CODE,
+            "what those commands printed, in a fenced code block",
+            aliases=("Output", "Command output", "Command outputs"),
+        ),
+        FieldSpec("result", "Result", ValueKind.RESULT, _choice_hint(ValueKind.RESULT)),
+        FieldSpec(
+            "residual_risk",
+            "Residual risk",
+            ValueKind.TEXT,
+            "what this rerun does not prove, and how we would notice it failing",
+            aliases=("Residual risks",),
+        ),
+        FieldSpec(
+            "owner",
+            "Owner for verification",
+            ValueKind.LOGINS,
+            _LOGINS_HINT,
+            aliases=("Verification owner", "Owner"),
+        ),
+    ),
+)
+
+HANDOFF = RecordSpec(
+    kind="handoff",
+    title="Handoff Record",
+    model=Handoff,
+    headings=("Owner Handoff", "Lane Handoff"),
+    purpose="The handoff acceptance test, written down before the next owner takes over.",
+    fields=(
+        FieldSpec("from_owner", "From owner", ValueKind.LOGINS, _LOGINS_HINT, aliases=("From",)),
+        FieldSpec(
+            "to_owner",
+            "To owner",
+            ValueKind.LOGINS,
+            _LOGINS_HINT,
+            aliases=("To", "Next owner"),
+            why='the playbook: "no next owner means no reliable continuity"',
+        ),
+        FieldSpec(
+            "scope_boundary",
+            "Scope boundary",
+            ValueKind.TEXT,
+            "what is included in and excluded from the handed-over work",
+        ),
+        FieldSpec(
+            "unresolved_unknowns",
+            "Unresolved unknowns",
+            ValueKind.TEXT,
+            "what is still unknown (not hidden in chat history)",
+        ),
+        FieldSpec(
+            "next_checkpoint_at",
+            "Next checkpoint at",
+            ValueKind.TIME,
+            _TIME_HINT,
+            aliases=("Next checkpoint", "Next checkpoint time"),
+        ),
+        FieldSpec(
+            "rollback_trigger",
+            "Rollback trigger",
+            ValueKind.TEXT,
+            "the signal that triggers an immediate rollback",
+            aliases=("Failure trigger for immediate rollback", "Failure trigger"),
+        ),
+    ),
+)
+
+FOLLOWUP = RecordSpec(
+    kind="followup",
+    title="Hardening Follow-up",
+    model=FollowUp,
+    headings=("Follow-up Record", "Hardening Follow-up Record"),
+    purpose="One hardening backlog item from the post-incident loop, with an owner and a due date.",
+    fields=(
+        FieldSpec("title", "Title", ValueKind.TEXT, "what will be built, in one line"),
+        FieldSpec(
+            "followup_kind",
+            "Kind",
+            ValueKind.FOLLOWUP_KIND,
+            _choice_hint(ValueKind.FOLLOWUP_KIND),
+            aliases=("Type",),
+        ),
+        FieldSpec("owner", "Owner", ValueKind.LOGINS, _LOGINS_HINT),
+        FieldSpec(
+            "due",
+            "Due date",
+            ValueKind.DATE,
+            'a date written YYYY-MM-DD, e.g. "2026-11-29"',
+            aliases=("Due", "Deadline"),
+        ),
+        FieldSpec(
+            "acceptance_criteria",
+            "Acceptance criteria",
+            ValueKind.TEXT,
+            "how we will know it is done",
+        ),
+    ),
+)
+
+CLOSURE = RecordSpec(
+    kind="closure",
+    title="Incident Closure Record",
+    model=Closure,
+    headings=("Closure Record", "Incident Closure Review"),
+    purpose="The closure review package: one answer per condition of the hard gate.",
+    fields=(
+        FieldSpec(
+            "mitigation",
+            "Mitigation executed",
+            ValueKind.TEXT,
+            "the mitigation that was applied",
+        ),
+        FieldSpec(
+            "verification_evidence",
+            "Verification evidence",
+            ValueKind.TEXT,
+            "a link to the green Verification Rerun Record",
+        ),
+        FieldSpec(
+            "residual_risks",
+            "Residual risks",
+            ValueKind.TEXT,
+            "each risk that remains and how we would notice it",
+            aliases=("Residual risk",),
+            why='the playbook: residual risks are explicit, not "none" by default',
+        ),
+        FieldSpec(
+            "rollback_trigger",
+            "Rollback trigger for 24h watch",
+            ValueKind.TEXT,
+            "the signal that triggers a rollback during the 24h watch window",
+            aliases=("Rollback trigger",),
+        ),
+        FieldSpec(
+            "watch_owner",
+            "Owner for 24h watch",
+            ValueKind.LOGINS,
+            _LOGINS_HINT,
+            aliases=("Owner for next 24h watch", "24h watch owner"),
+        ),
+        FieldSpec(
+            "followups",
+            "Hardening follow-ups",
+            ValueKind.TEXT,
+            "the follow-up issues, e.g. #124 (guardrail automation), #125 (regression test)",
+            aliases=("Follow-ups", "Hardening backlog"),
+        ),
+        FieldSpec(
+            "comms_timeline",
+            "Communications timeline",
+            ValueKind.TEXT,
+            "the time of each stakeholder update and where it was posted",
+            aliases=("Comms timeline",),
+        ),
+        FieldSpec(
+            "confidence",
+            "Confidence level (L1/L2/L3)",
+            ValueKind.CONFIDENCE,
+            '"L2" (medium) or "L3" (high); never close on L1',
+            aliases=("Confidence", "Current confidence level"),
+            blank="",
+        ),
+    ),
+)
+
+DISMISSAL = RecordSpec(
+    kind="dismissal",
+    title="Incident Dismissal",
+    model=Dismissal,
+    headings=("Dismissal Record",),
+    purpose="Closing an issue that is not an incident (false alarm) or is one already (duplicate).",
+    fields=(
+        FieldSpec(
+            "reason",
+            "Reason",
+            ValueKind.DISMISSAL_REASON,
+            _choice_hint(ValueKind.DISMISSAL_REASON),
+        ),
+        FieldSpec(
+            "evidence",
+            "Evidence",
+            ValueKind.TEXT,
+            "why you are sure; for a duplicate, the incident it duplicates as #NUMBER",
+        ),
+        FieldSpec(
+            "dismissed_by", "Dismissed by", ValueKind.LOGINS, _LOGINS_HINT, aliases=("Owner",)
+        ),
+    ),
+)
+
+SPECS: Mapping[str, RecordSpec] = {
+    spec.kind: spec
+    for spec in (
+        SNAPSHOT,
+        DECISION,
+        LEADERSHIP,
+        ESCALATION,
+        STAKEHOLDER,
+        VERIFICATION,
+        HANDOFF,
+        FOLLOWUP,
+        CLOSURE,
+        DISMISSAL,
+    )
+}
+"""Every record kind, in the order a responder meets them."""
+
+RECORD_KINDS: tuple[str, ...] = tuple(SPECS)
+
+# Keys whose text is a residual-risk statement, wherever they appear.
+RESIDUAL_RISK_KEYS = frozenset({"residual_risk", "residual_risks"})

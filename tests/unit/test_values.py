@@ -1,0 +1,328 @@
+"""The value readers shared by forms and records: tables of what people write, and properties."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from warroom.model import Confidence, Decision, Phase, Severity, Status
+from warroom.parsing.values import (
+    ValueProblem,
+    is_placeholder,
+    mentions,
+    read_confidence,
+    read_date,
+    read_decision,
+    read_logins,
+    read_phase,
+    read_severity,
+    read_status,
+    read_time,
+)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("SEV-1", Severity.SEV1, id="canonical"),
+        pytest.param("sev1", Severity.SEV1, id="lower-no-dash"),
+        pytest.param("Sev 1", Severity.SEV1, id="space"),
+        pytest.param("S2", Severity.SEV2, id="short"),
+        pytest.param("3", Severity.SEV3, id="bare-number"),
+        pytest.param("severity 2", Severity.SEV2, id="word-severity"),
+        pytest.param("SEV-1 (auth at risk)", Severity.SEV1, id="parenthetical"),
+        pytest.param("SEV-1 — user safety", Severity.SEV1, id="dash-comment"),
+        pytest.param("  SEV_2  ", Severity.SEV2, id="underscore-padded"),
+    ],
+)
+def test_read_severity_accepts_how_people_write_it(raw: str, expected: Severity) -> None:
+    assert read_severity(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param("SEV-X", id="template-placeholder"),
+        pytest.param("SEV-4", id="no-such-level"),
+        pytest.param("SEV-12", id="two-digits"),
+        pytest.param("", id="empty"),
+        pytest.param("critical", id="word"),
+        pytest.param("sev" + " " * 5000 + "x", id="hostile-spaces"),
+    ],
+)
+def test_read_severity_refuses_with_the_choices(raw: str) -> None:
+    problem = read_severity(raw)
+    assert isinstance(problem, ValueProblem)
+    assert '"SEV-1", "SEV-2", "SEV-3"' in problem.message
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("Escalate + Pause", Decision.ESCALATE, id="spaced-plus"),
+        pytest.param("escalate+pause", Decision.ESCALATE, id="canonical-escalate"),
+        pytest.param("escalate and pause", Decision.ESCALATE, id="and"),
+        pytest.param("Continue Mitigation", Decision.CONTINUE, id="title-case"),
+        pytest.param("ROLLBACK", Decision.ROLLBACK, id="upper"),
+        pytest.param("roll-back", Decision.ROLLBACK, id="hyphenated"),
+    ],
+)
+def test_read_decision_matches_loosely_and_canonicalises(raw: str, expected: Decision) -> None:
+    assert read_decision(raw) == expected
+
+
+def test_read_decision_names_the_choices_and_echoes_the_value() -> None:
+    problem = read_decision("maybe later")
+    assert isinstance(problem, ValueProblem)
+    assert problem.message == (
+        'must be one of "continue mitigation", "rollback", "escalate+pause"; got "maybe later"'
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("L1", Confidence.L1, id="canonical"),
+        pytest.param("l3", Confidence.L3, id="lower"),
+        pytest.param("L2 (medium)", Confidence.L2, id="with-gloss"),
+        pytest.param("high", Confidence.L3, id="word"),
+        pytest.param(" L3 — consistent evidence", Confidence.L3, id="with-comment"),
+    ],
+)
+def test_read_confidence(raw: str, expected: Confidence) -> None:
+    assert read_confidence(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param("L1/L2/L3", id="template-choices-are-not-a-choice"),
+        pytest.param("L1 | L2 | L3", id="pipe-choices"),
+        pytest.param("L4", id="no-such-level"),
+        pytest.param("L12", id="two-digits"),
+        pytest.param("pretty sure", id="prose"),
+    ],
+)
+def test_read_confidence_refuses(raw: str) -> None:
+    assert isinstance(read_confidence(raw), ValueProblem)
+
+
+@pytest.mark.parametrize(
+    ("reader", "raw", "expected"),
+    [
+        pytest.param(read_phase, "Containment", Phase.CONTAINMENT, id="phase"),
+        pytest.param(read_status, "MITIGATING", Status.MITIGATING, id="status"),
+    ],
+)
+def test_other_enumerations(reader: object, raw: str, expected: object) -> None:
+    assert callable(reader)
+    assert reader(raw) == expected
+
+
+def test_status_template_choices_are_refused() -> None:
+    assert isinstance(read_status("investigating/mitigating/recovered"), ValueProblem)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("@alice", ("alice",), id="one"),
+        pytest.param("@alice, @bob", ("alice", "bob"), id="comma"),
+        pytest.param("@alice and @bob", ("alice", "bob"), id="and"),
+        pytest.param("@alice AND @bob", ("alice", "bob"), id="and-upper"),
+        pytest.param("@alice & @bob; @carol", ("alice", "bob", "carol"), id="mixed-separators"),
+        pytest.param("@and-co", ("and-co",), id="login-starting-with-and"),
+        pytest.param("@Alice @alice", ("Alice",), id="case-insensitive-dedupe"),
+        pytest.param("@dependabot[bot]", ("dependabot[bot]",), id="bot"),
+        pytest.param("@alice.", ("alice",), id="trailing-full-stop"),
+    ],
+)
+def test_read_logins(raw: str, expected: tuple[str, ...]) -> None:
+    assert read_logins(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param("Alice", id="a-name-is-not-a-login"),
+        pytest.param("@alice, Bob", id="one-name-among-logins"),
+        pytest.param("@org/team", id="team"),
+        pytest.param("@-alice", id="leading-hyphen"),
+        pytest.param("@alice-", id="trailing-hyphen"),
+        pytest.param("@al--ice", id="double-hyphen"),
+        pytest.param("@" + "a" * 40, id="too-long"),
+        pytest.param("", id="empty"),
+    ],
+)
+def test_read_logins_refuses_with_an_example(raw: str) -> None:
+    problem = read_logins(raw)
+    assert isinstance(problem, ValueProblem)
+    assert "@octocat" in problem.message
+
+
+def test_mentions_ignores_email_addresses() -> None:
+    assert list(mentions("mail ops@example.com or ping @bob, (@carol)")) == ["bob", "carol"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param(
+            "2026-11-28 16:20 UTC", datetime(2026, 11, 28, 16, 20, tzinfo=UTC), id="playbook-form"
+        ),
+        pytest.param(
+            "2026-11-28T16:20:00Z", datetime(2026, 11, 28, 16, 20, tzinfo=UTC), id="iso-z"
+        ),
+        pytest.param(
+            "2026-11-28 16:20 utc", datetime(2026, 11, 28, 16, 20, tzinfo=UTC), id="lower-utc"
+        ),
+        pytest.param(
+            "2026-11-28t16:20z", datetime(2026, 11, 28, 16, 20, tzinfo=UTC), id="lower-t-z"
+        ),
+        pytest.param(
+            "2026-11-28T16:20:00+05:30",
+            datetime(2026, 11, 28, 16, 20, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+            id="offset",
+        ),
+        pytest.param(
+            "2026-11-28 16:20 Europe/Berlin",
+            datetime(2026, 11, 28, 16, 20, tzinfo=BERLIN),
+            id="iana-zone",
+        ),
+        pytest.param(
+            "2026-11-28 16:20", datetime(2026, 11, 28, 16, 20, tzinfo=BERLIN), id="default-zone"
+        ),
+        pytest.param(
+            "2026-11-28 16:20:30.5 GMT",
+            datetime(2026, 11, 28, 16, 20, 30, 500000, tzinfo=UTC),
+            id="fraction",
+        ),
+    ],
+)
+def test_read_time(raw: str, expected: datetime) -> None:
+    value = read_time(raw, BERLIN)
+    assert isinstance(value, datetime)
+    assert value == expected
+    assert value.utcoffset() == expected.utcoffset()
+
+
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        pytest.param("after lunch", "is not a time", id="prose"),
+        pytest.param("2026-13-01 10:00", "is not a valid date", id="month-13"),
+        pytest.param("2026-11-28 24:00", "is not a valid date", id="hour-24"),
+        pytest.param("2026-11-28 16:20 Mars/Olympus", "unknown time zone", id="unknown-zone"),
+        pytest.param("2026-11-28 16:20 +2400", "invalid UTC offset", id="offset-out-of-range"),
+        pytest.param("2026-11-28 16:20 Etc/", "is not a time", id="zone-directory"),
+        pytest.param("２０２６-11-28 16:20", "is not a time", id="non-ascii-digits"),
+        pytest.param("2026-11-28 16:20" + " " * 5000 + "x", "is not a time", id="hostile-spaces"),
+    ],
+)
+def test_read_time_refuses_with_an_example(raw: str, says: str) -> None:
+    problem = read_time(raw, UTC)
+    assert isinstance(problem, ValueProblem)
+    assert says in problem.message
+    assert "2026-11-28 16:20 UTC" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("2026-12-05", date(2026, 12, 5), id="iso"),
+        pytest.param(" 2026-12-05 ", date(2026, 12, 5), id="padded"),
+        pytest.param("2026-02-30", None, id="no-such-day"),
+        pytest.param("05/12/2026", None, id="slashes"),
+        pytest.param("tomorrow", None, id="word"),
+    ],
+)
+def test_read_date(raw: str, expected: date | None) -> None:
+    value = read_date(raw)
+    if expected is None:
+        assert isinstance(value, ValueProblem)
+        assert "YYYY-MM-DD" in value.message
+    else:
+        assert value == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("", True, id="empty"),
+        pytest.param("<time>", True, id="angle-hint"),
+        pytest.param("_No response_", True, id="github-no-response"),
+        pytest.param("TBD", True, id="tbd"),
+        pytest.param("to-do", True, id="todo"),
+        pytest.param("rollback", False, id="a-value"),
+        pytest.param("<a> and <b>", False, id="two-tags-are-text"),
+    ],
+)
+def test_is_placeholder(raw: str, expected: bool) -> None:
+    assert is_placeholder(raw) is expected
+
+
+# --- properties -------------------------------------------------------------------------------
+
+READERS = (read_severity, read_decision, read_confidence, read_status, read_phase, read_logins)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=300))
+def test_readers_never_raise(raw: str) -> None:
+    for reader in READERS:
+        value = reader(raw)
+        assert value is not None
+    assert read_time(raw, BERLIN) is not None
+    assert read_date(raw) is not None
+    assert isinstance(is_placeholder(raw), bool)
+
+
+LOGIN = st.from_regex(r"[A-Za-z0-9](?:[A-Za-z0-9]|-[A-Za-z0-9]){0,18}", fullmatch=True)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(LOGIN, min_size=1, max_size=4, unique_by=str.lower),
+    st.sampled_from([", ", " ", " and ", "; ", " & "]),
+)
+def test_logins_round_trip(logins: list[str], separator: str) -> None:
+    assert read_logins(separator.join(f"@{login}" for login in logins)) == tuple(logins)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.datetimes(
+        min_value=datetime(1970, 1, 2),
+        max_value=datetime(2999, 12, 31),
+        timezones=st.sampled_from([UTC, BERLIN, timezone(timedelta(hours=-3))]),
+    ).map(lambda moment: moment.replace(microsecond=0)),
+    st.sampled_from(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S %z"]),
+)
+def test_times_round_trip(moment: datetime, pattern: str) -> None:
+    read = read_time(moment.strftime(pattern), UTC)
+    assert isinstance(read, datetime)
+    # Compared as instants: Python never equates a time in a repeated DST hour across zones.
+    assert read.astimezone(UTC) == moment.astimezone(UTC)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(list(Severity)),
+    st.sampled_from(["{n}", "sev{n}", "Sev {n}", "SEV-{n}", "s{n}", "SEVERITY {n}"]),
+)
+def test_severity_spellings(severity: Severity, spelling: str) -> None:
+    assert read_severity(spelling.format(n=severity.value[-1])) is severity
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(list(Decision)), st.sampled_from([str.upper, str.title, str.lower]))
+def test_decision_case_and_spacing(decision: Decision, case: object) -> None:
+    assert callable(case)
+    spaced = decision.value.replace("+", " + ")
+    assert read_decision(case(spaced)) is decision
