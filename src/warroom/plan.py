@@ -1,0 +1,444 @@
+"""From an event and an incident's derived state to a plan: effects, outputs, summary.
+
+Pure: the shell loads, calls ``plan_incident`` and applies. The plan states
+outcomes (this label is on, this comment says this), so applying it twice
+changes nothing the second time, and a run that died halfway is finished by
+the next one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from warroom.config import Config
+from warroom.effects import (
+    AddLabels,
+    Assign,
+    DeleteComment,
+    Effect,
+    EnsureLabel,
+    Fail,
+    OpenFollowUp,
+    RemoveLabel,
+    Reopen,
+    UpsertComment,
+)
+from warroom.events import Event
+from warroom.incident import Incident, Lane, Refused
+from warroom.markers import encode_state, marker, quote
+from warroom.model import Confidence, Phase, Severity
+from warroom.records.spec import SPECS
+from warroom.rules import clock, closure_gate
+from warroom.rules.closure_gate import Condition
+
+Render = Callable[[str, Mapping[str, Any]], str]
+
+STATUS_TEMPLATES = ("snapshot", "decision", "verification", "stakeholder", "followup", "closure")
+
+# Colours follow GitHub's palette: severities hot to cool, phases along the recovery.
+SEVERITY_COLORS = {Severity.SEV1: "b60205", Severity.SEV2: "d93f0b", Severity.SEV3: "fbca04"}
+PHASE_COLORS = {
+    Phase.DETECTION: "c5def5",
+    Phase.CONTAINMENT: "bfd4f2",
+    Phase.RECOVERY: "0e8a16",
+    Phase.HARDENING: "5319e7",
+}
+CONFIDENCE_COLORS = {Confidence.L1: "fef2c0", Confidence.L2: "c2e0c6", Confidence.L3: "0e8a16"}
+MATRIX = {
+    Severity.SEV1: "user safety, auth, billing, or data correctness at risk; rollback-first",
+    Severity.SEV2: "major workflow degradation; bounded hotfix with tight verification",
+    Severity.SEV3: "isolated non-critical regression; scheduled corrective release",
+}
+
+
+def label_catalog(config: Config) -> dict[str, EnsureLabel]:
+    """Every label warroom manages, with colour and description, by name."""
+    names = config.labels
+    found: list[EnsureLabel] = [
+        EnsureLabel(names.incident, "b60205", "An incident, run by warroom"),
+        EnsureLabel(names.hardening, "5319e7", "Post-incident hardening follow-up"),
+        EnsureLabel(names.gate_blocked, "e99695", "Closed before the closure gate was met"),
+        EnsureLabel(names.gate_met, "0e8a16", "The closure gate is met"),
+    ]
+    found += [EnsureLabel(names.severity[s], SEVERITY_COLORS[s], MATRIX[s][:100]) for s in Severity]
+    found += [
+        EnsureLabel(names.phase[p], PHASE_COLORS[p], f"Incident phase: {p.value}") for p in Phase
+    ]
+    found += [
+        EnsureLabel(names.confidence[c], CONFIDENCE_COLORS[c], f"Decision confidence {c.value}")
+        for c in Confidence
+    ]
+    return {label.name: label for label in found}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one run decided: effects in order, outputs, the step summary."""
+
+    incident: int | None
+    effects: tuple[Effect, ...]
+    outputs: Mapping[str, str] = field(default_factory=dict)
+    summary: str = ""
+    log: tuple[str, ...] = ()
+
+    @property
+    def failed(self) -> bool:
+        return any(isinstance(e, Fail) for e in self.effects)
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The closure gate as this run sees it."""
+
+    state: str  # "met", "blocked" or "n/a"
+    conditions: tuple[Condition, ...]
+    dismissed: bool = False
+
+    @property
+    def unmet(self) -> tuple[Condition, ...]:
+        return tuple(c for c in self.conditions if not c.met)
+
+
+def evaluate_gate(incident: Incident, config: Config) -> Gate:
+    """Closed incidents pass or fail the gate; open ones show progress towards it."""
+    conditions = closure_gate.evaluate(incident, config)
+    issue = incident.issue
+    if issue.state != "closed":
+        return Gate("n/a", conditions)
+    if issue.state_reason in {"not_planned", "duplicate"} and incident.dismissal is not None:
+        return Gate("n/a", conditions, dismissed=True)
+    return Gate("met" if closure_gate.is_met(conditions) else "blocked", conditions)
+
+
+def follow_up_key(incident: int, comment_id: int, index: int) -> str:
+    """Stable for a follow-up record: its comment and its place among that comment's follow-ups."""
+    return f"{incident}.{comment_id}.{index}"
+
+
+def follow_up_effects(incident: Incident, config: Config, render: Render) -> list[OpenFollowUp]:
+    """One issue per applied follow-up record, built like the hardening form would file it."""
+    effects: list[OpenFollowUp] = []
+    per_comment: dict[int, int] = {}
+    for applied, record in incident.follow_ups:
+        index = per_comment.get(applied.comment_id, 0)
+        per_comment[applied.comment_id] = index + 1
+        key = follow_up_key(incident.number, applied.comment_id, index)
+        mark = marker("follow-up", key)
+        body = render(
+            "follow_up.md.j2",
+            {
+                "marker": mark,
+                "incident": incident.number,
+                "kind": record.followup_kind.value,
+                "owner": " ".join(f"@{x}" for x in record.owner),
+                "due": record.due.isoformat(),
+                "acceptance": quote(record.acceptance_criteria),
+                "source": applied.url,
+            },
+        )
+        effects.append(
+            OpenFollowUp(
+                incident=incident.number,
+                key=key,
+                marker=mark,
+                title=f"{config.follow_ups.title_prefix} {record.title}".strip()[:256],
+                body=body,
+                labels=(config.labels.hardening,),
+                assignees=record.owner,
+                milestone=f"due {record.due.isoformat()}" if config.follow_ups.milestone else None,
+            )
+        )
+    return effects
+
+
+def desired_labels(incident: Incident, gate: Gate, config: Config) -> tuple[set[str], set[str]]:
+    """(labels that must be on, labels warroom manages that must be off)."""
+    names = config.labels
+    want = {names.incident}
+    if incident.severity is not None:
+        want.add(names.severity[incident.severity])
+    phase = Phase.HARDENING if gate.state == "met" else incident.phase
+    want.add(names.phase[phase])
+    if incident.confidence is not None:
+        want.add(names.confidence[incident.confidence])
+    if gate.state == "met":
+        want.add(names.gate_met)
+    elif gate.state == "blocked":
+        want.add(names.gate_blocked)
+    managed = {
+        *names.severity.values(),
+        *names.phase.values(),
+        *names.confidence.values(),
+        names.gate_met,
+    }
+    if gate.state == "met":
+        managed.add(names.gate_blocked)
+    return want, managed - want
+
+
+def _reply_body(refused: Refused, render: Render) -> str:
+    """One reply per refused comment, listing every problem with its line."""
+    return render(
+        "reply.md.j2",
+        {
+            "marker": marker("reply", refused.comment.id),
+            "unauthorized": quote(refused.unauthorized) if refused.unauthorized else "",
+            "errors": [
+                {
+                    "kind": parsed.kind,
+                    "line": finding.line,
+                    "field": quote(finding.field),
+                    "message": quote(finding.message),
+                }
+                for parsed in refused.records
+                for finding in parsed.errors
+            ],
+        },
+    )
+
+
+def _who(logins: Iterable[str]) -> str:
+    """Logins shown without pinging: the status comment is edited often and must stay quiet."""
+    names = [f"`@{x}`" for x in logins]
+    return ", ".join(names) if names else "—"
+
+
+def _time(value: datetime | None, config: Config) -> str:
+    if value is None:
+        return "—"
+    return value.astimezone(config.zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def status_context(
+    incident: Incident,
+    gate: Gate,
+    now: datetime,
+    config: Config,
+    follow_ups: Mapping[str, int],
+) -> dict[str, Any]:
+    """Plain data for templates/status.md.j2: all people's text quoted, all times formatted."""
+    owners = incident.owners
+    declaration = incident.declaration
+    if gate.state == "blocked":
+        # The closure is being undone: the clock runs as for an open incident.
+        reopened = replace(incident.issue, state="open", closed_at=None, state_reason="reopened")
+        items = clock.items(replace(incident, issue=reopened), now, config)
+    else:
+        items = clock.items(incident, now, config)
+    return {
+        "marker": marker("status", incident.number),
+        "number": incident.number,
+        "summary": quote(declaration.summary) if declaration else quote(incident.issue.title),
+        "severity": str(incident.severity or "unknown"),
+        "severity_source": quote(incident.severity_history[-1].source)
+        if incident.severity_history
+        else "",
+        "phase": str(Phase.HARDENING if gate.state == "met" else incident.phase),
+        "confidence": str(incident.confidence or "—"),
+        "gate": gate.state,
+        "dismissed": gate.dismissed,
+        "owners": [
+            ("Incident commander", _who(owners.commander)),
+            ("Deputy", _who(owners.deputy)),
+        ],
+        "lanes": [
+            (lane.value, _who(owners.lanes.get(lane, ())), _who(owners.next_owners.get(lane, ())))
+            for lane in Lane
+        ],
+        "checklist": [(c.title, c.done, c.how) for c in clock.first_fifteen(incident)],
+        "clock": [
+            {
+                "title": quote(item.title),
+                "due": _time(item.due, config),
+                "owners": _who(item.owners),
+                "overdue": item.overdue,
+            }
+            for item in items
+        ],
+        "conditions": [
+            {"title": c.title, "met": c.met, "detail": quote(c.detail), "fix": c.fix}
+            for c in gate.conditions
+        ],
+        "problems": [
+            {"field": quote(f.field), "message": quote(f.message), "line": f.line}
+            for f in incident.declaration_findings
+        ],
+        "notes": [quote(n) for n in incident.notes],
+        "records": [
+            {
+                "kind": a.record.kind,
+                "author": _who([a.author]),
+                "at": _time(a.at, config),
+                "url": a.url,
+            }
+            for a in incident.applied
+        ],
+        "refused": [r.comment.html_url for r in incident.refused],
+        "follow_ups": sorted(follow_ups.values()),
+        "now": _time(now, config),
+        "templates": [
+            (kind, {f.key: f.template_value for f in SPECS[kind].fields})
+            for kind in STATUS_TEMPLATES
+        ],
+    }
+
+
+def status_effect(
+    incident: Incident,
+    gate: Gate,
+    now: datetime,
+    config: Config,
+    render: Render,
+    *,
+    follow_ups: Mapping[str, int],
+    cache: Mapping[str, Any],
+) -> UpsertComment:
+    """The one status comment, edited in place on every run."""
+    context = status_context(incident, gate, now, config, follow_ups)
+    body = render("status.md.j2", context).rstrip("\n") + "\n\n" + encode_state(cache) + "\n"
+    return UpsertComment(incident.number, marker("status", incident.number), body)
+
+
+def _reminder(
+    item: clock.ClockItem, incident: Incident, config: Config, render: Render
+) -> UpsertComment:
+    mark = marker("reminder", f"{incident.number}.{item.reminder_key}")
+    body = render(
+        "reminder.md.j2",
+        {
+            "marker": mark,
+            "title": quote(item.title),
+            "due": _time(item.due, config),
+            # A reminder exists to page its owners: these mentions are meant.
+            "owners": " ".join(f"@{x}" for x in item.owners) or "incident commander",
+            "key": item.key,
+        },
+    )
+    return UpsertComment(incident.number, mark, body)
+
+
+def plan_incident(
+    event: Event | None,
+    incident: Incident,
+    now: datetime,
+    config: Config,
+    render: Render,
+    *,
+    own_markers: Iterable[str],
+    cache: Mapping[str, Any],
+) -> Plan:
+    """Decide everything for one incident. ``own_markers`` are warroom's existing comments."""
+    existing = set(own_markers)
+    names = config.labels
+    gate = evaluate_gate(incident, config)
+    effects: list[Effect] = []
+    log: list[str] = []
+
+    # Labels: create what is new to the repository, then converge the issue's labels.
+    want, unwanted = desired_labels(incident, gate, config)
+    present = {x.lower() for x in incident.issue.labels}
+    catalog = label_catalog(config)
+    to_add = sorted(x for x in want if x.lower() not in present)
+    if "labels" not in cache:
+        # First run on this incident: make every label warroom uses exist, coloured and
+        # described, once (one listing when they already do), so later runs need no check.
+        effects += list(catalog.values())
+    else:
+        ensured = {str(x).lower() for x in cache["labels"]}
+        effects += [catalog[x] for x in to_add if x in catalog and x.lower() not in ensured]
+    if to_add:
+        effects.append(AddLabels(incident.number, tuple(to_add)))
+    effects += [RemoveLabel(incident.number, x) for x in sorted(unwanted) if x.lower() in present]
+
+    # Severity is revised only with evidence: a hand-made change is put back, with the how.
+    if (
+        event is not None
+        and event.action in {"labeled", "unlabeled"}
+        and not event.sender_is_bot
+        and event.label in set(names.severity.values())
+        and (to_add or any(isinstance(e, RemoveLabel) for e in effects))
+    ):
+        mark = marker("severity-guard", incident.number)
+        effects.append(
+            UpsertComment(
+                incident.number,
+                mark,
+                render(
+                    "severity_guard.md.j2",
+                    {
+                        "marker": mark,
+                        "severity": str(incident.severity),
+                        "sender": quote(f"@{event.sender}"),
+                        "label": quote(event.label or ""),
+                        "source": quote(incident.severity_history[-1].source)
+                        if incident.severity_history
+                        else "",
+                    },
+                ),
+            )
+        )
+        log.append(f"put the severity label back to {incident.severity}")
+
+    # Owners: the commander and deputy are assigned when the incident is declared or edited.
+    if (
+        event is not None
+        and event.name == "issues"
+        and event.action in {"opened", "edited", "reopened"}
+        and incident.declaration is not None
+    ):
+        assignees = tuple(dict.fromkeys((*incident.owners.commander, *incident.owners.deputy)))
+        if assignees:
+            effects.append(Assign(incident.number, assignees))
+
+    # Replies to refused comments; replies whose comment is now fine are removed.
+    wanted_replies = set()
+    for refused in incident.refused:
+        mark = marker("reply", refused.comment.id)
+        wanted_replies.add(mark)
+        effects.append(UpsertComment(incident.number, mark, _reply_body(refused, render)))
+    effects += [
+        DeleteComment(incident.number, mark)
+        for mark in sorted(existing)
+        if mark.startswith("<!-- warroom:reply:") and mark not in wanted_replies
+    ]
+
+    # Follow-ups are opened as soon as their records are applied.
+    effects += follow_up_effects(incident, config, render)
+
+    # The gate.
+    if gate.state == "blocked":
+        reasons = "; ".join(c.title for c in gate.unmet)
+        effects.append(Reopen(incident.number, f"closure gate not met: {reasons}"))
+        effects.append(
+            Fail(
+                f"Incident #{incident.number} was closed before the closure gate was met and has "
+                f"been reopened. Missing: {reasons}."
+            )
+        )
+    elif incident.issue.state == "closed" and incident.issue.state_reason in {
+        "not_planned",
+        "duplicate",
+    }:
+        log.append("closed as not planned/duplicate with a dismissal record")
+
+    # Reminders for what the clock says is overdue.
+    for item in clock.items(incident, now, config):
+        if item.overdue and item.reminder_key:
+            mark = marker("reminder", f"{incident.number}.{item.reminder_key}")
+            if mark not in existing:
+                effects.append(_reminder(item, incident, config, render))
+
+    outputs = {
+        "incident": str(incident.number),
+        "severity": str(incident.severity or ""),
+        "phase": str(Phase.HARDENING if gate.state == "met" else incident.phase),
+        "gate": gate.state,
+        "blocked-reasons": json.dumps(
+            [c.title for c in gate.unmet] if gate.state == "blocked" else []
+        ),
+    }
+    return Plan(incident.number, tuple(effects), outputs, "", tuple(log))

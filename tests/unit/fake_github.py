@@ -1,0 +1,126 @@
+"""A fake adapter that records calls and keeps just enough state, like bedevere's FakeGH.
+
+Rule and plan tests use it to see what a run would do without HTTP; every
+capability is also tested end to end through the sandbox.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from warroom.effects import (
+    AddLabels,
+    Assign,
+    DeleteComment,
+    Effect,
+    EnsureLabel,
+    OpenFollowUp,
+    RemoveLabel,
+    Reopen,
+    UpsertComment,
+)
+from warroom.github.adapter import ApplyReport
+from warroom.model import CommentSnapshot, IssueSnapshot
+
+START = datetime(2026, 11, 28, 16, 0, tzinfo=UTC)
+_ids = itertools.count(1000)
+
+
+def make_issue(body: str, *, number: int = 1, state: str = "open", **kw: Any) -> IssueSnapshot:
+    defaults: dict[str, Any] = {
+        "number": number,
+        "id": 500 + number,
+        "title": "Incident",
+        "body": body,
+        "state": state,
+        "state_reason": None,
+        "labels": ("incident",),
+        "assignees": (),
+        "author": "mara-okafor",
+        "created_at": START,
+        "closed_at": None,
+        "html_url": f"https://github.test/o/r/issues/{number}",
+    }
+    defaults.update(kw)
+    return IssueSnapshot(**defaults)
+
+
+def make_comment(
+    body: str, *, author: str = "mara-okafor", minutes: int = 5, bot: bool = False
+) -> CommentSnapshot:
+    ident = next(_ids)
+    at = START + timedelta(minutes=minutes)
+    return CommentSnapshot(
+        id=ident,
+        author=author,
+        author_is_bot=bot,
+        body=body,
+        created_at=at,
+        updated_at=at,
+        html_url=f"https://github.test/o/r/issues/1#issuecomment-{ident}",
+    )
+
+
+@dataclass
+class FakeGitHub:
+    """Holds one repository's comments and permissions; ``calls`` records every request."""
+
+    comments_by_issue: dict[int, list[CommentSnapshot]] = field(default_factory=dict)
+    perms: dict[str, str] = field(default_factory=dict)
+    incidents: list[IssueSnapshot] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)
+    applied: list[Effect] = field(default_factory=list)
+    next_issue: int = 100
+
+    def comments(self, number: int) -> list[CommentSnapshot]:
+        self.calls.append(f"GET comments #{number}")
+        return list(self.comments_by_issue.get(number, []))
+
+    def permission(self, login: str) -> str:
+        self.calls.append(f"GET permission {login}")
+        return self.perms.get(login.lower(), "none")
+
+    def open_issues(self, label: str) -> list[IssueSnapshot]:
+        self.calls.append(f"GET issues label={label}")
+        return list(self.incidents)
+
+    def apply(self, plan: Sequence[Effect], *, issue: IssueSnapshot | None = None) -> ApplyReport:
+        report = ApplyReport()
+        for effect in plan:
+            self.applied.append(effect)
+            match effect:
+                case UpsertComment(issue=number, marker=marker, body=body):
+                    existing = self.comments_by_issue.setdefault(number, [])
+                    for i, c in enumerate(existing):
+                        if c.body.startswith(marker):
+                            if c.body != body:
+                                existing[i] = replace(c, body=body)
+                                report.applied.append(f"edit {marker}")
+                            break
+                    else:
+                        existing.append(make_comment(body, author="github-actions[bot]", bot=True))
+                        report.applied.append(f"post {marker}")
+                case DeleteComment(issue=number, marker=marker):
+                    kept = [
+                        c
+                        for c in self.comments_by_issue.get(number, [])
+                        if not c.body.startswith(marker)
+                    ]
+                    self.comments_by_issue[number] = kept
+                    report.applied.append(f"delete {marker}")
+                case OpenFollowUp(key=key):
+                    self.next_issue += 1
+                    report.follow_ups[key] = self.next_issue
+                    report.applied.append(f"open follow-up {key}")
+                case AddLabels() | RemoveLabel() | Assign() | Reopen() | EnsureLabel():
+                    report.applied.append(type(effect).__name__)
+                case _:
+                    pass
+        return report
+
+    def of(self, kind: type[Effect]) -> list[Any]:
+        return [e for e in self.applied if isinstance(e, kind)]

@@ -1,0 +1,370 @@
+"""What one run decides, event by event, against a fake GitHub (no HTTP).
+
+The same behaviours are exercised end to end through the sandbox in tests/e2e.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from tests.unit.fake_github import START, FakeGitHub, make_comment, make_issue
+from warroom import story
+from warroom.config import Config
+from warroom.effects import (
+    AddLabels,
+    Assign,
+    DeleteComment,
+    OpenFollowUp,
+    RemoveLabel,
+    Reopen,
+    UpsertComment,
+)
+from warroom.model import CommentSnapshot, IssueSnapshot
+from warroom.run import RunResult, run
+
+CONFIG = Config()
+RESPONDERS = dict.fromkeys(
+    (story.COMMANDER, story.DEPUTY, story.MITIGATION, story.VERIFICATION, story.COMMS), "write"
+)
+
+
+def _user(login: str) -> dict[str, Any]:
+    return {
+        "login": login,
+        "id": abs(hash(login)) % 10_000,
+        "type": "Bot" if login.endswith("[bot]") else "User",
+    }
+
+
+def _issue_payload(issue: IssueSnapshot) -> dict[str, Any]:
+    return {
+        "number": issue.number,
+        "id": issue.id,
+        "title": issue.title,
+        "body": issue.body,
+        "state": issue.state,
+        "state_reason": issue.state_reason,
+        "labels": [{"name": x} for x in issue.labels],
+        "assignees": [_user(x) for x in issue.assignees],
+        "user": _user(issue.author),
+        "created_at": issue.created_at.isoformat(),
+        "closed_at": issue.closed_at.isoformat() if issue.closed_at else None,
+        "html_url": issue.html_url,
+    }
+
+
+def _comment_payload(comment: CommentSnapshot) -> dict[str, Any]:
+    return {
+        "id": comment.id,
+        "body": comment.body,
+        "user": _user(comment.author),
+        "created_at": comment.created_at.isoformat(),
+        "updated_at": comment.updated_at.isoformat(),
+        "html_url": comment.html_url,
+    }
+
+
+def _run(gh: FakeGitHub, name: str, payload: dict[str, Any], minutes: int = 60) -> RunResult:
+    return run(lambda: gh, name, payload, START + timedelta(minutes=minutes), CONFIG)
+
+
+def _comment_event(gh: FakeGitHub, issue: IssueSnapshot, comment: CommentSnapshot) -> RunResult:
+    gh.comments_by_issue.setdefault(issue.number, []).append(comment)
+    payload = {
+        "action": "created",
+        "issue": _issue_payload(issue),
+        "comment": _comment_payload(comment),
+        "sender": _user(comment.author),
+    }
+    return _run(
+        gh,
+        "issue_comment",
+        payload,
+        minutes=int((comment.created_at - START).total_seconds() // 60) + 1,
+    )
+
+
+def _status(gh: FakeGitHub, number: int = 1) -> str:
+    found = [
+        c.body
+        for c in gh.comments_by_issue.get(number, [])
+        if c.body.startswith(f"<!-- warroom:status:{number} -->")
+    ]
+    assert len(found) == 1, f"expected exactly one status comment, found {len(found)}"
+    return found[0]
+
+
+def test_opened_incident_is_labelled_assigned_and_gets_one_status_comment() -> None:
+    gh = FakeGitHub(perms=dict(RESPONDERS))
+    issue = make_issue(story.incident_body())
+    payload = {"action": "opened", "issue": _issue_payload(issue), "sender": _user(story.COMMANDER)}
+    result = _run(gh, "issues", payload, minutes=1)
+    assert not result.failures
+    added = {label for e in gh.of(AddLabels) for label in e.labels}
+    assert {"SEV-1", "phase: detection"} <= added
+    assert gh.of(Assign) == [Assign(1, (story.COMMANDER, story.DEPUTY))]
+    status = _status(gh)
+    assert "SEV-1" in status
+    assert "`@mara-okafor`" in status  # shown, not pinged
+    assert "@mara-okafor " not in status.replace("`@mara-okafor`", "")
+    # A rerun of the same event converges: no new comment, nothing edited.
+    before = list(gh.comments_by_issue[1])
+    gh.applied.clear()
+    _run(gh, "issues", payload, minutes=1)
+    assert gh.comments_by_issue[1] == before
+
+
+@pytest.mark.parametrize(
+    ("records", "phase_label"),
+    [
+        pytest.param(
+            [story.snapshot(START, phase="containment")],
+            "phase: containment",
+            id="snapshot-sets-phase",
+        ),
+        pytest.param(
+            [story.snapshot(START, phase="containment"), story.snapshot(START, phase="recovery")],
+            "phase: recovery",
+            id="latest-snapshot-wins",
+        ),
+    ],
+)
+def test_valid_snapshot_moves_the_phase_label(records: list[str], phase_label: str) -> None:
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: detection"))
+    gh = FakeGitHub(perms=dict(RESPONDERS))
+    for i, body in enumerate(records):
+        result = _comment_event(
+            gh, issue, make_comment(body, author=story.COMMANDER, minutes=5 + i)
+        )
+        assert not result.failures
+    added = [label for e in gh.of(AddLabels) for label in e.labels]
+    assert phase_label in added
+    assert RemoveLabel(1, "phase: detection") in gh.of(RemoveLabel)
+
+
+def test_invalid_record_gets_one_reply_which_goes_away_when_fixed() -> None:
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: detection"))
+    gh = FakeGitHub(perms=dict(RESPONDERS))
+    bad = story.decision(START).replace("- Decision: rollback", "- Decision: maybe later")
+    comment = make_comment(bad, author=story.COMMANDER)
+    _comment_event(gh, issue, comment)
+    replies = [
+        c
+        for c in gh.comments_by_issue[1]
+        if c.body.startswith(f"<!-- warroom:reply:{comment.id} -->")
+    ]
+    assert len(replies) == 1
+    assert "Decision" in replies[0].body
+    assert "maybe later" in replies[0].body
+    # Edited to be valid: the reply is removed, the record applied.
+    fixed = replace(comment, body=story.decision(START))
+    gh.comments_by_issue[1] = [fixed if c.id == comment.id else c for c in gh.comments_by_issue[1]]
+    payload = {
+        "action": "edited",
+        "issue": _issue_payload(issue),
+        "comment": _comment_payload(fixed),
+        "sender": _user(story.COMMANDER),
+    }
+    _run(gh, "issue_comment", payload)
+    assert DeleteComment(1, f"<!-- warroom:reply:{comment.id} -->") in gh.of(DeleteComment)
+    assert not [c for c in gh.comments_by_issue[1] if c.body.startswith("<!-- warroom:reply:")]
+
+
+@pytest.mark.parametrize(
+    ("permission", "applied"),
+    [
+        pytest.param("admin", True, id="admin"),
+        pytest.param("maintain", True, id="maintain"),
+        pytest.param("write", True, id="write"),
+        pytest.param("triage", False, id="triage"),
+        pytest.param("read", False, id="read"),
+        pytest.param("none", False, id="none"),
+    ],
+)
+def test_only_responders_change_the_incident(permission: str, applied: bool) -> None:
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: detection"))
+    gh = FakeGitHub(perms={"outsider": permission})
+    comment = make_comment(story.snapshot(START, phase="recovery"), author="outsider")
+    _comment_event(gh, issue, comment)
+    added = [label for e in gh.of(AddLabels) for label in e.labels]
+    assert ("phase: recovery" in added) is applied
+    replies = [
+        c.body
+        for c in gh.comments_by_issue[1]
+        if c.body.startswith(f"<!-- warroom:reply:{comment.id} -->")
+    ]
+    assert bool(replies) is not applied
+    if replies:
+        assert f"has {permission} permission" in replies[0]
+
+
+def test_bot_comments_are_never_records() -> None:
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: detection"))
+    gh = FakeGitHub(perms={"github-actions[bot]": "admin"})
+    comment = make_comment(
+        story.snapshot(START, phase="recovery"), author="github-actions[bot]", bot=True
+    )
+    result = _comment_event(gh, issue, comment)
+    assert result.ignored == "comments by bots are never records"
+    assert gh.calls == []
+
+
+def _full_story(gh: FakeGitHub, issue: IssueSnapshot, *, skip: str = "") -> None:
+    steps = {
+        "snapshot": story.snapshot(START, phase="recovery"),
+        "decision": story.decision(START, minute=20, confidence="L2"),
+        "verification": story.verification(START, minute=45),
+        "stakeholder": story.stakeholder(START),
+        "guardrail": story.follow_up(
+            title="Alert on audience mismatches",
+            kind="guardrail automation",
+            owner=story.MITIGATION,
+            due="2026-12-05",
+        ),
+        "regression": story.follow_up(
+            title="Replay old tokens in CI",
+            kind="regression test",
+            owner=story.VERIFICATION,
+            due="2026-12-05",
+        ),
+        "leadership": story.leadership(confidence="L3"),
+        "closure": story.closure(),
+    }
+    for minute, (name, body) in enumerate(steps.items(), start=10):
+        if name != skip:
+            gh.comments_by_issue.setdefault(issue.number, []).append(
+                make_comment(body, author=story.COMMANDER, minutes=minute + 40)
+            )
+
+
+def _close(gh: FakeGitHub, issue: IssueSnapshot, reason: str = "completed") -> RunResult:
+    closed = replace(
+        issue, state="closed", state_reason=reason, closed_at=START + timedelta(hours=2)
+    )
+    payload = {
+        "action": "closed",
+        "issue": _issue_payload(closed),
+        "sender": _user(story.COMMANDER),
+    }
+    return _run(gh, "issues", payload, minutes=121)
+
+
+@pytest.mark.parametrize(
+    ("skip", "condition"),
+    [
+        pytest.param("verification", "fresh rerun evidence", id="closed-before-rerun-evidence"),
+        pytest.param(
+            "stakeholder", "communications timeline", id="closed-without-recovered-update"
+        ),
+        pytest.param("regression", "hardening follow-ups", id="closed-without-regression-test"),
+        pytest.param("closure", "rollback trigger", id="closed-without-watch-trigger"),
+    ],
+)
+def test_early_closure_is_reopened_with_what_is_missing(skip: str, condition: str) -> None:
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: recovery"))
+    gh = FakeGitHub(perms=dict(RESPONDERS))
+    _full_story(gh, issue, skip=skip)
+    result = _close(gh, issue)
+    assert gh.of(Reopen), "an incident closed before the gate must be reopened"
+    assert result.failures
+    assert condition in result.failures[0]
+    assert "gate: blocked" in {label for e in gh.of(AddLabels) for label in e.labels}
+    assert "- [ ] " + condition.split()[0] in _status(gh) or condition in _status(gh)
+
+
+def test_closure_stands_when_the_gate_is_met_and_follow_ups_open_once() -> None:
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: recovery"))
+    gh = FakeGitHub(perms=dict(RESPONDERS))
+    _full_story(gh, issue)
+    result = _close(gh, issue)
+    assert not result.failures, result.failures
+    assert not gh.of(Reopen)
+    added = {label for e in gh.of(AddLabels) for label in e.labels}
+    assert {"gate: met", "phase: hardening"} <= added
+    follow_ups = gh.of(OpenFollowUp)
+    assert len(follow_ups) == 2
+    assert {f.assignees for f in follow_ups} == {(story.MITIGATION,), (story.VERIFICATION,)}
+    assert result.incidents[0].plan.outputs["gate"] == "met"
+
+
+def test_dismissal_allows_closing_as_not_planned() -> None:
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: detection"))
+    gh = FakeGitHub(perms=dict(RESPONDERS))
+    gh.comments_by_issue[1] = [make_comment(story.dismissal(), author=story.COMMANDER)]
+    result = _close(gh, issue, reason="not_planned")
+    assert not result.failures
+    assert not gh.of(Reopen)
+
+
+def test_not_planned_without_dismissal_is_reopened() -> None:
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: detection"))
+    gh = FakeGitHub(perms=dict(RESPONDERS))
+    result = _close(gh, issue, reason="not_planned")
+    assert gh.of(Reopen)
+    assert result.failures
+
+
+def test_hand_changed_severity_label_is_put_back_with_an_explanation() -> None:
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-3", "phase: detection"))
+    gh = FakeGitHub(perms=dict(RESPONDERS))
+    payload = {
+        "action": "labeled",
+        "label": {"name": "SEV-3"},
+        "issue": _issue_payload(issue),
+        "sender": _user("someone"),
+    }
+    _run(gh, "issues", payload)
+    assert "SEV-1" in {label for e in gh.of(AddLabels) for label in e.labels}
+    assert RemoveLabel(1, "SEV-3") in gh.of(RemoveLabel)
+    guard = [e for e in gh.of(UpsertComment) if e.marker == "<!-- warroom:severity-guard:1 -->"]
+    assert guard
+    assert "Checkpoint Decision Record" in guard[0].body
+
+
+def test_severity_revised_with_evidence_is_applied() -> None:
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: detection"))
+    gh = FakeGitHub(perms=dict(RESPONDERS))
+    _comment_event(
+        gh, issue, make_comment(story.decision(START, severity="SEV-2"), author=story.COMMANDER)
+    )
+    assert "SEV-2" in {label for e in gh.of(AddLabels) for label in e.labels}
+    assert RemoveLabel(1, "SEV-1") in gh.of(RemoveLabel)
+
+
+def test_snapshot_alone_does_not_revise_severity() -> None:
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: detection"))
+    gh = FakeGitHub(perms=dict(RESPONDERS))
+    _comment_event(
+        gh, issue, make_comment(story.snapshot(START, severity="SEV-3"), author=story.COMMANDER)
+    )
+    assert "SEV-3" not in {label for e in gh.of(AddLabels) for label in e.labels}
+    assert "severity is revised only with evidence" in _status(gh)
+
+
+def test_overdue_checkpoint_reminds_its_owner_once() -> None:
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: containment"))
+    gh = FakeGitHub(perms=dict(RESPONDERS), incidents=[issue])
+    gh.comments_by_issue[1] = [
+        make_comment(story.snapshot(START, next_in=30), author=story.COMMANDER)
+    ]
+    for _ in range(2):
+        run(lambda: gh, "schedule", {}, START + timedelta(minutes=45), CONFIG)
+    reminders = [
+        c.body for c in gh.comments_by_issue[1] if c.body.startswith("<!-- warroom:reminder:")
+    ]
+    checkpoint = [r for r in reminders if "next checkpoint" in r]
+    assert len(checkpoint) == 1
+    assert f"@{story.DEPUTY}" in checkpoint[0]
+
+
+def test_non_incident_issues_are_ignored() -> None:
+    gh = FakeGitHub()
+    issue = make_issue("just a bug report", labels=("bug",))
+    payload = {"action": "opened", "issue": _issue_payload(issue), "sender": _user("someone")}
+    result = _run(gh, "issues", payload)
+    assert result.ignored == "#1 is not an incident"
+    assert gh.calls == []
