@@ -1,0 +1,376 @@
+"""The Actions side: run a command for each event, the way a workflow run would.
+
+Each run gets the environment a GitHub-hosted job gets (``GITHUB_EVENT_NAME``,
+``GITHUB_EVENT_PATH``, ``GITHUB_TOKEN``, ``GITHUB_OUTPUT`` ...) plus
+``WARROOM_NOW`` from the sandbox clock, in a fresh working directory (or in a
+given ``workspace``, standing for the repository a job checks out). The
+command is an argv list and never goes through a shell. Runs in one
+concurrency group (one issue) run one at a time in the order their events
+happened; different issues run side by side, up to ``max_parallel``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("warroom.sandbox")
+
+_OUTPUT_LIMIT = 1_000_000
+_STRIPPED_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_", "WARROOM_")
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What every run's environment is built from; fixed once the server listens."""
+
+    repository: str
+    repository_id: int
+    owner: str
+    api_url: str
+    server_url: str
+    schedule_actor: str
+    now: Callable[[], str]
+    mint_token: Callable[[int], str]
+    revoke_token: Callable[[str], None]
+    extra_env: Mapping[str, str] = field(default_factory=dict)
+    workspace: Path | None = None
+
+
+@dataclass
+class Run:
+    """One dispatched run and what it left behind."""
+
+    id: int
+    number: int
+    event: str
+    action: str | None
+    delivery_id: str
+    group: str
+    actor: str
+    actor_id: int
+    payload: dict[str, Any]
+    status: str = "queued"
+    conclusion: str | None = None
+    exit_code: int | None = None
+    stdout: str = ""
+    stderr: str = ""
+    outputs: dict[str, str] = field(default_factory=dict)
+    step_summary: str = ""
+    queued_at: str = ""
+    started_at: str | None = None
+    finished_at: str | None = None
+    now: str | None = None
+    requests: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self, *, payload: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "run_number": self.number,
+            "event": self.event,
+            "action": self.action,
+            "delivery_id": self.delivery_id,
+            "group": self.group,
+            "actor": self.actor,
+            "status": self.status,
+            "conclusion": self.conclusion,
+            "exit_code": self.exit_code,
+            "outputs": dict(self.outputs),
+            "step_summary": self.step_summary,
+            "stdout": self.stdout,
+            "stderr": self.stderr,
+            "queued_at": self.queued_at,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "warroom_now": self.now,
+            "requests": dict(self.requests),
+            "request_count": sum(self.requests.values()),
+        }
+        if payload:
+            out["payload"] = self.payload
+        return out
+
+
+def parse_output_file(text: str) -> dict[str, str]:
+    """Read ``GITHUB_OUTPUT``: ``name=value`` lines and ``name<<DELIM`` blocks."""
+    outputs: dict[str, str] = {}
+    # Only "\n" ends a line, as for the runner: str.splitlines() would also split values
+    # at characters such as U+2028 that are ordinary text to GitHub.
+    lines = text.replace("\r\n", "\n").split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+            name, delimiter = line.split("<<", 1)
+            block: list[str] = []
+            while i < len(lines) and lines[i] != delimiter:
+                block.append(lines[i])
+                i += 1
+            i += 1
+            outputs[name.strip()] = "\n".join(block)
+        elif "=" in line:
+            name, value = line.split("=", 1)
+            outputs[name.strip()] = value
+    return outputs
+
+
+def concurrency_group(event: str, payload: Mapping[str, Any]) -> str:
+    """The group a run waits in: its issue when it has one, else its event name."""
+    issue = payload.get("issue")
+    if isinstance(issue, Mapping) and isinstance(issue.get("number"), int):
+        return f"issue-{issue['number']}"
+    return event
+
+
+def _tail(data: bytes) -> str:
+    text = data.decode("utf-8", errors="replace")
+    return text if len(text) <= _OUTPUT_LIMIT else text[-_OUTPUT_LIMIT:]
+
+
+class Dispatcher:
+    """Queues events as runs, runs them, and records what they did."""
+
+    def __init__(
+        self,
+        command: str | Sequence[str],
+        *,
+        timeout: float = 300.0,
+        max_parallel: int = 4,
+        first_run_id: int = 8_000_000_001,
+    ) -> None:
+        self.argv = shlex.split(command) if isinstance(command, str) else list(command)
+        if not self.argv:
+            raise ValueError("dispatch command is empty: give a command such as 'warroom action'")
+        self.timeout = timeout
+        self.context: RunContext | None = None
+        self._lock = threading.Condition()
+        self._slots = threading.Semaphore(max(1, max_parallel))
+        self._queues: dict[str, deque[Run]] = {}
+        self._active_groups: set[str] = set()
+        self._pending = 0
+        self._runs: dict[int, Run] = {}
+        self._next_id = first_run_id
+        self._next_number = 1
+        self._stopped = False
+        self._procs: set[subprocess.Popen[bytes]] = set()
+
+    # -- queueing ------------------------------------------------------------------
+
+    def submit(
+        self, event: str, payload: dict[str, Any], delivery_id: str, actor: str, actor_id: int
+    ) -> Run:
+        """Queue a run for an event; call in the order events happened."""
+        action = payload.get("action")
+        with self._lock:
+            run = Run(
+                id=self._next_id,
+                number=self._next_number,
+                event=event,
+                action=action if isinstance(action, str) else None,
+                delivery_id=delivery_id,
+                group=concurrency_group(event, payload),
+                actor=actor,
+                actor_id=actor_id,
+                payload=payload,
+                queued_at=self.context.now() if self.context else "",
+            )
+            self._next_id += 1
+            self._next_number += 1
+            self._runs[run.id] = run
+            self._pending += 1
+            if self._stopped:
+                run.status = "completed"
+                run.conclusion = "cancelled"
+                self._pending -= 1
+                self._lock.notify_all()
+                return run
+            self._queues.setdefault(run.group, deque()).append(run)
+            if run.group not in self._active_groups:
+                self._active_groups.add(run.group)
+                threading.Thread(
+                    target=self._drain, args=(run.group,), name=f"run-{run.group}", daemon=True
+                ).start()
+        return run
+
+    def _drain(self, group: str) -> None:
+        while True:
+            with self._lock:
+                queue = self._queues.get(group)
+                if not queue:
+                    self._active_groups.discard(group)
+                    self._queues.pop(group, None)
+                    return
+                run = queue.popleft()
+            with self._slots:
+                try:
+                    self._execute(run)
+                except Exception as exc:  # a broken run must not stall its group
+                    log.exception("run %s failed to execute", run.id)
+                    run.status = "completed"
+                    run.conclusion = "startup_failure"
+                    run.stderr += f"\nsandbox: {exc}"
+            with self._lock:
+                self._pending -= 1
+                self._lock.notify_all()
+
+    # -- running -------------------------------------------------------------------
+
+    def _environment(self, run: Run, workdir: Path, token: str) -> dict[str, str]:
+        ctx = self.context
+        assert ctx is not None
+        env = {k: v for k, v in os.environ.items() if not k.startswith(_STRIPPED_PREFIXES)}
+        files = {
+            "GITHUB_EVENT_PATH": workdir / "event.json",
+            "GITHUB_OUTPUT": workdir / "output",
+            "GITHUB_STEP_SUMMARY": workdir / "step_summary.md",
+            "GITHUB_ENV": workdir / "env",
+            "GITHUB_PATH": workdir / "path",
+            "GITHUB_STATE": workdir / "state",
+        }
+        env.update({name: str(path) for name, path in files.items()})
+        env.update(
+            {
+                "CI": "true",
+                "GITHUB_ACTIONS": "true",
+                "GITHUB_EVENT_NAME": run.event,
+                "GITHUB_REPOSITORY": ctx.repository,
+                "GITHUB_REPOSITORY_ID": str(ctx.repository_id),
+                "GITHUB_REPOSITORY_OWNER": ctx.owner,
+                "GITHUB_API_URL": ctx.api_url,
+                "GITHUB_SERVER_URL": ctx.server_url,
+                "GITHUB_GRAPHQL_URL": f"{ctx.api_url}/graphql",
+                "GITHUB_TOKEN": token,
+                "GITHUB_ACTOR": run.actor,
+                "GITHUB_ACTOR_ID": str(run.actor_id),
+                "GITHUB_TRIGGERING_ACTOR": run.actor,
+                "GITHUB_RUN_ID": str(run.id),
+                "GITHUB_RUN_NUMBER": str(run.number),
+                "GITHUB_RUN_ATTEMPT": "1",
+                "GITHUB_WORKFLOW": "warroom",
+                "GITHUB_JOB": "warroom",
+                "GITHUB_REF": "refs/heads/main",
+                "GITHUB_REF_NAME": "main",
+                "GITHUB_REF_TYPE": "branch",
+                "GITHUB_SHA": "0" * 40,
+                "GITHUB_WORKSPACE": str(ctx.workspace or workdir),
+                "RUNNER_OS": "Linux",
+                "RUNNER_ARCH": "X64",
+                "RUNNER_TEMP": str(workdir),
+                "WARROOM_NOW": run.now or ctx.now(),
+            }
+        )
+        env.update(ctx.extra_env)
+        return env
+
+    def _execute(self, run: Run) -> None:
+        ctx = self.context
+        assert ctx is not None
+        run.status = "in_progress"
+        run.started_at = ctx.now()
+        run.now = run.started_at
+        token = ctx.mint_token(run.id)
+        workdir = Path(tempfile.mkdtemp(prefix=f"warroom-run-{run.id}-"))
+        try:
+            (workdir / "event.json").write_text(json.dumps(run.payload), encoding="utf-8")
+            for name in ("output", "step_summary.md", "env", "path", "state"):
+                (workdir / name).touch()
+            env = self._environment(run, workdir, token)
+            self._spawn(run, ctx.workspace or workdir, env)
+            run.outputs = parse_output_file(
+                (workdir / "output").read_text(encoding="utf-8", errors="replace")
+            )
+            run.step_summary = (workdir / "step_summary.md").read_text(
+                encoding="utf-8", errors="replace"
+            )
+        finally:
+            ctx.revoke_token(token)
+            shutil.rmtree(workdir, ignore_errors=True)
+            run.finished_at = ctx.now()
+            run.status = "completed"
+
+    def _spawn(self, run: Run, cwd: Path, env: dict[str, str]) -> None:
+        try:
+            proc = subprocess.Popen(
+                self.argv,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            run.exit_code = 127
+            run.conclusion = "startup_failure"
+            run.stderr = f"sandbox: cannot start {self.argv[0]!r}: {exc}"
+            return
+        with self._lock:
+            self._procs.add(proc)
+        try:
+            out, err = proc.communicate(timeout=self.timeout)
+            run.conclusion = "success" if proc.returncode == 0 else "failure"
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            out, err = proc.communicate()
+            run.conclusion = "timed_out"
+            err += f"\nsandbox: run exceeded {self.timeout:g}s and was stopped".encode()
+        finally:
+            with self._lock:
+                self._procs.discard(proc)
+        run.exit_code = proc.returncode
+        run.stdout = _tail(out)
+        run.stderr = _tail(err)
+
+    # -- observing -------------------------------------------------------------------
+
+    def wait_idle(self, timeout: float = 60.0) -> bool:
+        """Block until no run is queued or running; ``False`` if ``timeout`` passed first."""
+        with self._lock:
+            return self._lock.wait_for(lambda: self._pending == 0, timeout=timeout)
+
+    @property
+    def pending(self) -> int:
+        with self._lock:
+            return self._pending
+
+    def runs(self) -> list[Run]:
+        with self._lock:
+            return list(self._runs.values())
+
+    def run(self, run_id: int) -> Run | None:
+        with self._lock:
+            return self._runs.get(run_id)
+
+    def stop(self) -> None:
+        """Cancel queued runs and stop running ones; used when the sandbox stops."""
+        with self._lock:
+            self._stopped = True
+            for queue in self._queues.values():
+                while queue:
+                    run = queue.popleft()
+                    run.status = "completed"
+                    run.conclusion = "cancelled"
+                    self._pending -= 1
+            procs = list(self._procs)
+            self._lock.notify_all()
+        for proc in procs:
+            _kill(proc)
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)

@@ -1,0 +1,134 @@
+"""What the sandbox stores: users, labels, milestones, issues, comments, issue events.
+
+Records hold only facts (logins, label ids, numbers, timestamps as GitHub
+writes them); URLs and nested objects are built when a record is rendered, so
+a data file stays valid when the sandbox restarts on another port.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, ClassVar, Self
+
+LEVELS = ("none", "read", "triage", "write", "maintain", "admin")
+"""Repository permission levels, weakest first; a level includes those before it."""
+
+
+def level_at_least(level: str, needed: str) -> bool:
+    """Whether ``level`` grants what ``needed`` grants."""
+    return LEVELS.index(level) >= LEVELS.index(needed)
+
+
+@dataclass(slots=True)
+class User:
+    """A seeded account: its repository permission and how it relates to the owner."""
+
+    login: str
+    id: int
+    node_id: str
+    type: str = "User"
+    permission: str = "none"
+    member: bool = False
+    name: str | None = None
+
+
+@dataclass(slots=True)
+class Record:
+    """Base of stored records: each kind round-trips through JSON for the data file."""
+
+    KIND: ClassVar[str] = ""
+
+    id: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass(slots=True)
+class Label(Record):
+    KIND: ClassVar[str] = "label"
+
+    node_id: str = ""
+    name: str = ""
+    color: str = "ededed"
+    description: str | None = None
+    default: bool = False
+
+
+@dataclass(slots=True)
+class Milestone(Record):
+    KIND: ClassVar[str] = "milestone"
+
+    node_id: str = ""
+    number: int = 0
+    title: str = ""
+    description: str | None = None
+    state: str = "open"
+    due_on: str | None = None
+    creator: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+    closed_at: str | None = None
+
+
+@dataclass(slots=True)
+class Issue(Record):
+    KIND: ClassVar[str] = "issue"
+
+    node_id: str = ""
+    number: int = 0
+    title: str = ""
+    body: str | None = None
+    user: str = ""
+    state: str = "open"
+    state_reason: str | None = None
+    labels: list[int] = field(default_factory=list)
+    assignees: list[str] = field(default_factory=list)
+    milestone: int | None = None
+    locked: bool = False
+    active_lock_reason: str | None = None
+    created_at: str = ""
+    updated_at: str = ""
+    closed_at: str | None = None
+    closed_by: str | None = None
+    parent: int | None = None
+    sub_issues: list[int] = field(default_factory=list)
+    comments: int = 0
+
+
+@dataclass(slots=True)
+class Comment(Record):
+    KIND: ClassVar[str] = "comment"
+
+    node_id: str = ""
+    issue: int = 0
+    user: str = ""
+    body: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+    seq: int = 0
+
+
+@dataclass(slots=True)
+class IssueEvent(Record):
+    """One entry of an issue's event history (labeled, closed, renamed, ...)."""
+
+    KIND: ClassVar[str] = "event"
+
+    node_id: str = ""
+    issue: int = 0
+    actor: str = ""
+    event: str = ""
+    created_at: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    seq: int = 0
+
+
+RECORD_KINDS: dict[str, type[Record]] = {
+    cls.KIND: cls for cls in (Label, Milestone, Issue, Comment, IssueEvent)
+}

@@ -1,0 +1,524 @@
+"""``Sandbox``: a local GitHub for one repository, with an Actions dispatcher and a clock.
+
+Start it, point PyGithub at ``api_url`` with one of ``tokens``, and it behaves
+like GitHub where warroom touches it; give it a command and every event runs
+that command the way a workflow run would. Tests observe it through listeners
+(every exchange, every webhook delivery), drills steer it through the clock
+and fault injection. It binds to loopback only and imports nothing from the
+rest of warroom, which in turn never imports it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from warroom.sandbox.access import RateLimits, Tokens
+from warroom.sandbox.clock import Clock, format_timestamp, parse_timestamp
+from warroom.sandbox.dispatcher import Dispatcher, RunContext
+from warroom.sandbox.faults import Faults
+from warroom.sandbox.observe import Delivery, DeliveryListener, Exchange, ExchangeListener
+from warroom.sandbox.records import Comment, Issue
+from warroom.sandbox.render import Renderer
+from warroom.sandbox.rest import RestApi
+from warroom.sandbox.seed import BOT_LOGIN, LEVEL_LOGINS, OWNER, REPO, REPO_ID, extra_users
+from warroom.sandbox.server import API_PREFIX, CONTROL_PREFIX, SandboxServer
+from warroom.sandbox.state import PendingDelivery, State
+from warroom.sandbox.store import Store
+
+log = logging.getLogger("warroom.sandbox")
+
+
+@dataclass
+class DeliveryRecord:
+    """One delivery in the event log, and what the dispatcher did with it."""
+
+    id: str
+    event: str
+    action: str | None
+    issue: int | None
+    sender: str | None
+    at: str
+    payload: dict[str, Any]
+    injected: bool = False
+    run_id: int | None = None
+    suppressed: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "event": self.event,
+            "action": self.action,
+            "issue": self.issue,
+            "sender": self.sender,
+            "at": self.at,
+            "injected": self.injected,
+            "run_id": self.run_id,
+            "suppressed": self.suppressed,
+            "payload": self.payload,
+        }
+
+
+class Sandbox:
+    """The local GitHub. See the module docstring; every public method is thread-safe.
+
+    ``users`` adds accounts by login -> level (``{"mara": "write"}``) beside the
+    seeded ``admin``, ``maintainer``, ``writer``, ``triager``, ``reader``,
+    ``outsider`` and ``github-actions[bot]``; each gets a token in ``tokens``.
+
+    ``dispatch`` is the command run for each event (a string split like a shell
+    would, or an argv list; it never goes through a shell). ``dispatch_on``
+    limits which events start runs (``"issues"`` or ``"issues.opened"``), like
+    a workflow's ``on:``; ``env`` adds variables to every run and ``workspace``
+    is the directory runs start in (the checked-out repository; default: a
+    fresh empty one per run). ``rate_limit=None`` keeps GitHub's rate-limit
+    headers but never refuses a request.
+    """
+
+    def __init__(
+        self,
+        *,
+        port: int = 0,
+        data: str | Path | None = None,
+        dispatch: str | Sequence[str] | None = None,
+        dispatch_on: Collection[str] | None = None,
+        env: Mapping[str, str] | None = None,
+        users: Mapping[str, str] | None = None,
+        workspace: str | Path | None = None,
+        now: datetime | None = None,
+        frozen: bool = False,
+        private: bool = False,
+        rate_limit: int | None = 5000,
+        run_timeout: float = 300.0,
+        max_parallel_runs: int = 4,
+        fault_seed: int = 0,
+        request_log_size: int = 20000,
+    ) -> None:
+        self.port = port
+        self.private = private
+        self.store = Store(Path(data)) if data is not None else None
+        self.clock = Clock(now, frozen=frozen)
+        self.state = State(self.clock, self.store, extra_users(users or {}))
+        saved_clock = self.state.meta.get("clock")
+        if now is None and isinstance(saved_clock, dict) and "now" in saved_clock:
+            self.clock.set(
+                parse_timestamp(saved_clock["now"]), frozen=bool(saved_clock.get("frozen"))
+            )
+        self.access = Tokens(self.state.users, self.state.meta.get("tokens"))
+        self.tokens: dict[str, str] = dict(self.access.by_login)
+        self.state.meta["tokens"] = dict(self.tokens)
+        self.state.save_meta()
+        self.repo_full_name = f"{OWNER}/{REPO}"
+        self.bot_login = BOT_LOGIN
+        self.logins_by_level: dict[str, str] = dict(LEVEL_LOGINS)
+        self.faults = Faults(seed=fault_seed)
+        self.limits = RateLimits(enforce=rate_limit is not None, user_limit=rate_limit or 5000)
+        self.dispatch_on = set(dispatch_on) if dispatch_on is not None else None
+        self.dispatcher = (
+            Dispatcher(dispatch, timeout=run_timeout, max_parallel=max_parallel_runs)
+            if dispatch is not None
+            else None
+        )
+        self._env = dict(env or {})
+        self._workspace = Path(workspace) if workspace is not None else None
+        self._exchange_listeners: list[ExchangeListener] = []
+        self._delivery_listeners: list[DeliveryListener] = []
+        self._log_lock = threading.Lock()
+        self._requests: deque[dict[str, Any]] = deque(maxlen=request_log_size)
+        self._request_counts: dict[str, int] = {}
+        self._request_seq = 0
+        self._deliveries: list[DeliveryRecord] = []
+        self._pending = threading.local()
+        self._server: SandboxServer | None = None
+        self._thread: threading.Thread | None = None
+        self.state.commit_hook = self._on_commit
+        self.renderer = Renderer(self.state, f"http://127.0.0.1:{port or 0}", private=private)
+        self.rest = RestApi(self.state, self.renderer, self.limits, private=private)
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> Self:
+        """Bind to 127.0.0.1 and serve in a background thread."""
+        if self._server is not None:
+            return self
+        self._server = SandboxServer(self, self.port)
+        self.port = self._server.server_address[1]
+        self.renderer = Renderer(self.state, self.base_url, private=self.private)
+        self.rest = RestApi(self.state, self.renderer, self.limits, private=self.private)
+        if self.dispatcher is not None:
+            self.dispatcher.context = RunContext(
+                repository=self.repo_full_name,
+                repository_id=REPO_ID,
+                owner=OWNER,
+                api_url=self.api_url,
+                server_url=self.base_url,
+                schedule_actor=LEVEL_LOGINS["admin"],
+                now=lambda: format_timestamp(self.clock.now()),
+                mint_token=self.access.mint_run_token,
+                revoke_token=self.access.revoke,
+                extra_env=self._env,
+                workspace=self._workspace,
+            )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="warroom-sandbox",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop runs and the server; keep the data file consistent."""
+        if self.dispatcher is not None:
+            self.dispatcher.stop()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        if self.store is not None:
+            self.state.save_meta()
+            self.store.close()
+            self.store = None
+            self.state.store = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- addresses -----------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        """GitHub Enterprise-style API root: give it to PyGithub as ``base_url``."""
+        return f"{self.base_url}{API_PREFIX}"
+
+    @property
+    def control_url(self) -> str:
+        return f"{self.base_url}{CONTROL_PREFIX}"
+
+    @property
+    def bot_token(self) -> str:
+        return self.tokens[BOT_LOGIN]
+
+    def token_for_level(self, level: str) -> str:
+        """The token of the seeded user holding ``level`` (``admin`` ... ``none``)."""
+        return self.tokens[self.logins_by_level[level]]
+
+    def info(self) -> dict[str, Any]:
+        """What ``warroom sandbox serve`` prints: where to connect and as whom."""
+        return {
+            "api_url": self.api_url,
+            "repo": self.repo_full_name,
+            "tokens": dict(self.tokens),
+            "control_url": self.control_url,
+            "web_url": self.base_url,
+            "bot": BOT_LOGIN,
+            "users": {u.login: u.permission for u in self.state.users.values() if u.type == "User"},
+        }
+
+    # -- observers -------------------------------------------------------------------------
+
+    def add_exchange_listener(self, fn: ExchangeListener) -> None:
+        """Call ``fn`` once for every REST request, after its answer is decided."""
+        self._exchange_listeners.append(fn)
+
+    def add_delivery_listener(self, fn: DeliveryListener) -> None:
+        """Call ``fn`` for every webhook payload the sandbox emits or is handed."""
+        self._delivery_listeners.append(fn)
+
+    def record_exchange(self, parts: dict[str, Any], request_id: str, started: float) -> None:
+        """Log one REST exchange and show it to the listeners (called by the server)."""
+        exchange = Exchange(**parts)
+        op = exchange.operation_id or "unknown"
+        with self._log_lock:
+            self._request_seq += 1
+            self._request_counts[op] = self._request_counts.get(op, 0) + 1
+            self._requests.append(
+                {
+                    "seq": self._request_seq,
+                    "at": format_timestamp(self.clock.now()),
+                    "request_id": request_id,
+                    "method": exchange.method,
+                    "path": exchange.path,
+                    "operation_id": exchange.operation_id,
+                    "status": exchange.status,
+                    "login": exchange.login,
+                    "run_id": exchange.run_id,
+                    "fault": exchange.fault,
+                    "duration_ms": round((time.monotonic() - started) * 1000, 2),
+                }
+            )
+        if exchange.run_id is not None and self.dispatcher is not None:
+            run = self.dispatcher.run(exchange.run_id)
+            if run is not None:
+                with self._log_lock:
+                    run.requests[op] = run.requests.get(op, 0) + 1
+        for listener in list(self._exchange_listeners):
+            try:
+                listener(exchange)
+            except Exception:
+                log.exception("sandbox: exchange listener %r failed", listener)
+
+    # -- deliveries and runs -------------------------------------------------------------------
+
+    def _on_commit(self, deliveries: list[PendingDelivery]) -> None:
+        """Record and dispatch a transaction's deliveries (under the state lock, in order)."""
+        for pending in deliveries:
+            self._record_delivery(
+                pending.event, pending.payload, by_workflow_token=pending.by_workflow_token
+            )
+
+    def _record_delivery(
+        self,
+        event: str,
+        payload: dict[str, Any],
+        *,
+        by_workflow_token: bool,
+        injected: bool = False,
+        webhook: bool = True,
+    ) -> DeliveryRecord:
+        action = payload.get("action")
+        issue = payload.get("issue")
+        sender = payload.get("sender")
+        record = DeliveryRecord(
+            id=str(uuid.uuid4()),
+            event=event,
+            action=action if isinstance(action, str) else None,
+            issue=issue.get("number") if isinstance(issue, dict) else None,
+            sender=sender.get("login") if isinstance(sender, dict) else None,
+            at=format_timestamp(self.clock.now()),
+            payload=payload,
+            injected=injected,
+        )
+        if self.dispatcher is None:
+            record.suppressed = "no dispatch command"
+        elif by_workflow_token:
+            record.suppressed = "made with the workflow token"
+        elif self.dispatch_on is not None and not (
+            event in self.dispatch_on or f"{event}.{record.action}" in self.dispatch_on
+        ):
+            record.suppressed = "not in dispatch_on"
+        else:
+            actor = record.sender or LEVEL_LOGINS["admin"]
+            user = self.state.user(actor)
+            actor_id = (
+                user.id if user else int(sender.get("id", 0)) if isinstance(sender, dict) else 0
+            )
+            run = self.dispatcher.submit(event, payload, record.id, actor, actor_id)
+            record.run_id = run.id
+        with self._log_lock:
+            self._deliveries.append(record)
+        if not webhook:
+            return record
+        pending: list[Delivery] = getattr(self._pending, "items", None) or []
+        pending.append(Delivery(event=event, payload=payload))
+        self._pending.items = pending
+        return record
+
+    def flush_notifications(self) -> None:
+        """Show this thread's new deliveries to the listeners, outside the state lock."""
+        items: list[Delivery] = getattr(self._pending, "items", None) or []
+        self._pending.items = []
+        for delivery in items:
+            for listener in list(self._delivery_listeners):
+                try:
+                    listener(delivery)
+                except Exception:
+                    log.exception("sandbox: delivery listener %r failed", listener)
+
+    def deliver(self, event: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Hand the sandbox a webhook delivery as if GitHub had sent it, and dispatch it."""
+        with self.state.lock:
+            record = self._record_delivery(event, payload, by_workflow_token=False, injected=True)
+        self.flush_notifications()
+        return record.to_json()
+
+    def schedule(self, cron: str = "*/15 * * * *") -> dict[str, Any]:
+        """Trigger the scheduled workflow now (a ``schedule`` event)."""
+        with self.state.lock:
+            payload = {
+                "schedule": cron,
+                "repository": self.renderer.repository(private=self.private),
+                "organization": self.renderer.organization(),
+                "workflow": ".github/workflows/warroom.yml",
+            }
+            # A schedule is an Actions trigger, not a webhook: no delivery to observe.
+            record = self._record_delivery(
+                "schedule", payload, by_workflow_token=False, webhook=False
+            )
+        return record.to_json()
+
+    def wait_idle(self, timeout: float = 60.0) -> bool:
+        """Block until no dispatched run is queued or running."""
+        return True if self.dispatcher is None else self.dispatcher.wait_idle(timeout)
+
+    @property
+    def pending_runs(self) -> int:
+        return 0 if self.dispatcher is None else self.dispatcher.pending
+
+    def runs(self) -> list[dict[str, Any]]:
+        """Every run so far, oldest first: status, exit code, outputs, summary, requests."""
+        if self.dispatcher is None:
+            return []
+        with self._log_lock:
+            return [run.to_json() for run in self.dispatcher.runs()]
+
+    def run(self, run_id: int) -> dict[str, Any] | None:
+        if self.dispatcher is None:
+            return None
+        found = self.dispatcher.run(run_id)
+        if found is None:
+            return None
+        with self._log_lock:
+            return found.to_json(payload=True)
+
+    def deliveries(self) -> list[dict[str, Any]]:
+        """The event log, oldest first."""
+        with self._log_lock:
+            return [d.to_json() for d in self._deliveries]
+
+    def requests(
+        self, *, run_id: int | None = None, operation_id: str | None = None, after: int = 0
+    ) -> dict[str, Any]:
+        """The request log (newest ``request_log_size`` kept) and counts per operation."""
+        with self._log_lock:
+            rows = [
+                r
+                for r in self._requests
+                if r["seq"] > after
+                and (run_id is None or r["run_id"] == run_id)
+                and (operation_id is None or r["operation_id"] == operation_id)
+            ]
+            totals = dict(self._request_counts)
+        counts: dict[str, int] = {}
+        for row in rows:
+            op = row["operation_id"] or "unknown"
+            counts[op] = counts.get(op, 0) + 1
+        return {"requests": rows, "counts": counts, "total_counts": totals}
+
+    # -- the clock ----------------------------------------------------------------------------
+
+    def set_clock(
+        self,
+        *,
+        now: datetime | None = None,
+        advance: timedelta | None = None,
+        frozen: bool | None = None,
+    ) -> dict[str, Any]:
+        """Set and/or advance "now" (and freeze or release it); persisted with ``data``."""
+        if now is not None:
+            self.clock.set(now, frozen=frozen)
+        elif frozen is not None:
+            self.clock.freeze(frozen)
+        if advance is not None:
+            self.clock.advance(advance)
+        self.state.save_meta()
+        return self.clock.snapshot()
+
+    # -- bulk seeding ---------------------------------------------------------------------------
+
+    def seed_comments(
+        self,
+        number: int,
+        count: int,
+        *,
+        author: str = "reader",
+        body: str = "Seeded comment {c} on issue {n}.",
+    ) -> list[int]:
+        """Add many comments to issue ``number`` directly, without HTTP or webhooks.
+
+        Returns the new comment ids; raises ``KeyError`` for an unknown issue.
+        """
+        if number not in self.state.issues:
+            raise KeyError(f"issue #{number} does not exist; create it first")
+        ids: list[int] = []
+        with self.state.transaction() as tx:
+            now = self.state.now()
+            first = self.state.issues[number].comments + 1
+            for c in range(first, first + count):
+                comment = self.state.add_comment(
+                    tx,
+                    Comment(
+                        id=0,
+                        issue=number,
+                        user=author,
+                        body=body.format(c=c, n=number),
+                        created_at=now,
+                        updated_at=now,
+                    ),
+                )
+                ids.append(comment.id)
+        return ids
+
+    def seed_issues(
+        self,
+        count: int,
+        *,
+        comments_per_issue: int = 0,
+        author: str = "writer",
+        commenter: str = "reader",
+        labels: Sequence[str] = (),
+        title: str = "Seeded issue {n}",
+        body: str = "Seeded body for issue {n}.",
+        comment_body: str = "Seeded comment {c} on issue {n}.",
+    ) -> list[int]:
+        """Create many issues and comments directly, without HTTP or webhooks (benchmarks).
+
+        Returns the new issue numbers. Labels must exist or are created.
+        """
+        numbers: list[int] = []
+        with self.state.transaction() as tx:
+            label_ids = []
+            for name in labels:
+                label = self.state.label_named(name) or self.state.add_label(
+                    tx, name, "ededed", None
+                )
+                label_ids.append(label.id)
+            now = self.state.now()
+            for _ in range(count):
+                issue = self.state.add_issue(
+                    tx,
+                    Issue(
+                        id=0, user=author, labels=list(label_ids), created_at=now, updated_at=now
+                    ),
+                )
+                issue.title = title.format(n=issue.number)
+                issue.body = body.format(n=issue.number)
+                for c in range(1, comments_per_issue + 1):
+                    self.state.add_comment(
+                        tx,
+                        Comment(
+                            id=0,
+                            issue=issue.number,
+                            user=commenter,
+                            body=comment_body.format(c=c, n=issue.number),
+                            created_at=now,
+                            updated_at=now,
+                        ),
+                    )
+                numbers.append(issue.number)
+        return numbers

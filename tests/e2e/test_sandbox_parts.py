@@ -1,0 +1,112 @@
+"""The sandbox's small pure parts: durations, the output file, rules, the clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from warroom.sandbox.clock import Clock, parse_duration, parse_timestamp
+from warroom.sandbox.dispatcher import concurrency_group, parse_output_file
+from warroom.sandbox.faults import Faults, FaultSpecError, parse_rule
+
+NAMES = st.from_regex(r"[a-z][a-z0-9_-]{0,15}", fullmatch=True)
+LINE = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(90, timedelta(seconds=90), id="seconds-number"),
+        pytest.param("3600", timedelta(hours=1), id="seconds-text"),
+        pytest.param("1h30m", timedelta(hours=1, minutes=30), id="hours-minutes"),
+        pytest.param("2d", timedelta(days=2), id="days"),
+        pytest.param("1w1s", timedelta(weeks=1, seconds=1), id="weeks-seconds"),
+        pytest.param("-15m", timedelta(minutes=-15), id="backwards"),
+        pytest.param("0.5h", timedelta(minutes=30), id="fraction"),
+    ],
+)
+def test_durations(text: float | str, expected: timedelta) -> None:
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "soon", "1x", "h1", "1h 2q", "1h30"])
+def test_bad_durations_say_what_to_write(text: str) -> None:
+    with pytest.raises(ValueError, match="seconds"):
+        parse_duration(text)
+
+
+@settings(max_examples=60)
+@given(st.integers(0, 500), st.integers(0, 59), st.integers(0, 59))
+def test_duration_units_add_up(hours: int, minutes: int, seconds: int) -> None:
+    assert parse_duration(f"{hours}h{minutes}m{seconds}s") == timedelta(
+        hours=hours, minutes=minutes, seconds=seconds
+    )
+
+
+@settings(max_examples=60)
+@given(st.dictionaries(NAMES, st.lists(LINE, min_size=1, max_size=4), max_size=5))
+def test_output_file_round_trips_single_and_multiline_values(values: dict[str, list[str]]) -> None:
+    text = ""
+    for name, lines in values.items():
+        if len(lines) == 1 and "<<" not in lines[0]:
+            text += f"{name}={lines[0]}\n"
+        else:
+            text += f"{name}<<EOF_MARK\n" + "\n".join(lines) + "\nEOF_MARK\n"
+
+    assert parse_output_file(text) == {name: "\n".join(lines) for name, lines in values.items()}
+
+
+def test_timestamps_read_as_github_writes_them() -> None:
+    assert parse_timestamp("2024-05-01T12:00:00Z") == datetime(2024, 5, 1, 12, tzinfo=UTC)
+    assert parse_timestamp("2024-05-01T14:00:00+02:00") == datetime(2024, 5, 1, 12, tzinfo=UTC)
+    assert parse_timestamp("2024-05-01") == datetime(2024, 5, 1, tzinfo=UTC)
+
+
+def test_frozen_clock_moves_only_when_told() -> None:
+    clock = Clock(datetime(2024, 1, 1, tzinfo=UTC), frozen=True)
+
+    assert clock.now() == clock.now() == datetime(2024, 1, 1, tzinfo=UTC)
+    clock.advance(timedelta(hours=25))
+    assert clock.now() == datetime(2024, 1, 2, 1, tzinfo=UTC)
+    clock.set(datetime(2023, 12, 31, tzinfo=UTC))
+    assert clock.now() == datetime(2023, 12, 31, tzinfo=UTC)
+    assert clock.snapshot() == {"now": "2023-12-31T00:00:00Z", "frozen": True}
+
+
+@pytest.mark.parametrize(
+    ("payload", "group"),
+    [
+        pytest.param({"issue": {"number": 7}}, "issue-7", id="issue"),
+        pytest.param({"schedule": "* * * * *"}, "schedule", id="no-issue"),
+        pytest.param({"issue": {"number": "7"}}, "schedule", id="odd-number"),
+    ],
+)
+def test_runs_group_by_issue(payload: dict[str, object], group: str) -> None:
+    assert concurrency_group("schedule", payload) == group
+
+
+def test_a_rule_without_times_fires_once_and_a_rate_rule_forever() -> None:
+    faults = Faults(seed=1)
+    faults.configure([{"kind": "502", "operation_id": "issues/create"}])
+
+    assert faults.pick("GET", "issues/get", "/x", None) is None
+    first = faults.pick("POST", "issues/create", "/x", None)
+    assert first is not None
+    assert first.kind == "502"
+    assert faults.pick("POST", "issues/create", "/x", None) is None
+
+    faults.configure([{"kind": "500", "rate": 1.0, "path": "/repos/*/labels"}])
+    assert all(faults.pick("GET", None, "/repos/acme/labels", "a") for _ in range(5))
+    assert parse_rule({"kind": "latency", "rate": 0.1}).times is None
+
+
+def test_a_bad_rule_in_a_batch_adds_none_of_them() -> None:
+    faults = Faults()
+
+    with pytest.raises(FaultSpecError):
+        faults.configure([{"kind": "500"}, {"kind": "nope"}])
+
+    assert faults.rules == []

@@ -1,0 +1,83 @@
+"""``warroom sandbox serve``: one JSON line announcing where to connect, then it serves."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def _start(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "warroom", "sandbox", "serve", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], dict[str, object], Path]]:
+    data = tmp_path / "drill.sqlite"
+    proc = _start("--port", "0", "--data", str(data))
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        yield proc, json.loads(line), data
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+
+
+def test_serve_announces_itself_then_serves_until_terminated(
+    served: tuple[subprocess.Popen[str], dict[str, object], Path],
+) -> None:
+    proc, info, data = served
+    api_url = str(info["api_url"])
+    tokens = info["tokens"]
+    assert isinstance(tokens, dict)
+    assert api_url.startswith("http://127.0.0.1:")
+    assert api_url.endswith("/api/v3")
+    assert info["repo"] == "acme/service"
+    assert set(tokens) == {
+        "admin",
+        "maintainer",
+        "writer",
+        "triager",
+        "reader",
+        "outsider",
+        "github-actions[bot]",
+    }
+
+    request = urllib.request.Request(
+        f"{api_url}/repos/acme/service", headers={"Authorization": f"token {tokens['admin']}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert json.load(answer)["full_name"] == "acme/service"
+
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=10) == 0
+    assert data.stat().st_size > 0
+
+
+def test_a_port_in_use_is_a_usage_error(
+    served: tuple[subprocess.Popen[str], dict[str, object], Path],
+) -> None:
+    _, info, _ = served
+    port = str(info["api_url"]).split(":")[2].split("/")[0]
+
+    second = _start("--port", port)
+    _, err = second.communicate(timeout=20)
+
+    assert second.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in err
+    assert "Traceback" not in err
