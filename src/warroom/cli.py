@@ -8,11 +8,13 @@ The library never imports click.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from warroom import __version__
-from warroom.errors import WarroomError
+from warroom.errors import UsageError, WarroomError
+from warroom.records.spec import RECORD_KINDS
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,10 +28,198 @@ def cli() -> None:
     """
 
 
+@cli.group("sandbox")
+def sandbox_group() -> None:
+    """A local GitHub for tests, the demo and drills: no network, a settable clock.
+
+    \b
+    Example:
+        warroom sandbox serve --dispatch 'warroom action'
+    """
+
+
+@sandbox_group.command("serve")
+@click.option("--port", type=int, default=0, show_default=True, help="Port on 127.0.0.1 (0: any).")
+@click.option("--data", type=click.Path(dir_okay=False, path_type=Path), help="SQLite state file.")
+@click.option("--dispatch", metavar="CMD", help="Command to run for each event, as a workflow.")
+def sandbox_serve(port: int, data: Path | None, dispatch: str | None) -> None:
+    """Print one JSON line (api_url, repo, tokens), then serve until stopped.
+
+    \b
+    Example:
+        warroom sandbox serve --port 8787 --data drill.sqlite --dispatch 'warroom action'
+    """
+    from warroom.sandbox.serve import ServeError, serve
+
+    try:
+        serve(port=port, data=data, dispatch=dispatch, announce=click.echo)
+    except ServeError as exc:
+        raise UsageError(str(exc)) from None
+
+
+# --- records: `warroom check` and `warroom template` (see warroom.check, warroom.render) ------
+
+
+class _CommandError(click.ClickException):
+    """A ``WarroomError`` as click reports it (``Error: message``), exit 2, no usage dump."""
+
+    exit_code = 2
+
+
+@cli.command("check")
+@click.option(
+    "--kind",
+    type=click.Choice(("auto", "form", *RECORD_KINDS)),
+    default="auto",
+    show_default=True,
+    help="What each input is; auto recognises records by heading or first line, then forms.",
+)
+@click.option(
+    "--form",
+    "form_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Issue-form YAML to read form bodies with (default: the bundled incident form).",
+)
+@click.option(
+    "--format", "output", type=click.Choice(("text", "json")), default="text", show_default=True
+)
+@click.argument("files", nargs=-1, required=True)
+def check_command(kind: str, form_path: Path | None, output: str, files: tuple[str, ...]) -> None:
+    """Check war-room records and issue-form bodies in FILES (- reads stdin).
+
+    Exit 0 when every input is valid (warnings allowed), 1 when any is
+    invalid, 2 for a usage error or an unreadable or non-UTF-8 file.
+
+    \b
+    Example:
+        warroom check comment.md
+        warroom template decision | warroom check --kind decision --format json -
+    """
+    from warroom.check import check_files
+
+    try:
+        report = check_files(
+            files,
+            kind=kind,
+            form_path=form_path,
+            output="json" if output == "json" else "text",
+            stdin=sys.stdin.buffer,
+        )
+    except WarroomError as exc:
+        raise _CommandError(str(exc)) from None
+    click.echo(report.stdout, nl=False)
+    click.echo(report.stderr, nl=False, err=True)
+    sys.exit(report.exit_code)
+
+
+@cli.command("template")
+@click.argument("kind", type=click.Choice(RECORD_KINDS), metavar="KIND")
+def template_command(kind: str) -> None:
+    """Print the fillable war-room record KIND, to paste into an incident comment.
+
+    \b
+    Example:
+        warroom template decision > decision.md
+    """
+    from warroom.render import render_record
+
+    click.echo(render_record(kind), nl=False)
+
+
+# --- the Action: `warroom action`, `warroom sweep`, `warroom labels sync` (see warroom.run) ----
+
+
+@cli.command("action")
+@click.option("--dry-run", is_flag=True, help="Print the planned changes; write nothing.")
+def action_command(dry_run: bool) -> None:
+    """Handle one GitHub Actions event (what the Action runs).
+
+    Reads GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY,
+    GITHUB_API_URL and GITHUB_TOKEN like a workflow step; WARROOM_CONFIG,
+    WARROOM_DRY_RUN and WARROOM_NOW are optional. Exit 1 when a closure was
+    blocked or GitHub failed, with an error annotation.
+
+    \b
+    Example:
+        GITHUB_EVENT_NAME=issues GITHUB_EVENT_PATH=event.json warroom action --dry-run
+    """
+    import dataclasses
+
+    from warroom.actions_env import read_env
+    from warroom.run import action_main
+
+    env = read_env()
+    if dry_run:
+        env = dataclasses.replace(env, dry_run=True)
+    sys.exit(action_main(env, click.echo))
+
+
+@cli.command("sweep")
+@click.option("--dry-run", is_flag=True, help="Print the planned changes; write nothing.")
+def sweep_command(dry_run: bool) -> None:
+    """Check every open incident against the clock (what the schedule runs).
+
+    Needs GITHUB_REPOSITORY and GITHUB_TOKEN (and GITHUB_API_URL for GitHub
+    Enterprise or the sandbox); reminders are posted for what is overdue.
+
+    \b
+    Example:
+        GITHUB_REPOSITORY=acme/shop GITHUB_TOKEN=... warroom sweep --dry-run
+    """
+    from warroom.run import sweep_main
+
+    sys.exit(sweep_main(dry_run=dry_run, echo=click.echo))
+
+
+@cli.group("labels")
+def labels_group() -> None:
+    """Manage the labels warroom uses.
+
+    \b
+    Example:
+        warroom labels sync
+    """
+
+
+@labels_group.command("sync")
+@click.option("--dry-run", is_flag=True, help="Print the planned changes; write nothing.")
+def labels_sync_command(dry_run: bool) -> None:
+    """Create or recolour every label warroom uses, now rather than on first use.
+
+    Needs GITHUB_REPOSITORY and GITHUB_TOKEN (and GITHUB_API_URL off github.com).
+
+    \b
+    Example:
+        GITHUB_REPOSITORY=acme/shop GITHUB_TOKEN=... warroom labels sync
+    """
+    from warroom.run import labels_sync_main
+
+    sys.exit(labels_sync_main(dry_run=dry_run, echo=click.echo))
+
+
+@cli.command("demo")
+@click.option("--keep", is_flag=True, help="Leave the sandbox running afterwards, with its tokens.")
+def demo_command(keep: bool) -> None:
+    """Play a whole SEV-1 incident against a local GitHub, with the Action on every event.
+
+    Starts the sandbox with its dispatcher and clock, files the incident from
+    the form, posts records (one invalid, then fixed), closes too early (the
+    gate reopens it), meets the gate and shows the follow-ups it opened.
+
+    \b
+    Example:
+        warroom demo
+        warroom demo --keep
+    """
+    from warroom.demo import play
+
+    sys.exit(play(click.echo, keep=keep))
+
+
 def main() -> None:
     """Entry point: no tracebacks for errors warroom knows how to explain."""
     try:
-        cli.main(standalone_mode=False)
+        returned = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
@@ -42,7 +232,8 @@ def main() -> None:
     except SystemExit:
         raise
     else:
-        sys.exit(0)
+        # Without standalone mode, click returns a command's `ctx.exit(n)` code instead.
+        sys.exit(returned if isinstance(returned, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

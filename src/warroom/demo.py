@@ -1,0 +1,245 @@
+"""``warroom demo``: a whole SEV-1 incident, played against the local sandbox.
+
+The sandbox runs ``warroom action`` for every event, exactly as a workflow
+would, while this script acts as the response team through PyGithub. It is a
+shell program (it starts servers and prints); nothing in the core imports it.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from github import Auth, Github
+
+from warroom import story
+from warroom.errors import WarroomError
+from warroom.markers import read_marker
+from warroom.sandbox import Sandbox
+
+START = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)
+TEAM = {
+    story.COMMANDER: "write",
+    story.DEPUTY: "write",
+    story.MITIGATION: "write",
+    story.VERIFICATION: "write",
+    story.COMMS: "write",
+}
+DEMO_CONFIG = """\
+# The demo's config: the sandbox needs no pause between writes.
+api:
+  seconds_between_writes: 0
+"""
+
+
+@dataclass
+class Demo:
+    """The team's hands on the sandbox, and what the bot answered."""
+
+    sandbox: Sandbox
+    echo: Callable[[str], None]
+    number: int = 0
+    seen_runs: int = 0
+
+    def client(self, login: str) -> Github:
+        return Github(
+            base_url=self.sandbox.api_url,
+            auth=Auth.Token(self.sandbox.tokens[login]),
+            retry=None,
+            seconds_between_requests=None,
+            seconds_between_writes=None,
+        )
+
+    def repo(self, login: str) -> Any:
+        return self.client(login).get_repo(self.sandbox.repo_full_name, lazy=True)
+
+    def at(self, minutes: int) -> None:
+        self.sandbox.set_clock(now=START + timedelta(minutes=minutes), frozen=True)
+
+    def settle(self) -> list[dict[str, Any]]:
+        """Wait for the workflow runs the last step started; report each one."""
+        if not self.sandbox.wait_idle(120):
+            raise WarroomError("the sandbox's workflow runs did not finish within 120 s")
+        runs = self.sandbox.runs()[self.seen_runs :]
+        self.seen_runs += len(runs)
+        for run in runs:
+            verdict = "ok" if run.get("exit_code") == 0 else f"FAILED (exit {run.get('exit_code')})"
+            self.echo(f"    ↳ workflow run for {run.get('event')}.{run.get('action')}: {verdict}")
+            for line in str(run.get("stdout", "")).splitlines():
+                if line.startswith("::error::"):
+                    self.echo(f"      error annotation: {line[len('::error::') :][:300]}")
+        return runs
+
+    def step(self, title: str) -> None:
+        self.echo("")
+        self.echo(f"▶ {title}")
+
+    def comment(self, login: str, body: str) -> Any:
+        issue = self.repo(login).get_issue(self.number)
+        created = issue.create_comment(body)
+        self.settle()
+        return created
+
+    def bot_reply_to(self, comment_id: int) -> str | None:
+        issue = self.repo(story.COMMANDER).get_issue(self.number)
+        for comment in issue.get_comments():
+            if comment.body.startswith(f"<!-- warroom:reply:{comment_id} -->"):
+                return str(comment.body)
+        return None
+
+    def show_state(self) -> None:
+        issue = self.repo(story.COMMANDER).get_issue(self.number)
+        labels = ", ".join(sorted(label.name for label in issue.labels))
+        self.echo(f"    issue #{issue.number} is {issue.state}; labels: {labels}")
+        status = next(
+            (
+                c.body
+                for c in issue.get_comments()
+                if read_marker(c.body) == ("status", str(self.number))
+            ),
+            "",
+        )
+        for line in status.splitlines():
+            if line.startswith("- [ ] ") and ":" in line and "To meet it" in line:
+                self.echo(f"    gate ✗ {line[6:].split('. **To meet it:**')[0]}")
+
+
+def play(echo: Callable[[str], None], *, keep: bool = False) -> int:
+    """Play the incident; with ``keep``, leave the sandbox running for a person to carry on."""
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="warroom-demo-") as scratch:
+        config = Path(scratch) / "warroom.yml"
+        config.write_text(DEMO_CONFIG, encoding="utf-8")
+        sandbox = Sandbox(
+            dispatch=[sys.executable, "-m", "warroom", "action"],
+            env={"WARROOM_CONFIG": str(config)},
+            users=TEAM,
+            now=START,
+            frozen=True,
+        )
+        with sandbox:
+            demo = Demo(sandbox, echo)
+            _script(demo)
+            echo("")
+            echo(
+                f"Done in {time.monotonic() - started:.1f} s of wall time for 3 hours of incident."
+            )
+            if keep:
+                _keep(sandbox, echo)
+    return 0
+
+
+def _script(demo: Demo) -> None:
+    echo, s = demo.echo, START
+    echo(f"warroom demo: a SEV-1 auth incident on a local GitHub at {demo.sandbox.api_url}")
+
+    demo.step(f"14:00 @{story.COMMANDER} files the incident from the issue form")
+    demo.at(0)
+    issue = demo.repo(story.COMMANDER).create_issue(
+        title="[incident] 401s on every authenticated API call",
+        body=story.incident_body(),
+        labels=["incident"],
+    )
+    demo.number = issue.number
+    demo.settle()
+    demo.show_state()
+
+    demo.step(f"14:08 @{story.COMMANDER} posts the Incident Command Snapshot")
+    demo.at(8)
+    demo.comment(story.COMMANDER, story.snapshot(s, phase="containment", next_in=30))
+    demo.show_state()
+
+    demo.step(f"14:20 @{story.MITIGATION} posts a decision record with a typo in Decision")
+    demo.at(20)
+    bad = story.decision(s, minute=20).replace("- Decision: rollback", "- Decision: roll it back")
+    posted = demo.comment(story.MITIGATION, bad)
+    reply = demo.bot_reply_to(posted.id) or "(no reply)"
+    for line in reply.splitlines()[1:]:
+        if line.strip():
+            echo(f"    bot: {line}")
+
+    demo.step(f"14:22 @{story.MITIGATION} fixes it by editing the comment")
+    demo.at(22)
+    posted.edit(story.decision(s, minute=20))
+    demo.settle()
+    echo(f"    bot reply {'still there' if demo.bot_reply_to(posted.id) else 'removed'}")
+    demo.show_state()
+
+    demo.step(f"14:45 @{story.VERIFICATION} reruns the checks; @{story.COMMS} tells stakeholders")
+    demo.at(45)
+    demo.comment(story.VERIFICATION, story.verification(s, minute=45))
+    demo.comment(story.COMMS, story.stakeholder(s, status="recovered", next_in=120))
+    demo.comment(story.COMMANDER, story.snapshot(s, phase="recovery", next_in=90))
+
+    demo.step(f'15:00 @{story.COMMANDER} closes the incident: "looks stable"')
+    demo.at(60)
+    demo.repo(story.COMMANDER).get_issue(demo.number).edit(state="closed", state_reason="completed")
+    demo.settle()
+    demo.show_state()
+
+    demo.step(
+        "15:20 the team posts the hardening follow-ups, a leadership note and the closure record"
+    )
+    demo.at(80)
+    demo.comment(
+        story.MITIGATION,
+        story.follow_up(
+            title="Alert when token audience rejections exceed 1%",
+            kind="guardrail automation",
+            owner=story.MITIGATION,
+            due="2026-12-02",
+        ),
+    )
+    demo.comment(
+        story.VERIFICATION,
+        story.follow_up(
+            title="Replay pre-release tokens against the audience check in CI",
+            kind="regression test",
+            owner=story.VERIFICATION,
+            due="2026-12-05",
+        ),
+    )
+    demo.comment(story.COMMANDER, story.leadership(confidence="L3"))
+    demo.comment(story.COMMANDER, story.closure())
+
+    demo.step("15:30 the commander closes the incident again")
+    demo.at(90)
+    demo.repo(story.COMMANDER).get_issue(demo.number).edit(state="closed", state_reason="completed")
+    demo.settle()
+    demo.show_state()
+
+    demo.step("Final state")
+    repo = demo.repo(story.COMMANDER)
+    for follow_up in sorted(
+        repo.get_issues(state="open", labels=["hardening"]), key=lambda i: i.number
+    ):
+        who = ", ".join(f"@{a.login}" for a in follow_up.assignees)
+        echo(f"    follow-up #{follow_up.number}: {follow_up.title} (assigned {who})")
+    runs = demo.sandbox.runs()
+    failed = sum(1 for r in runs if r.get("exit_code") not in (0, None))
+    counts = demo.sandbox.requests()["total_counts"]
+    echo(
+        f"    {len(runs)} workflow runs ({failed} red: the blocked closure), "
+        f"{sum(counts.values())} API requests in all"
+    )
+
+
+def _keep(sandbox: Sandbox, echo: Callable[[str], None]) -> None:
+    info = sandbox.info()
+    echo("")
+    echo("The sandbox keeps running; carry on by hand (Ctrl-C to stop):")
+    echo(f"  API:    {info['api_url']}")
+    echo(f"  repo:   {info['repo']}")
+    for login, token in info["tokens"].items():
+        echo(f"  token for {login}: {token}")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        echo("stopped")
