@@ -7,7 +7,7 @@ Three sources of bodies, all sent to one node process:
   CRLF, empty answers, ``[X]``, multi-select, extra ``###`` sections, blank
   lines, Unicode whitespace at the edges, reordered and repeated sections;
 * the example bodies in ``examples/`` and the fixture bodies;
-* one case per deliberate difference (D1..D6 in docs/form-parser-differences.md),
+* one case per deliberate difference (D1..D6 in the README),
   which must really differ from GitHub's parser, and only where documented.
 
 Agreement is field by field on the JSON both sides produce. The one
@@ -36,7 +36,7 @@ pytestmark = pytest.mark.npm
 
 ORACLE = REPO_ROOT / "tests" / "oracles" / "issue_parser.mjs"
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "forms"
-DIFFERENCES_DOC = REPO_ROOT / "docs" / "form-parser-differences.md"
+DIFFERENCES_DOC = REPO_ROOT / "README.md"
 SEED = 20261128
 CORPUS_SIZE = 600
 
@@ -82,7 +82,7 @@ def run_oracle(cases: list[Case]) -> list[dict[str, Any]]:
     return answers
 
 
-# --- D1, applied to GitHub's side as docs/form-parser-differences.md states it -----------------
+# --- D1, applied to GitHub's side as the README states it -----------------
 
 
 def strip_rendered_fence(value: Any) -> Any:

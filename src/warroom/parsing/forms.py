@@ -4,7 +4,7 @@ An issue filed from a form arrives as Markdown: one ``### Label`` heading per
 field, a blank line, the answer. GitHub's parser (npm ``@github/issue-parser``)
 is the reference for turning that back into data, and the differential test
 holds us to it; the few places where we deliberately read differently are
-listed in ``docs/form-parser-differences.md`` (D1..D6 below refer to it).
+listed in the README (section "Reading issue forms") (D1..D6 below refer to it).
 
 Nothing here knows the incident form's fields: which headings exist, their
 types and which are required all come from the form YAML, so editing the form
@@ -448,7 +448,7 @@ the work on a body of thousands of empty headings.
 
 
 def parse_form(body: str, form: FormTemplate) -> ParsedForm:
-    """Read a body as GitHub's parser does, with the differences in docs/form-parser-differences.md.
+    """Read a body as GitHub's parser does, with the differences the README lists.
 
     The steps mirror ``parseIssue``: cut the body at ``###`` headings, skip
     sections with an empty heading or nothing under them, give a section whose
