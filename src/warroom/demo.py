@@ -187,24 +187,8 @@ def _script(demo: Demo) -> None:
         "15:20 the team posts the hardening follow-ups, a leadership note and the closure record"
     )
     demo.at(80)
-    demo.comment(
-        story.MITIGATION,
-        story.follow_up(
-            title="Alert when token audience rejections exceed 1%",
-            kind="guardrail automation",
-            owner=story.MITIGATION,
-            due="2026-12-02",
-        ),
-    )
-    demo.comment(
-        story.VERIFICATION,
-        story.follow_up(
-            title="Replay pre-release tokens against the audience check in CI",
-            kind="regression test",
-            owner=story.VERIFICATION,
-            due="2026-12-05",
-        ),
-    )
+    for author, record in story.follow_ups():
+        demo.comment(author, record)
     demo.comment(story.COMMANDER, story.leadership(confidence="L3"))
     demo.comment(story.COMMANDER, story.closure())
 

@@ -231,3 +231,27 @@ def dismissal() -> str:
 - Evidence: the alert fired on a synthetic probe misconfiguration; user traffic was unaffected
 - Dismissed by: @{COMMANDER}
 """
+
+
+def follow_ups() -> list[tuple[str, str]]:
+    """The two follow-ups the gate requires by default, as (author, record) pairs."""
+    return [
+        (
+            MITIGATION,
+            follow_up(
+                title="Alert when token audience rejections exceed 1%",
+                kind="guardrail automation",
+                owner=MITIGATION,
+                due="2026-12-02",
+            ),
+        ),
+        (
+            VERIFICATION,
+            follow_up(
+                title="Replay pre-release tokens against the audience check in CI",
+                kind="regression test",
+                owner=VERIFICATION,
+                due="2026-12-05",
+            ),
+        ),
+    ]

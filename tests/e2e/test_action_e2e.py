@@ -157,28 +157,8 @@ def _work_the_incident(sb: TestSandbox, number: int, *, follow_ups: bool = True)
     _comment(sb, number, story.VERIFICATION, story.verification(START, minute=45))
     _comment(sb, number, story.COMMS, story.stakeholder(START))
     if follow_ups:
-        _comment(
-            sb,
-            number,
-            story.MITIGATION,
-            story.follow_up(
-                title="Alert on audience rejections",
-                kind="guardrail automation",
-                owner=story.MITIGATION,
-                due="2026-12-02",
-            ),
-        )
-        _comment(
-            sb,
-            number,
-            story.VERIFICATION,
-            story.follow_up(
-                title="Replay old tokens in CI",
-                kind="regression test",
-                owner=story.VERIFICATION,
-                due="2026-12-05",
-            ),
-        )
+        for author, record in story.follow_ups():
+            _comment(sb, number, author, record)
     _comment(sb, number, story.COMMANDER, story.leadership(confidence="L3"))
     _comment(sb, number, story.COMMANDER, story.closure())
 
@@ -204,28 +184,8 @@ def test_early_close_is_reopened_and_the_run_fails_then_the_gate_is_met(
     assert "- [ ] hardening follow-ups" in status
     assert "Hardening Follow-up record" in status
     # The team meets the gate; the follow-ups open once, linked and assigned.
-    _comment(
-        github,
-        issue.number,
-        story.MITIGATION,
-        story.follow_up(
-            title="Alert on audience rejections",
-            kind="guardrail automation",
-            owner=story.MITIGATION,
-            due="2026-12-02",
-        ),
-    )
-    _comment(
-        github,
-        issue.number,
-        story.VERIFICATION,
-        story.follow_up(
-            title="Replay old tokens in CI",
-            kind="regression test",
-            owner=story.VERIFICATION,
-            due="2026-12-05",
-        ),
-    )
+    for author, record in story.follow_ups():
+        _comment(github, issue.number, author, record)
     run = _close(github, issue.number)
     assert run["exit_code"] == 0, run["stdout"]
     assert run["outputs"]["gate"] == "met"
