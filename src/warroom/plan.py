@@ -279,7 +279,6 @@ def status_context(
         ],
         "refused": [r.comment.html_url for r in incident.refused],
         "follow_ups": sorted(follow_ups.values()),
-        "now": _time(now, config),
         "templates": [
             (kind, {f.key: f.template_value for f in SPECS[kind].fields})
             for kind in STATUS_TEMPLATES
