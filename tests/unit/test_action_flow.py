@@ -374,7 +374,9 @@ def test_a_sweep_with_nothing_new_writes_nothing() -> None:
     """The sweep runs every ten minutes: an unchanged incident must cost no write."""
     issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: containment"))
     gh = FakeGitHub(perms=dict(RESPONDERS), incidents=[issue])
-    gh.comments_by_issue[1] = [make_comment(story.snapshot(START, next_in=90), author=story.COMMANDER)]
+    gh.comments_by_issue[1] = [
+        make_comment(story.snapshot(START, next_in=90), author=story.COMMANDER)
+    ]
     first = run(lambda: gh, "schedule", {}, START + timedelta(minutes=10), CONFIG)
     assert first.incidents[0].applied  # the status comment is posted once
     second = run(lambda: gh, "schedule", {}, START + timedelta(minutes=20), CONFIG)
