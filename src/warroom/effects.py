@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from warroom.markers import describe_marker
+
 
 @dataclass(frozen=True)
 class EnsureLabel:
@@ -125,9 +127,9 @@ def describe(effect: Effect) -> str:
         case Reopen(issue=issue, reason=reason):
             return f"#{issue}: reopen ({reason})"
         case UpsertComment(issue=issue, marker=marker, body=body):
-            return f"#{issue}: upsert comment {marker} ({len(body)} characters)"
+            return f"#{issue}: write {describe_marker(marker)} ({len(body)} characters)"
         case DeleteComment(issue=issue, marker=marker):
-            return f"#{issue}: delete warroom comment {marker}"
+            return f"#{issue}: delete {describe_marker(marker)}"
         case OpenFollowUp(incident=incident, title=title, assignees=assignees):
             return f"#{incident}: open follow-up {title!r} for {', '.join(assignees)}"
         case Fail(message=message):

@@ -30,6 +30,21 @@ def read_marker(body: str) -> tuple[str, str] | None:
     return (match.group(1), match.group(2)) if match else None
 
 
+def describe_marker(mark: str) -> str:
+    """What a marker names, in words: HTML comments are invisible in logs and summaries."""
+    found = read_marker(mark)
+    if found is None:
+        return "a warroom comment"
+    kind, key = found
+    return {
+        "status": "the status comment",
+        "reply": f"the reply to comment {key}",
+        "reminder": f"the reminder {key.split('.', 1)[-1]}",
+        "severity-guard": "the severity note",
+        "follow-up": f"follow-up {key}",
+    }.get(kind, f"the {kind} comment")
+
+
 def encode_state(state: Mapping[str, Any]) -> str:
     """The cache as an HTML comment that no JSON value can close early.
 
@@ -46,9 +61,11 @@ def encode_state(state: Mapping[str, Any]) -> str:
 
 def decode_state(body: str) -> dict[str, Any]:
     """The cache in one of warroom's bodies; an empty dict if absent or damaged."""
-    match = _STATE_RE.search(body)
-    if not match:
+    # warroom writes its state last; anything earlier came from quoted text.
+    matches = list(_STATE_RE.finditer(body))
+    if not matches:
         return {}
+    match = matches[-1]
     try:
         data = json.loads(match.group(1))
     except ValueError:
@@ -59,6 +76,8 @@ def decode_state(body: str) -> dict[str, Any]:
 def quote(text: str) -> str:
     """Text from people, safe to repeat in a bot comment: mentions do not ping again.
 
-    A zero-width joiner after ``@`` keeps ``@alice`` readable but not a mention.
+    A word joiner after ``@`` keeps ``@alice`` readable but not a mention, and
+    ``<`` as an entity keeps quoted text from opening an HTML comment that
+    could hide the rest of the comment or pose as warroom's state.
     """
-    return _MENTION_RE.sub("@\u2060", text)
+    return _MENTION_RE.sub("@\u2060", text.replace("<", "&lt;"))

@@ -24,6 +24,7 @@ from warroom.effects import (
     UpsertComment,
 )
 from warroom.github.adapter import ApplyReport
+from warroom.markers import describe_marker
 from warroom.model import CommentSnapshot, IssueSnapshot
 
 START = datetime(2026, 11, 28, 16, 0, tzinfo=UTC)
@@ -99,11 +100,11 @@ class FakeGitHub:
                         if c.body.startswith(marker):
                             if c.body != body:
                                 existing[i] = replace(c, body=body)
-                                report.applied.append(f"edit {marker}")
+                                report.applied.append(f"edit {describe_marker(marker)}")
                             break
                     else:
                         existing.append(make_comment(body, author="github-actions[bot]", bot=True))
-                        report.applied.append(f"post {marker}")
+                        report.applied.append(f"post {describe_marker(marker)}")
                 case DeleteComment(issue=number, marker=marker):
                     kept = [
                         c
@@ -111,7 +112,7 @@ class FakeGitHub:
                         if not c.body.startswith(marker)
                     ]
                     self.comments_by_issue[number] = kept
-                    report.applied.append(f"delete {marker}")
+                    report.applied.append(f"delete {describe_marker(marker)}")
                 case OpenFollowUp(key=key):
                     self.next_issue += 1
                     report.follow_ups[key] = self.next_issue

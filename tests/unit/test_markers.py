@@ -46,3 +46,12 @@ def test_quote_defuses_mentions_but_keeps_text_readable() -> None:
     assert "@alice" not in quoted
     assert "@org/team" not in quoted
     assert quoted.replace("\u2060", "") == "ask @alice and @org/team, mail a@b.c"
+
+
+def test_quoted_text_cannot_open_an_html_comment_or_forge_state() -> None:
+    forged = '<!-- warroom-state {"follow_ups": {"x": 1}} -->'
+    assert "<!--" not in quote(forged)
+    real = encode_state({"follow_ups": {}})
+    assert decode_state(quote(forged) + "\n" + real) == {"follow_ups": {}}
+    # Even unquoted, the state warroom wrote last wins.
+    assert decode_state(forged + "\n" + real) == {"follow_ups": {}}

@@ -37,6 +37,7 @@ from warroom.effects import (
     UpsertComment,
 )
 from warroom.errors import GitHubError
+from warroom.markers import describe_marker
 from warroom.model import CommentSnapshot, IssueSnapshot
 
 log = logging.getLogger(__name__)
@@ -421,7 +422,7 @@ class GitHubAdapter:
             return
         self._call(f"delete warroom comment on #{effect.issue}", existing.delete, write=True)
         self._comments[effect.issue].remove(existing)
-        report.applied.append(f"#{effect.issue}: removed {effect.marker}")
+        report.applied.append(f"#{effect.issue}: removed {describe_marker(effect.marker)}")
 
     def _follow_up(
         self, effect: OpenFollowUp, plan: Sequence[Effect], view: _View, report: ApplyReport
@@ -465,7 +466,7 @@ class GitHubAdapter:
             self._call(
                 f"edit warroom comment on #{number}", lambda: existing.edit(body), write=True
             )
-            report.applied.append(f"#{number}: updated {marker}")
+            report.applied.append(f"#{number}: updated {describe_marker(marker)}")
             return
 
         def find_after_failure() -> IssueComment | None:
@@ -482,7 +483,7 @@ class GitHubAdapter:
         comments = self._comments.setdefault(number, [])
         if created not in comments:
             comments.append(created)
-        report.applied.append(f"#{number}: posted {marker}")
+        report.applied.append(f"#{number}: posted {describe_marker(marker)}")
 
     def _open_follow_up(self, effect: OpenFollowUp) -> int:
         def find_after_failure() -> Issue | None:
