@@ -406,7 +406,10 @@ def plan_incident(
     ]
 
     # Follow-ups are opened as soon as their records are applied.
-    effects += follow_up_effects(incident, config, render)
+    # The cache names the follow-ups already opened; a sweep checks them all again.
+    known = cache.get("follow_ups", {}) if event is not None else {}
+    opened = set(known) if isinstance(known, dict) else set()
+    effects += [e for e in follow_up_effects(incident, config, render) if e.key not in opened]
 
     # The gate.
     if gate.state == "blocked":

@@ -381,3 +381,22 @@ def test_a_sweep_with_nothing_new_writes_nothing() -> None:
     assert first.incidents[0].applied  # the status comment is posted once
     second = run(lambda: gh, "schedule", {}, START + timedelta(minutes=20), CONFIG)
     assert second.incidents[0].applied == []
+
+
+def test_follow_ups_named_in_the_cache_are_not_looked_up_again() -> None:
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: recovery"))
+    gh = FakeGitHub(perms=dict(RESPONDERS))
+    _full_story(gh, issue)
+    _comment_event(
+        gh, issue, make_comment(story.stakeholder(START), author=story.COMMS, minutes=70)
+    )
+    assert len(gh.of(OpenFollowUp)) == 2
+    gh.applied.clear()
+    _comment_event(
+        gh, issue, make_comment(story.stakeholder(START), author=story.COMMS, minutes=80)
+    )
+    assert gh.of(OpenFollowUp) == []
+    # A sweep checks every follow-up again, in case one was deleted by hand.
+    gh.incidents = [issue]
+    run(lambda: gh, "schedule", {}, START + timedelta(minutes=90), CONFIG)
+    assert len(gh.of(OpenFollowUp)) == 2
