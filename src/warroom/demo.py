@@ -54,10 +54,11 @@ class Demo:
             retry=None,
             seconds_between_requests=None,
             seconds_between_writes=None,
+            lazy=True,
         )
 
     def repo(self, login: str) -> Any:
-        return self.client(login).get_repo(self.sandbox.repo_full_name, lazy=True)
+        return self.client(login).get_repo(self.sandbox.repo_full_name)
 
     def at(self, minutes: int) -> None:
         self.sandbox.set_clock(now=START + timedelta(minutes=minutes), frozen=True)

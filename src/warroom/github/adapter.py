@@ -187,7 +187,7 @@ class GitHubAdapter:
             seconds_between_writes=api.seconds_between_writes or None,
             lazy=True,
         )
-        self._repo: Repository = self._github.get_repo(repository, lazy=True)
+        self._repo: Repository = self._github.get_repo(repository)
         self._api = api
         self._sleep = sleep
         self._monotonic = monotonic
