@@ -8,12 +8,24 @@ from the sandbox's current base URL, so they follow the port it runs on.
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any
 from urllib.parse import quote
 
 from warroom.sandbox.records import Comment, Issue, IssueEvent, Label, Milestone, User
 from warroom.sandbox.seed import BOT_LOGIN, OWNER, OWNER_ID, REPO, REPO_ID, node_id
 from warroom.sandbox.state import State
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+"""Rendered records never refer to themselves, so the encoder need not look for cycles."""
+
+
+def encode_json(body: Any) -> bytes:
+    """The bytes the sandbox sends for a JSON body (UTF-8, characters as they are)."""
+    return _ENCODER.encode(body).encode("utf-8")
+
 
 _ZERO_REACTIONS = {
     "total_count": 0,
@@ -26,6 +38,10 @@ _ZERO_REACTIONS = {
     "rocket": 0,
     "eyes": 0,
 }
+_ZERO_REACTIONS_JSON = _ENCODER.encode(_ZERO_REACTIONS)[1:-1]
+
+_KEPT_USERS = 1024
+"""How many rendered accounts a renderer keeps (the seeded users, plus any ghosts)."""
 
 WEBHOOK_ISSUE_KEYS = (
     "url",
@@ -97,6 +113,7 @@ class Renderer:
         self.full_name = f"{OWNER}/{REPO}"
         self.repo_url = f"{self.api}/repos/{self.full_name}"
         self.repo_html = f"{self.web}/{self.full_name}"
+        self._users: dict[str, _KeptUser] = {}
 
     # -- accounts ----------------------------------------------------------------
 
@@ -104,10 +121,26 @@ class Renderer:
         """A ``simple-user``; ``None`` for no login."""
         if login is None:
             return None
+        return dict(self._kept_user(login).rendered)
+
+    def _kept_user(self, login: str) -> _KeptUser:
+        """Every issue and comment carries its author: build each account once.
+
+        Building one takes 18 URLs and some quoting; ``user`` hands out copies
+        (callers add to them), ``comment_json`` the encoded text.
+        """
         record = self.state.user(login)
-        if record is None:
-            return self._account(login, 0, node_id("U", "ghost", 0), "User")
-        return self._account(record.login, record.id, record.node_id, record.type)
+        kept = self._users.get(login)
+        if kept is None or kept.record is not record:
+            if record is None:
+                out = self._account(login, 0, node_id("U", "ghost", 0), "User")
+            else:
+                out = self._account(record.login, record.id, record.node_id, record.type)
+            if len(self._users) >= _KEPT_USERS:
+                self._users.clear()
+            kept = _KeptUser(record, out, _ENCODER.encode(out), author_association(record))
+            self._users[login] = kept
+        return kept
 
     def _account(self, login: str, number: int, node: str, kind: str) -> dict[str, Any]:
         url = f"{self.api}/users/{quote(login)}"
@@ -437,6 +470,32 @@ class Renderer:
             "performed_via_github_app": None,
         }
 
+    def comment_json(self, comment: Comment) -> str:
+        """``comment`` encoded as the sandbox sends it, for pages of comments.
+
+        A thread is what runs read most, and a page of them rendered as dicts
+        and then encoded costs several times this: here only the comment's own
+        fields are encoded, the author and the empty reactions come encoded
+        already. Keep it in step with ``comment``: a test holds the two to the
+        same bytes.
+        """
+        url = f"{self.repo_url}/issues/comments/{comment.id}"
+        html = f"{self.repo_html}/issues/{comment.issue}#issuecomment-{comment.id}"
+        author = self._kept_user(comment.user)
+        return (
+            f'{{"url": {encode_basestring(url)}, "html_url": {encode_basestring(html)}, '
+            f'"issue_url": {encode_basestring(self.issue_url(comment.issue))}, '
+            f'"id": {comment.id:d}, "node_id": {encode_basestring(comment.node_id)}, '
+            f'"user": {author.encoded}, '
+            f'"created_at": {encode_basestring(comment.created_at)}, '
+            f'"updated_at": {encode_basestring(comment.updated_at)}, '
+            f'"author_association": {encode_basestring(author.association)}, '
+            f'"body": {encode_basestring(comment.body)}, '
+            f'"reactions": {{"url": {encode_basestring(url + "/reactions")}, '
+            f"{_ZERO_REACTIONS_JSON}}}, "
+            '"performed_via_github_app": null}'
+        )
+
     # -- issue events and the timeline ---------------------------------------------------
 
     def _issue_reference(self, number: int) -> dict[str, Any] | None:
@@ -492,6 +551,16 @@ class Renderer:
         out["event"] = "commented"
         out["actor"] = self.user(comment.user)
         return out
+
+
+@dataclass(frozen=True)
+class _KeptUser:
+    """One account as rendered, kept while its record is the same object."""
+
+    record: User | None
+    rendered: dict[str, Any]
+    encoded: str
+    association: str
 
 
 def is_bot(login: str) -> bool:

@@ -22,9 +22,9 @@ from warroom.sandbox.access import Principal, RateLimits
 from warroom.sandbox.clock import format_timestamp, parse_timestamp
 from warroom.sandbox.errors import ApiError
 from warroom.sandbox.records import Comment, Issue, Label, Milestone, User, level_at_least
-from warroom.sandbox.render import Renderer
+from warroom.sandbox.render import Renderer, encode_json
 from warroom.sandbox.seed import OWNER, REPO
-from warroom.sandbox.state import State, Transaction
+from warroom.sandbox.state import Memo, State, Transaction
 
 BODY_LIMIT = 65536
 TITLE_LIMIT = 256
@@ -56,13 +56,36 @@ class Call:
         return values[-1] if values else None
 
 
+@dataclass(frozen=True)
+class JsonBody:
+    """A body already encoded (a kept page): sent as is, and parsed only for observers."""
+
+    data: bytes
+
+    def parsed(self) -> Any:
+        return json.loads(self.data)
+
+
 @dataclass
 class Reply:
-    """A handler's answer; the server adds GitHub's standard headers."""
+    """A handler's answer; the server adds GitHub's standard headers.
+
+    ``body`` is the JSON value to send, or a ``JsonBody`` holding it encoded.
+    """
 
     status: int
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _EncodedPage:
+    data: bytes
+    headers: Mapping[str, str]
+
+
+_PAGE_BYTES = 64 * 1024 * 1024
+"""The bytes of encoded pages kept between writes (10,000 issues in pages of 30: ~25 MB)."""
 
 
 @dataclass(frozen=True)
@@ -397,6 +420,10 @@ class RestApi:
         self.r = renderer
         self.limits = limits
         self.private = private
+        self._issue_orders: Memo[list[Issue]] = Memo(state, max_entries=64)
+        self._pages: Memo[_EncodedPage] = Memo(
+            state, max_entries=4096, max_weight=_PAGE_BYTES, weight=lambda p: len(p.data)
+        )
 
     # -- dispatching -------------------------------------------------------------
 
@@ -447,16 +474,51 @@ class RestApi:
 
     # -- pagination ----------------------------------------------------------------
 
-    def _page(self, call: Call, items: Sequence[Any], render: Callable[[Any], Any]) -> Reply:
+    def _slice(self, call: Call, items: Sequence[Any]) -> tuple[Sequence[Any], dict[str, str]]:
+        """The items on the page asked for, and the ``Link`` header to the others."""
         per_page = min(100, max(1, _int_param(call.arg("per_page"), 30)))
         page = max(1, _int_param(call.arg("page"), 1))
         last = max(1, math.ceil(len(items) / per_page))
         chunk = items[(page - 1) * per_page : page * per_page]
-        reply = Reply(200, [render(item) for item in chunk])
         links = self._links(call, page, last)
-        if links:
-            reply.headers["Link"] = links
-        return reply
+        return chunk, ({"Link": links} if links else {})
+
+    def _page(self, call: Call, items: Sequence[Any], render: Callable[[Any], Any]) -> Reply:
+        chunk, headers = self._slice(call, items)
+        return Reply(200, [render(item) for item in chunk], headers)
+
+    def _kept_page(
+        self,
+        call: Call,
+        items: Callable[[], Sequence[Any]],
+        render: Callable[[Any], Any],
+        render_json: Callable[[Any], str] | None = None,
+    ) -> Reply:
+        """``_page``, encoded once per state version and then served from memory.
+
+        Clients re-read the same pages far more often than anyone writes (every
+        run lists issues and comments), so a page is kept, keyed by its path and
+        query, until the next transaction. Call with the state lock held, after
+        the access checks: what is kept depends only on the records and the URL.
+        ``render_json``, when given, encodes one item exactly as ``render`` then
+        ``encode_json`` would, only faster.
+        """
+        key = (call.path, tuple((name, tuple(values)) for name, values in call.query.items()))
+
+        def build() -> _EncodedPage:
+            chunk, headers = self._slice(call, items())
+            if render_json is None:
+                return _EncodedPage(encode_json([render(item) for item in chunk]), headers)
+            text = "[" + ", ".join(render_json(item) for item in chunk) + "]"
+            return _EncodedPage(text.encode("utf-8"), headers)
+
+        try:
+            page = self._pages.get(key, build)
+        except UnicodeEncodeError:
+            # Text that UTF-8 cannot carry (a lone surrogate a client sent escaped):
+            # answer unencoded, so it fails where it always did, on the way out.
+            return self._page(call, items(), render)
+        return Reply(200, JsonBody(page.data), dict(page.headers))
 
     def _links(self, call: Call, page: int, last: int) -> str:
         base = f"{self.r.api}{call.path}"
@@ -598,30 +660,50 @@ class RestApi:
                 if label_id is None:
                     return self._page(call, [], self.r.issue)
                 label_ids.append(label_id)
-            items: list[Issue] = []
-            for issue in self.state.issues.values():
-                if state != "all" and issue.state != state:
-                    continue
-                if since is not None and issue.updated_at < since:
-                    continue
-                if label_ids and not all(i in issue.labels for i in label_ids):
-                    continue
-                if creator is not None and issue.user.lower() != creator.lower():
-                    continue
-                if assignee is not None and not _matches_assignee(issue, assignee):
-                    continue
-                if milestone is not None and not _matches_milestone(issue, milestone):
-                    continue
-                items.append(issue)
-            key: Callable[[Issue], Any]
-            if sort == "updated":
-                key = lambda i: (i.updated_at, i.number)  # noqa: E731
-            elif sort == "comments":
-                key = lambda i: (i.comments, i.number)  # noqa: E731
-            else:
-                key = lambda i: (i.created_at, i.number)  # noqa: E731
-            items.sort(key=key, reverse=direction == "desc")
-            return self._page(call, items, self.r.issue)
+            labels = tuple(label_ids)
+            filters = (state, sort, direction, since, labels, creator, assignee, milestone)
+            return self._kept_page(
+                call,
+                lambda: self._issue_orders.get(filters, lambda: self._select_issues(*filters)),
+                self.r.issue,
+            )
+
+    def _select_issues(
+        self,
+        state: str,
+        sort: str,
+        direction: str,
+        since: str | None,
+        label_ids: Sequence[int],
+        creator: str | None,
+        assignee: str | None,
+        milestone: str | None,
+    ) -> list[Issue]:
+        """The issues ``GET /issues`` lists for these filters, in the order asked for."""
+        items: list[Issue] = []
+        for issue in self.state.issues.values():
+            if state != "all" and issue.state != state:
+                continue
+            if since is not None and issue.updated_at < since:
+                continue
+            if label_ids and not all(i in issue.labels for i in label_ids):
+                continue
+            if creator is not None and issue.user.lower() != creator.lower():
+                continue
+            if assignee is not None and not _matches_assignee(issue, assignee):
+                continue
+            if milestone is not None and not _matches_milestone(issue, milestone):
+                continue
+            items.append(issue)
+        key: Callable[[Issue], Any]
+        if sort == "updated":
+            key = lambda i: (i.updated_at, i.number)  # noqa: E731
+        elif sort == "comments":
+            key = lambda i: (i.comments, i.number)  # noqa: E731
+        else:
+            key = lambda i: (i.created_at, i.number)  # noqa: E731
+        items.sort(key=key, reverse=direction == "desc")
+        return items
 
     def get_issue(self, call: Call) -> Reply:
         self._read(call)
@@ -1374,10 +1456,12 @@ class RestApi:
         since = self._since(call, "IssueComment")
         with self.state.lock:
             issue = self._issue(call)
-            items = self.state.comments_of(issue.number)
-            if since is not None:
-                items = [c for c in items if c.updated_at >= since]
-            return self._page(call, items, self.r.comment)
+
+            def items() -> list[Comment]:
+                found = self.state.comments_of(issue.number)
+                return found if since is None else [c for c in found if c.updated_at >= since]
+
+            return self._kept_page(call, items, self.r.comment, self.r.comment_json)
 
     def list_repo_comments(self, call: Call) -> Reply:
         self._read(call)
@@ -1388,18 +1472,22 @@ class RestApi:
         direction = self._choice(call, "direction", ("asc", "desc"), "asc", "IssueComment")
         with self.state.lock:
             comments = self.state.comments
-            if since is None and sort is None:
-                return self._page(call, _ById(self.state.comment_ids, comments), self.r.comment)
-            items: list[Comment] = list(comments.values())  # insertion order is id order
-            if since is not None:
-                items = [c for c in items if c.updated_at >= since]
-            if sort == "updated":
-                items.sort(key=lambda c: (c.updated_at, c.id))
-            elif sort == "created":
-                items.sort(key=lambda c: (c.created_at, c.id))
-            if sort is not None and direction == "desc":
-                items.reverse()
-            return self._page(call, items, self.r.comment)
+
+            def items() -> Sequence[Comment]:
+                if since is None and sort is None:
+                    return _ById(self.state.comment_ids, comments)
+                found: list[Comment] = list(comments.values())  # insertion order is id order
+                if since is not None:
+                    found = [c for c in found if c.updated_at >= since]
+                if sort == "updated":
+                    found.sort(key=lambda c: (c.updated_at, c.id))
+                elif sort == "created":
+                    found.sort(key=lambda c: (c.created_at, c.id))
+                if sort is not None and direction == "desc":
+                    found.reverse()
+                return found
+
+            return self._kept_page(call, items, self.r.comment, self.r.comment_json)
 
     def _comment(self, call: Call) -> Comment:
         comment = self.state.comments.get(int(call.params["comment_id"]))

@@ -246,6 +246,11 @@ class Sandbox:
         """Call ``fn`` once for every REST request, after its answer is decided."""
         self._exchange_listeners.append(fn)
 
+    @property
+    def observed(self) -> bool:
+        """Whether anyone listens to exchanges (else a reply's body need not be parsed for them)."""
+        return bool(self._exchange_listeners)
+
     def add_delivery_listener(self, fn: DeliveryListener) -> None:
         """Call ``fn`` for every webhook payload the sandbox emits or is handed."""
         self._delivery_listeners.append(fn)

@@ -25,7 +25,8 @@ from warroom.sandbox.access import ANONYMOUS, Principal, Window
 from warroom.sandbox.control import handle_control
 from warroom.sandbox.errors import ApiError
 from warroom.sandbox.faults import Fault
-from warroom.sandbox.rest import Call, match_route
+from warroom.sandbox.render import encode_json
+from warroom.sandbox.rest import Call, JsonBody, match_route
 
 if TYPE_CHECKING:
     from warroom.sandbox.sandbox import Sandbox
@@ -122,7 +123,12 @@ class Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length > 0 else b""
 
     def _send(self, status: int, body: Any, headers: dict[str, str]) -> None:
-        data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        if body is None:
+            data = b""
+        elif isinstance(body, JsonBody):
+            data = body.data
+        else:
+            data = encode_json(body)
         try:
             self.send_response(status)
             if body is not None and "Content-Type" not in headers:
@@ -259,6 +265,10 @@ class Handler(BaseHTTPRequestHandler):
         if body is not None:
             standard["Content-Type"] = "application/json; charset=utf-8"
         sandbox.flush_notifications()
+        seen = body
+        if isinstance(body, JsonBody):
+            # Only listeners look at a response body; a kept page is parsed just for them.
+            seen = body.parsed() if sandbox.observed else None
         sandbox.record_exchange(
             self._exchange_parts(
                 method,
@@ -268,7 +278,7 @@ class Handler(BaseHTTPRequestHandler):
                 parsed,
                 status,
                 standard,
-                body,
+                seen,
                 operation_id,
                 principal,
                 fault,

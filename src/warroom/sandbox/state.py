@@ -10,10 +10,11 @@ issue see events in the order GitHub would have sent them.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from warroom.sandbox.clock import Clock, format_timestamp
 from warroom.sandbox.records import Comment, Issue, IssueEvent, Label, Milestone, Record, User
@@ -64,6 +65,7 @@ class Transaction:
 
 
 CommitHook = Callable[[list[PendingDelivery]], None]
+T = TypeVar("T")
 
 
 class State:
@@ -92,7 +94,8 @@ class State:
         self.counters["milestone_number"] = 1
         self.counters["seq"] = 1
         self.meta: dict[str, Any] = {}
-        self.version = 0
+        self.version = 0  # bumped by every transaction: what ``Memo`` keys on
+        self.writing = 0  # open transactions (only the lock's holder can see one open)
         self.commit_hook: CommitHook | None = None
         self._comments_sorted = True
         self._milestone_counts: tuple[int, dict[int, tuple[int, int]]] = (-1, {})
@@ -150,9 +153,11 @@ class State:
         """Hold the lock for one write; commit its rows and pass on its deliveries."""
         with self.lock:
             tx = Transaction(by_workflow_token=by_workflow_token)
+            self.writing += 1
             try:
                 yield tx
             finally:
+                self.writing -= 1
                 self.version += 1
                 if self.store is not None and (tx.upserts or tx.deletes):
                     self.meta["clock"] = self.clock.snapshot()
@@ -310,3 +315,60 @@ class State:
 
     def events_of(self, number: int) -> list[IssueEvent]:
         return [self.events[i] for i in self.issue_events.get(number, ())]
+
+
+class Memo(Generic[T]):
+    """Values derived from the state (a sorted issue order, an encoded page), kept until it changes.
+
+    Every transaction bumps ``State.version``, and the first look-up after
+    that forgets everything, so a derived value can never outlive the records
+    it came from; while a transaction is open (the writer reading its own
+    half-made change) nothing is kept. The least recently used entries go
+    first once ``max_entries`` or ``max_weight`` (in whatever ``weight``
+    measures, e.g. bytes) would be exceeded. Call with ``state.lock`` held.
+    """
+
+    def __init__(
+        self,
+        state: State,
+        *,
+        max_entries: int,
+        max_weight: int | None = None,
+        weight: Callable[[T], int] | None = None,
+    ) -> None:
+        self._state = state
+        self._max_entries = max_entries
+        self._max_weight = max_weight
+        self._weigh = weight
+        self._entries: OrderedDict[Hashable, tuple[T, int]] = OrderedDict()
+        self._version = -1
+        self._weight = 0
+
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        """The value for ``key`` at the state's current version, built once per version."""
+        state = self._state
+        if state.writing:
+            return build()
+        if self._version != state.version:
+            self._entries.clear()
+            self._weight = 0
+            self._version = state.version
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+            return found[0]
+        value = build()
+        cost = self._weigh(value) if self._weigh is not None else 0
+        if self._max_weight is not None and cost > self._max_weight:
+            return value
+        self._entries[key] = (value, cost)
+        self._weight += cost
+        while len(self._entries) > self._max_entries or (
+            self._max_weight is not None and self._weight > self._max_weight
+        ):
+            _, (_, dropped) = self._entries.popitem(last=False)
+            self._weight -= dropped
+        return value
+
+    def __len__(self) -> int:
+        return len(self._entries)
