@@ -232,7 +232,10 @@ def status_context(
     return {
         "marker": marker("status", incident.number),
         "number": incident.number,
-        "summary": quote(declaration.summary) if declaration else quote(incident.issue.title),
+        # One line: the heading must not let a multi-line summary write the comment's sections.
+        "summary": quote(
+            " ".join((declaration.summary if declaration else incident.issue.title).split())
+        ),
         "severity": str(incident.severity or "unknown"),
         "severity_source": quote(incident.severity_history[-1].source)
         if incident.severity_history
@@ -320,6 +323,13 @@ def _reminder(
     return UpsertComment(incident.number, mark, body)
 
 
+def _severity_moved(to_add: Iterable[str], effects: Iterable[Effect], config: Config) -> bool:
+    """Whether this run changes a severity label (other labels lagging is no hand change)."""
+    severities = {x.lower() for x in config.labels.severity.values()}
+    removed = [e.label for e in effects if isinstance(e, RemoveLabel)]
+    return any(x.lower() in severities for x in [*to_add, *removed])
+
+
 def plan_incident(
     event: Event | None,
     incident: Incident,
@@ -359,7 +369,7 @@ def plan_incident(
         and event.action in {"labeled", "unlabeled"}
         and not event.sender_is_bot
         and event.label in set(names.severity.values())
-        and (to_add or any(isinstance(e, RemoveLabel) for e in effects))
+        and _severity_moved(to_add, effects, config)
     ):
         mark = marker("severity-guard", incident.number)
         effects.append(
@@ -370,7 +380,7 @@ def plan_incident(
                     "severity_guard.md.j2",
                     {
                         "marker": mark,
-                        "severity": str(incident.severity),
+                        "severity": str(incident.severity or ""),
                         "sender": quote(f"@{event.sender}"),
                         "label": quote(event.label or ""),
                         "source": quote(incident.severity_history[-1].source)
@@ -380,7 +390,7 @@ def plan_incident(
                 ),
             )
         )
-        log.append(f"put the severity label back to {incident.severity}")
+        log.append(f"put the severity label back to {incident.severity or 'none declared'}")
 
     # Owners: the commander and deputy are assigned when the incident is declared or edited.
     if (

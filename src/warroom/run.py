@@ -151,10 +151,12 @@ def process_incident(
     plan = plan_incident(event, incident, now, config, render, own_markers=own_markers, cache=cache)
     result = IncidentResult(plan, incident)
     known_follow_ups = {str(k): int(v) for k, v in dict(cache.get("follow_ups", {})).items()}
+    unlinked: set[str] = set()
     if not dry_run:
         report = adapter.apply(plan.effects, issue=issue)
         result.applied = list(report.applied)
         known_follow_ups.update(report.follow_ups)
+        unlinked = set(report.unlinked)
     result.follow_ups = known_follow_ups
     gate = evaluate_gate(incident, config)
     labels = sorted(
@@ -165,7 +167,8 @@ def process_incident(
         "v": 1,
         "permissions": permissions,
         "labels": labels,
-        "follow_ups": known_follow_ups,
+        # One not yet a sub-issue stays out, so the next run plans it again and links it.
+        "follow_ups": {k: v for k, v in known_follow_ups.items() if k not in unlinked},
     }
     status = status_effect(
         incident, gate, now, config, render, follow_ups=known_follow_ups, cache=new_cache
@@ -284,8 +287,10 @@ def action_main(env: RunnerEnv, echo: Callable[[str], None]) -> int:
     try:
         result = run(adapter, env.event_name, env.event, env.now, config, dry_run=env.dry_run)
     except GitHubError as exc:
-        echo(annotation("error", f"warroom could not finish: {exc}. The next run will converge."))
+        message = f"warroom could not finish: {exc}. The next run will converge."
+        echo(annotation("error", message))
         append(env.output_path, outputs_text(outputs(RunResult())))
+        append(env.summary_path, f"## warroom\n\n{message}\n")
         return 1
     if env.dry_run or result.ignored:
         for line in plan_lines(result):

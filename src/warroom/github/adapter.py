@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import requests
 from github import Auth, Github, GithubException
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
+_ROLES = frozenset({"admin", "maintain", "write", "triage", "read"})
 
 
 class _Transient(Exception):
@@ -101,6 +103,8 @@ class _View:
     state: str | None
     repo_labels: dict[str, tuple[str, str]] | None = None
     follow_ups: dict[str, int] | None = None
+    unlinked: dict[str, int] = field(default_factory=dict)
+    """Follow-ups (by marker) that exist but are no sub-issue yet, with their ids."""
 
 
 @dataclass
@@ -110,6 +114,8 @@ class ApplyReport:
     applied: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     follow_ups: dict[str, int] = field(default_factory=dict)
+    unlinked: set[str] = field(default_factory=set)
+    """Keys of follow-ups opened but not linked as sub-issues: the next run links them."""
     failures: list[str] = field(default_factory=list)
 
 
@@ -121,6 +127,16 @@ def _utc(value: datetime | None) -> datetime | None:
 
 def _login(user: Any) -> str:
     return str(getattr(user, "login", "") or "")
+
+
+def _is_pull_request(issue: Issue) -> bool:
+    """Read from what GitHub sent, for an issue listed or already read.
+
+    A plain issue comes without a ``pull_request`` key, and PyGithub answers
+    a question about an absent field by fetching the whole issue again: one
+    GET per open incident on every sweep.
+    """
+    return bool(issue._rawData.get("pull_request"))
 
 
 def issue_snapshot(issue: Issue) -> IssueSnapshot:
@@ -140,8 +156,12 @@ def issue_snapshot(issue: Issue) -> IssueSnapshot:
         created_at=created,
         closed_at=_utc(issue.closed_at),
         html_url=issue.html_url,
-        is_pull_request=issue.pull_request is not None,
+        is_pull_request=_is_pull_request(issue),
     )
+
+
+def _is_bot(user: Any) -> bool:
+    return getattr(user, "type", "") == "Bot" or _login(user).endswith("[bot]")
 
 
 def comment_snapshot(comment: IssueComment) -> CommentSnapshot:
@@ -154,7 +174,7 @@ def comment_snapshot(comment: IssueComment) -> CommentSnapshot:
     return CommentSnapshot(
         id=comment.id,
         author=_login(user),
-        author_is_bot=getattr(user, "type", "") == "Bot" or _login(user).endswith("[bot]"),
+        author_is_bot=_is_bot(user),
         body=comment.body or "",
         created_at=created,
         updated_at=updated,
@@ -266,15 +286,24 @@ class GitHubAdapter:
         return [comment_snapshot(c) for c in found]
 
     def permission(self, login: str) -> str:
-        """The login's permission: admin, maintain, write, triage, read or none."""
+        """The login's permission: admin, maintain, write, triage, read or none.
+
+        The endpoint's ``permission`` is the legacy one (maintain reads as
+        write, triage as read), so ``responders.permissions: [triage]`` could
+        never match; ``role_name`` is the real role, unless it is a custom
+        role's name, when the legacy level it builds on is what counts.
+        """
 
         def read() -> str:
+            url = f"{self._repo.url}/collaborators/{quote(login, safe='')}/permission"
             try:
-                return self._repo.get_collaborator_permission(login)
+                _, data = self._github.requester.requestJsonAndCheck("GET", url)
             except GithubException as exc:
                 if exc.status == 404:
                     return "none"
                 raise
+            role, legacy = data.get("role_name"), data.get("permission")
+            return str(role if role in _ROLES else legacy or "none")
 
         return self._call(f"read the permission of @{login}", read)
 
@@ -283,23 +312,26 @@ class GitHubAdapter:
 
         def read() -> list[IssueSnapshot]:
             issues = self._repo.get_issues(state="open", labels=[label])
-            return [issue_snapshot(i) for i in issues if i.pull_request is None]
+            return [issue_snapshot(i) for i in issues if not _is_pull_request(i)]
 
         return self._call(f"list open issues labelled {label!r}", read)
 
     def find_marked_issues(self, label: str, markers: Iterable[str]) -> dict[str, int]:
         """Issues (any state) carrying ``label`` whose body holds one of ``markers``."""
+        return {m: issue.number for m, issue in self._marked_issues(label, markers).items()}
+
+    def _marked_issues(self, label: str, markers: Iterable[str]) -> dict[str, Issue]:
         wanted = set(markers)
         if not wanted:
             return {}
 
-        def read() -> dict[str, int]:
-            found: dict[str, int] = {}
+        def read() -> dict[str, Issue]:
+            found: dict[str, Issue] = {}
             for issue in self._repo.get_issues(state="all", labels=[label]):
                 body = issue.body or ""
                 for marker in wanted:
                     if marker in body and marker not in found:
-                        found[marker] = issue.number
+                        found[marker] = issue
             return found
 
         return self._call(f"look for existing {label!r} issues", read)
@@ -429,13 +461,30 @@ class GitHubAdapter:
     ) -> None:
         if view.follow_ups is None:
             markers = [e.marker for e in plan if isinstance(e, OpenFollowUp)]
-            view.follow_ups = self.find_marked_issues(effect.labels[0], markers)
+            found = self._marked_issues(effect.labels[0], markers)
+            view.follow_ups = {m: issue.number for m, issue in found.items()}
+            # The listing says which are sub-issues already (GitHub Enterprise servers
+            # without sub-issues say nothing: those are left alone).
+            view.unlinked = {
+                m: issue.id
+                for m, issue in found.items()
+                if "parent_issue_url" in issue._rawData and not issue._rawData["parent_issue_url"]
+            }
         known = view.follow_ups.get(effect.marker)
         if known is None:
-            known = self._open_follow_up(effect)
+            known, linked = self._open_follow_up(effect)
             view.follow_ups[effect.marker] = known
             report.applied.append(f"#{effect.incident}: opened follow-up #{known}")
+        elif effect.marker in view.unlinked:
+            # Opened by a run whose link failed: link it now, or the incident never lists it.
+            linked = self._link(effect.incident, known, view.unlinked.pop(effect.marker))
+            if linked:
+                report.applied.append(f"#{effect.incident}: linked follow-up #{known}")
+        else:
+            linked = True
         report.follow_ups[effect.key] = known
+        if not linked:
+            report.unlinked.add(effect.key)
 
     # -- helpers -----------------------------------------------------------------
 
@@ -453,7 +502,8 @@ class GitHubAdapter:
         if number not in self._comments:
             self.comments(number)
         for comment in self._comments[number]:
-            if (comment.body or "").startswith(marker):
+            # A person's comment that starts with a marker is still theirs: never edit it.
+            if (comment.body or "").startswith(marker) and _is_bot(comment.user):
                 return comment
         return None
 
@@ -485,7 +535,9 @@ class GitHubAdapter:
             comments.append(created)
         report.applied.append(f"#{number}: posted {describe_marker(marker)}")
 
-    def _open_follow_up(self, effect: OpenFollowUp) -> int:
+    def _open_follow_up(self, effect: OpenFollowUp) -> tuple[int, bool]:
+        """The new follow-up's number, and whether it is linked as a sub-issue."""
+
         def find_after_failure() -> Issue | None:
             found = self.find_marked_issues(effect.labels[0], [effect.marker])
             number = found.get(effect.marker)
@@ -502,13 +554,33 @@ class GitHubAdapter:
             }
             if milestone is not None:
                 kwargs["milestone"] = milestone
+            try:
+                return self._repo.create_issue(**kwargs)
+            except GithubException as exc:
+                if exc.status != 422 or "assignees" not in str(exc.data) or not effect.assignees:
+                    raise
+            # GitHub refuses an owner it cannot assign (no access to the repository, a typo):
+            # open the follow-up anyway, unassigned; its body still names the owner.
+            log.warning(
+                "follow-up %r: GitHub cannot assign %s; opened unassigned",
+                effect.title,
+                ", ".join(f"@{x}" for x in effect.assignees),
+            )
+            del kwargs["assignees"]
             return self._repo.create_issue(**kwargs)
 
         issue = self._call(
             f"open follow-up {effect.title!r}", create, write=True, happened=find_after_failure
         )
-        parent = self._issue(effect.incident)
-        child_id = issue.id
+        return issue.number, self._link(effect.incident, issue.number, issue.id)
+
+    def _link(self, incident: int, number: int, child_id: int) -> bool:
+        """Make the follow-up a sub-issue of the incident; ``False`` if GitHub would not.
+
+        The body's back-link already ties them, so a failure does not fail the
+        run; the next run sees the follow-up has no parent and tries again.
+        """
+        parent = self._issue(incident)
 
         def linked() -> bool | None:
             subs = parent.get_sub_issues()
@@ -516,15 +588,15 @@ class GitHubAdapter:
 
         try:
             self._call(
-                f"link follow-up #{issue.number} to #{effect.incident}",
+                f"link follow-up #{number} to #{incident}",
                 lambda: parent.add_sub_issue(child_id),
                 write=True,
                 happened=linked,
             )
         except GitHubError as exc:
-            # A sub-issue link is a convenience; the body's back-link already ties them.
             log.warning("%s", exc)
-        return issue.number
+            return False
+        return True
 
     def _milestone(self, title: str) -> Any:
         def find_or_create() -> Any:
