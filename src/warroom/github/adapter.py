@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -57,21 +58,36 @@ class _Transient(Exception):
         self.wait = wait
 
 
+def _seconds(value: str | None, now: float) -> float | None:
+    """``Retry-After`` in seconds or as an HTTP date; ``None`` when absent or unreadable."""
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - now)
+    except (TypeError, ValueError):
+        return None
+
+
 def _classify(exc: Exception, now: float) -> _Transient | None:
     """Decide whether GitHub's answer means "try again later" and for how long."""
-    if isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.Timeout):
+    if isinstance(exc, requests.exceptions.RequestException):
+        # Refused, reset, timed out or cut off mid-body: the network, not the request.
         return _Transient(f"connection failed ({exc.__class__.__name__})", None)
     if not isinstance(exc, GithubException):
         return None
     headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
-    retry_after = headers.get("retry-after")
+    retry_after = _seconds(headers.get("retry-after"), now)
     if exc.status in _RETRY_STATUSES:
-        return _Transient(f"HTTP {exc.status}", float(retry_after) if retry_after else None)
+        return _Transient(f"HTTP {exc.status}", retry_after)
     if exc.status == 429 or (exc.status == 403 and _is_rate_limit(exc, headers)):
         if retry_after is not None:
-            return _Transient(f"rate limited (HTTP {exc.status})", float(retry_after))
-        if headers.get("x-ratelimit-remaining") == "0" and "x-ratelimit-reset" in headers:
-            reset = float(headers["x-ratelimit-reset"])
+            return _Transient(f"rate limited (HTTP {exc.status})", retry_after)
+        reset = _seconds(headers.get("x-ratelimit-reset"), 0.0)
+        if headers.get("x-ratelimit-remaining") == "0" and reset is not None:
             return _Transient(f"rate limit exhausted (HTTP {exc.status})", max(0.0, reset - now))
         return _Transient(f"rate limited (HTTP {exc.status})", None)
     return None
