@@ -21,7 +21,7 @@ from warroom.check import load_config
 from warroom.config import Config
 from warroom.declaration import read_declaration
 from warroom.effects import Effect, EnsureLabel, Fail, describe
-from warroom.errors import GitHubError, UsageError
+from warroom.errors import GitHubError, UsageError, WarroomError
 from warroom.events import Event, Ignored, read_event
 from warroom.github.adapter import GitHubAdapter
 from warroom.incident import Incident, derive
@@ -277,7 +277,14 @@ def action_main(env: RunnerEnv, echo: Callable[[str], None]) -> int:
     the run shows red; everything else exits 0.
     """
     workspace = Path(os.environ.get("GITHUB_WORKSPACE", "."))
-    config = load_config(workspace / env.config_path)
+    try:
+        config = load_config(workspace / env.config_path)
+    except WarroomError as exc:
+        # A broken config must be as visible as a blocked closure: red, annotated, summarised.
+        echo(annotation("error", f"warroom did not run: {exc}"))
+        append(env.output_path, outputs_text(outputs(RunResult())))
+        append(env.summary_path, f"## warroom\n\nwarroom did not run: {exc}\n")
+        return 2
 
     def adapter() -> GitHubAdapter:
         return GitHubAdapter(

@@ -437,6 +437,9 @@ def test_an_invalid_config_fails_the_run_naming_the_key(
     for text in expected:
         assert text in said, said
     assert "Traceback" not in run["stderr"]
+    assert "::error::warroom did not run:" in run["stdout"]
+    assert run["outputs"]["gate"] == "n/a"
+    assert "warroom did not run" in run["step_summary"]
     assert _writes(sb, run) == []
 
 
