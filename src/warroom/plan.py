@@ -416,10 +416,12 @@ def plan_incident(
     ]
 
     # Follow-ups are opened as soon as their records are applied.
-    # The cache names the follow-ups already opened; a sweep checks them all again.
-    known = cache.get("follow_ups", {}) if event is not None else {}
-    opened = set(known) if isinstance(known, dict) else set()
-    effects += [e for e in follow_up_effects(incident, config, render) if e.key not in opened]
+    # Follow-ups are opened by the runs of the incident's own events, which GitHub queues one
+    # at a time; a sweep runs beside them and must not race them to open the same issue.
+    if event is not None:
+        known = cache.get("follow_ups", {})
+        opened = set(known) if isinstance(known, dict) else set()
+        effects += [e for e in follow_up_effects(incident, config, render) if e.key not in opened]
 
     # The gate.
     if gate.state == "blocked":

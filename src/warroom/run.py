@@ -44,6 +44,7 @@ class Adapter(Protocol):
     def comments(self, number: int) -> list[CommentSnapshot]: ...
     def permission(self, login: str) -> str: ...
     def open_issues(self, label: str) -> list[IssueSnapshot]: ...
+    def closed_issues(self, label: str, since: datetime) -> list[IssueSnapshot]: ...
     def apply(self, plan: Sequence[Effect], *, issue: IssueSnapshot | None = None) -> Any: ...
 
 
@@ -64,6 +65,7 @@ class RunResult:
     ignored: str | None = None
     incidents: list[IncidentResult] = field(default_factory=list)
     dry_run: bool = False
+    sweep: bool = False
 
     @property
     def failures(self) -> list[str]:
@@ -201,11 +203,17 @@ def run(
         return RunResult(ignored=event.reason, dry_run=dry_run)
     if event.is_sweep:
         adapter = adapter_factory()
-        issues = adapter.open_issues(config.labels.incident)
+        # Open incidents, and closed ones still in their watch window: a closure whose
+        # reopen failed, or whose hardening loop is due, is not forgotten by the sweep.
+        since = now - timedelta(hours=config.clock.watch_hours)
+        issues = [
+            *adapter.open_issues(config.labels.incident),
+            *adapter.closed_issues(config.labels.incident, since),
+        ]
         results = [
             process_incident(adapter, issue, None, now, config, dry_run=dry_run) for issue in issues
         ]
-        return RunResult(incidents=results, dry_run=dry_run)
+        return RunResult(incidents=results, dry_run=dry_run, sweep=True)
     assert event.issue is not None
     if event.comment is not None and event.comment.author_is_bot:
         return RunResult(ignored="comments by bots are never records", dry_run=dry_run)
@@ -230,7 +238,7 @@ def plan_lines(result: RunResult) -> list[str]:
 
 def outputs(result: RunResult) -> dict[str, str]:
     """The Action's outputs: of the one incident, or empty-ish for a sweep or an ignored event."""
-    if len(result.incidents) == 1:
+    if len(result.incidents) == 1 and not result.sweep:
         return dict(result.incidents[0].plan.outputs)
     return {
         "incident": "",

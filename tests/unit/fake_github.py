@@ -87,7 +87,13 @@ class FakeGitHub:
 
     def open_issues(self, label: str) -> list[IssueSnapshot]:
         self.calls.append(f"GET issues label={label}")
-        return list(self.incidents)
+        return [i for i in self.incidents if i.state == "open"]
+
+    def closed_issues(self, label: str, since: datetime) -> list[IssueSnapshot]:
+        self.calls.append(f"GET closed issues label={label} since={since.isoformat()}")
+        return [
+            i for i in self.incidents if i.state == "closed" and (i.closed_at or since) >= since
+        ]
 
     def apply(self, plan: Sequence[Effect], *, issue: IssueSnapshot | None = None) -> ApplyReport:
         report = ApplyReport()

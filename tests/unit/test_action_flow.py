@@ -24,7 +24,7 @@ from warroom.effects import (
     UpsertComment,
 )
 from warroom.model import CommentSnapshot, IssueSnapshot
-from warroom.run import RunResult, run
+from warroom.run import RunResult, outputs, run
 
 CONFIG = Config()
 RESPONDERS = dict.fromkeys(
@@ -383,7 +383,7 @@ def test_a_sweep_with_nothing_new_writes_nothing() -> None:
     assert second.incidents[0].applied == []
 
 
-def test_follow_ups_named_in_the_cache_are_not_looked_up_again() -> None:
+def test_follow_ups_are_opened_by_event_runs_only_and_once() -> None:
     issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: recovery"))
     gh = FakeGitHub(perms=dict(RESPONDERS))
     _full_story(gh, issue)
@@ -396,7 +396,36 @@ def test_follow_ups_named_in_the_cache_are_not_looked_up_again() -> None:
         gh, issue, make_comment(story.stakeholder(START), author=story.COMMS, minutes=80)
     )
     assert gh.of(OpenFollowUp) == []
-    # A sweep checks every follow-up again, in case one was deleted by hand.
+    # A sweep runs beside the incident's own runs: it never races them to open one.
     gh.incidents = [issue]
     run(lambda: gh, "schedule", {}, START + timedelta(minutes=90), CONFIG)
-    assert len(gh.of(OpenFollowUp)) == 2
+    assert gh.of(OpenFollowUp) == []
+
+
+def test_a_sweep_reopens_a_closure_whose_reopen_failed() -> None:
+    closed = make_issue(
+        story.incident_body(),
+        state="closed",
+        state_reason="completed",
+        closed_at=START + timedelta(minutes=50),
+        labels=("incident", "SEV-1", "phase: recovery"),
+    )
+    gh = FakeGitHub(perms=dict(RESPONDERS), incidents=[closed])
+    result = run(lambda: gh, "schedule", {}, START + timedelta(minutes=60), CONFIG)
+    assert gh.of(Reopen) == [Reopen(1, gh.of(Reopen)[0].reason)]
+    assert result.failures
+    # A sweep reports no single incident, even when it swept exactly one.
+    assert outputs(result)["incident"] == ""
+    assert outputs(result)["gate"] == "n/a"
+
+
+def test_a_sweep_leaves_incidents_closed_long_ago_alone() -> None:
+    closed = make_issue(
+        story.incident_body(),
+        state="closed",
+        closed_at=START,
+        labels=("incident", "SEV-1", "phase: hardening"),
+    )
+    gh = FakeGitHub(perms=dict(RESPONDERS), incidents=[closed])
+    result = run(lambda: gh, "schedule", {}, START + timedelta(hours=30), CONFIG)
+    assert result.incidents == []

@@ -332,6 +332,15 @@ class GitHubAdapter:
 
         return self._call(f"list open issues labelled {label!r}", read)
 
+    def closed_issues(self, label: str, since: datetime) -> list[IssueSnapshot]:
+        """Closed issues with ``label`` updated since ``since``: ceil(N/100) GETs."""
+
+        def read() -> list[IssueSnapshot]:
+            issues = self._repo.get_issues(state="closed", labels=[label], since=since)
+            return [issue_snapshot(i) for i in issues if not _is_pull_request(i)]
+
+        return self._call(f"list recently closed issues labelled {label!r}", read)
+
     def find_marked_issues(self, label: str, markers: Iterable[str]) -> dict[str, int]:
         """Issues (any state) carrying ``label`` whose body holds one of ``markers``."""
         return {m: issue.number for m, issue in self._marked_issues(label, markers).items()}
