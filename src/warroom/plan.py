@@ -187,6 +187,8 @@ def _reply_body(refused: Refused, render: Render) -> str:
         {
             "marker": marker("reply", refused.comment.id),
             "unauthorized": quote(refused.unauthorized) if refused.unauthorized else "",
+            "applied": [p.kind for p in refused.records if p.valid],
+            "invalid": [p.kind for p in refused.records if not p.valid],
             "errors": [
                 {
                     "kind": parsed.kind,
@@ -281,6 +283,18 @@ def status_context(
             for a in incident.applied
         ],
         "refused": [r.comment.html_url for r in incident.refused],
+        "warnings": [
+            {
+                "url": comment.html_url,
+                "kind": parsed.kind,
+                "field": quote(finding.field),
+                "message": quote(finding.message),
+            }
+            for comment, records in incident.warned
+            for parsed in records
+            if parsed.valid
+            for finding in parsed.warnings
+        ],
         "follow_ups": sorted(follow_ups.values()),
         "templates": [
             (kind, {f.key: f.template_value for f in SPECS[kind].fields})

@@ -429,3 +429,17 @@ def test_a_sweep_leaves_incidents_closed_long_ago_alone() -> None:
     gh = FakeGitHub(perms=dict(RESPONDERS), incidents=[closed])
     result = run(lambda: gh, "schedule", {}, START + timedelta(hours=30), CONFIG)
     assert result.incidents == []
+
+
+def test_a_comment_with_one_valid_and_one_invalid_record_applies_the_valid_one() -> None:
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: detection"))
+    gh = FakeGitHub(perms=dict(RESPONDERS))
+    bad = story.decision(START).replace("- Decision: rollback", "- Decision: maybe later")
+    comment = make_comment(story.snapshot(START, phase="containment") + "\n" + bad)
+    _comment_event(gh, issue, comment)
+    assert "phase: containment" in {label for e in gh.of(AddLabels) for label in e.labels}
+    (reply,) = [
+        e.body for e in gh.of(UpsertComment) if e.marker.endswith(f"reply:{comment.id} -->")
+    ]
+    assert "could not apply the decision record" in reply
+    assert "(the snapshot record was applied)" in reply
