@@ -9,6 +9,7 @@ a rerun converges instead of repeating itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from warroom.markers import describe_marker
 
@@ -91,6 +92,8 @@ class OpenFollowUp:
     labels: tuple[str, ...]
     assignees: tuple[str, ...]
     milestone: str | None = None
+    due: date | None = None
+    """The follow-up's due date, given to a new milestone as its ``due_on``."""
 
 
 @dataclass(frozen=True)

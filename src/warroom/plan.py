@@ -150,6 +150,7 @@ def follow_up_effects(incident: Incident, config: Config, render: Render) -> lis
                 labels=(config.labels.hardening,),
                 assignees=record.owner,
                 milestone=f"due {record.due.isoformat()}" if config.follow_ups.milestone else None,
+                due=record.due,
             )
         )
     return effects

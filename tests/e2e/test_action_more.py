@@ -265,6 +265,7 @@ def test_follow_ups_go_to_a_milestone_named_after_their_due_date(
         title = issue.title.removeprefix("[hardening] ")
         assert issue.milestone is not None, issue.title
         assert issue.milestone.title == f"due {due[title]}"
+        assert issue.milestone.due_on.date().isoformat() == due[title]
     milestones = [m.title for m in sb.repo().get_milestones(state="all")]
     assert sorted(milestones) == ["due 2026-12-02", "due 2026-12-05"]
 

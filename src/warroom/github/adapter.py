@@ -14,7 +14,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -568,7 +568,7 @@ class GitHubAdapter:
             number = found.get(effect.marker)
             return self._issue(number) if number is not None else None
 
-        milestone = self._milestone(effect.milestone) if effect.milestone else None
+        milestone = self._milestone(effect.milestone, effect.due) if effect.milestone else None
 
         def create() -> Issue:
             kwargs: dict[str, Any] = {
@@ -623,7 +623,7 @@ class GitHubAdapter:
             return False
         return True
 
-    def _milestone(self, title: str) -> Any:
+    def _milestone(self, title: str, due: date | None) -> Any:
         def find_or_create() -> Any:
             for milestone in self._repo.get_milestones(state="all"):
                 if milestone.title == title:
@@ -635,7 +635,11 @@ class GitHubAdapter:
             return existing
         return self._call(
             f"create milestone {title!r}",
-            lambda: self._repo.create_milestone(title),
+            lambda: (
+                self._repo.create_milestone(title, due_on=due)
+                if due
+                else self._repo.create_milestone(title)
+            ),
             write=True,
             happened=find_or_create,
         )
