@@ -48,6 +48,9 @@ class Responders(_Strict):
     permissions: tuple[Permission, ...] = ("admin", "maintain", "write")
     logins: tuple[str, ...] = ()
     """Extra logins allowed whatever their permission (an on-call contractor, say)."""
+    teams: tuple[str, ...] = ()
+    """Teams whose members are allowed (``org/slug``, or a slug in the repository's
+    organisation). Reading teams needs a token with read:org, not the workflow token."""
 
 
 class Clock(_Strict):

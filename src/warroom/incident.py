@@ -166,6 +166,8 @@ def authorization(login: str, permission: str, config: Config) -> str | None:
         return None
     if permission in config.responders.permissions:
         return None
+    if permission.startswith("team:") and permission[5:] in config.responders.teams:
+        return None
     allowed = ", ".join(config.responders.permissions)
     return (
         f"@{login} has {permission} permission on this repository; records change an incident "

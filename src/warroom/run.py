@@ -24,7 +24,7 @@ from warroom.effects import Effect, EnsureLabel, Fail, describe
 from warroom.errors import GitHubError, UsageError, WarroomError
 from warroom.events import Event, Ignored, read_event
 from warroom.github.adapter import GitHubAdapter
-from warroom.incident import Incident, derive
+from warroom.incident import Incident, authorization, derive
 from warroom.markers import decode_state, read_marker
 from warroom.model import CommentSnapshot, IssueSnapshot
 from warroom.parsing.forms import bundled_form, looks_like_form, parse_form
@@ -43,6 +43,7 @@ class Adapter(Protocol):
 
     def comments(self, number: int) -> list[CommentSnapshot]: ...
     def permission(self, login: str) -> str: ...
+    def team_member(self, team: str, login: str) -> bool: ...
     def open_issues(self, label: str) -> list[IssueSnapshot]: ...
     def closed_issues(self, label: str, since: datetime) -> list[IssueSnapshot]: ...
     def apply(self, plan: Sequence[Effect], *, issue: IssueSnapshot | None = None) -> Any: ...
@@ -89,11 +90,13 @@ def _permissions(
     cache: Mapping[str, Any],
     now: datetime,
     fresh: str | None,
+    config: Config,
 ) -> dict[str, dict[str, str]]:
-    """Authors' permissions, from the cache while younger than an hour.
+    """Authors' permissions (and team, when that is what allows them), cached for an hour.
 
     ``fresh`` (the author of the comment this event is about) is always read
-    again: that is the record that may change the incident now.
+    again: that is the record that may change the incident now. Teams are read
+    only for authors their permission does not already allow.
     """
     cached = cache.get("permissions", {}) if isinstance(cache.get("permissions"), dict) else {}
     result: dict[str, dict[str, str]] = {}
@@ -105,10 +108,19 @@ def _permissions(
             except ValueError:
                 checked = None
             if checked is not None and now - checked < PERMISSION_TTL:
-                result[login] = {"p": str(entry.get("p")), "at": str(entry.get("at"))}
+                result[login] = {k: str(v) for k, v in entry.items()}
                 continue
-        result[login] = {"p": adapter.permission(login), "at": now.isoformat()}
+        permission = adapter.permission(login)
+        team = ""
+        if authorization(login, permission, config) is not None:
+            team = next((t for t in config.responders.teams if adapter.team_member(t, login)), "")
+        result[login] = {"p": permission, "team": team, "at": now.isoformat()}
     return result
+
+
+def _effective(entry: Mapping[str, str]) -> str:
+    """What ``authorization`` judges: the permission, or the team that allows the author."""
+    return f"team:{entry['team']}" if entry.get("team") else entry.get("p", "none")
 
 
 def process_incident(
@@ -139,7 +151,7 @@ def process_incident(
             people.append((comment, records))
 
     fresh = event.comment.author if event and event.comment else None
-    permissions = _permissions(adapter, (c.author for c, _ in people), cache, now, fresh)
+    permissions = _permissions(adapter, (c.author for c, _ in people), cache, now, fresh, config)
 
     reading = read_declaration(parse_form(issue.body, bundled_form("incident")), config)
     incident = derive(
@@ -147,7 +159,7 @@ def process_incident(
         declaration=reading.value,
         declaration_findings=reading.findings,
         comments=people,
-        permissions={login: entry["p"] for login, entry in permissions.items()},
+        permissions={login: _effective(entry) for login, entry in permissions.items()},
         config=config,
     )
     plan = plan_incident(event, incident, now, config, render, own_markers=own_markers, cache=cache)

@@ -72,6 +72,7 @@ class FakeGitHub:
 
     comments_by_issue: dict[int, list[CommentSnapshot]] = field(default_factory=dict)
     perms: dict[str, str] = field(default_factory=dict)
+    teams: dict[str, set[str]] = field(default_factory=dict)
     incidents: list[IssueSnapshot] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     applied: list[Effect] = field(default_factory=list)
@@ -84,6 +85,10 @@ class FakeGitHub:
     def permission(self, login: str) -> str:
         self.calls.append(f"GET permission {login}")
         return self.perms.get(login.lower(), "none")
+
+    def team_member(self, team: str, login: str) -> bool:
+        self.calls.append(f"GET membership {team} {login}")
+        return login.lower() in self.teams.get(team, set())
 
     def open_issues(self, label: str) -> list[IssueSnapshot]:
         self.calls.append(f"GET issues label={label}")

@@ -273,7 +273,9 @@ def test_early_closure_is_reopened_with_what_is_missing(skip: str, condition: st
     assert result.failures
     assert condition in result.failures[0]
     assert "gate: blocked" in {label for e in gh.of(AddLabels) for label in e.labels}
-    assert "- [ ] " + condition.split()[0] in _status(gh) or condition in _status(gh)
+    ticks = [x for x in _status(gh).splitlines() if x.startswith("- [") and condition in x]
+    assert len(ticks) == 1, ticks
+    assert ticks[0].startswith("- [ ] "), f"{condition!r} must show unmet: {ticks[0]}"
 
 
 def test_closure_stands_when_the_gate_is_met_and_follow_ups_open_once() -> None:
@@ -443,3 +445,49 @@ def test_a_comment_with_one_valid_and_one_invalid_record_applies_the_valid_one()
     ]
     assert "could not apply the decision record" in reply
     assert "(the snapshot record was applied)" in reply
+
+
+@pytest.mark.parametrize(
+    ("teams", "member", "applied", "team_reads"),
+    [
+        pytest.param(("incident-responders",), True, True, 1, id="team-member-allowed"),
+        pytest.param(("incident-responders",), False, False, 1, id="not-in-the-team"),
+        pytest.param((), True, False, 0, id="teams-not-configured"),
+    ],
+)
+def test_named_teams_allow_their_members(
+    teams: tuple[str, ...], member: bool, applied: bool, team_reads: int
+) -> None:
+    config = Config.model_validate({"responders": {"teams": list(teams)}})
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: detection"))
+    gh = FakeGitHub(perms={"tara": "triage"})
+    if member:
+        gh.teams["incident-responders"] = {"tara"}
+    comment = make_comment(story.snapshot(START, phase="recovery"), author="tara")
+    gh.comments_by_issue[1] = [comment]
+    payload = {
+        "action": "created",
+        "issue": _issue_payload(issue),
+        "comment": _comment_payload(comment),
+        "sender": _user("tara"),
+    }
+    run(lambda: gh, "issue_comment", payload, START + timedelta(minutes=10), config)
+    added = {label for e in gh.of(AddLabels) for label in e.labels}
+    assert ("phase: recovery" in added) is applied
+    assert sum(call.startswith("GET membership") for call in gh.calls) == team_reads
+
+
+def test_teams_are_not_read_for_authors_their_permission_allows() -> None:
+    config = Config.model_validate({"responders": {"teams": ["incident-responders"]}})
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: detection"))
+    gh = FakeGitHub(perms=dict(RESPONDERS))
+    comment = make_comment(story.snapshot(START), author=story.COMMANDER)
+    gh.comments_by_issue[1] = [comment]
+    payload = {
+        "action": "created",
+        "issue": _issue_payload(issue),
+        "comment": _comment_payload(comment),
+        "sender": _user(story.COMMANDER),
+    }
+    run(lambda: gh, "issue_comment", payload, START + timedelta(minutes=10), config)
+    assert not [call for call in gh.calls if call.startswith("GET membership")]

@@ -261,6 +261,8 @@ class GitHubAdapter:
             self.budget.requests_made += 1
             try:
                 return fn()
+            except GitHubError:
+                raise  # already says what to do
             except Exception as exc:
                 transient = _classify(exc, self._wall_clock())
                 if transient is None:
@@ -322,6 +324,34 @@ class GitHubAdapter:
             return str(role if role in _ROLES else legacy or "none")
 
         return self._call(f"read the permission of @{login}", read)
+
+    def team_member(self, team: str, login: str) -> bool:
+        """Whether ``login`` is an active member of ``team`` (``org/slug``, or a slug in the
+        repository owner's organisation): one GET.
+
+        A workflow token cannot read teams; GitHub answers 403, which fails the run with
+        what to do rather than silently refusing every team member's record.
+        """
+        org, _, slug = team.rpartition("/")
+        org = org or self._repo.full_name.split("/")[0]
+
+        def read() -> bool:
+            try:
+                membership = self._github.get_organization(org).get_team_by_slug(slug)
+                state = membership.get_team_membership(login).state
+            except GithubException as exc:
+                if exc.status == 404:
+                    return False
+                if exc.status == 403 and _classify(exc, self._wall_clock()) is None:
+                    raise GitHubError(
+                        f"the token cannot read the members of team {org}/{slug} "
+                        "(responders.teams): give the Action a token with read:org as its "
+                        "github-token input, or name the people in responders.logins"
+                    ) from exc
+                raise
+            return state == "active"
+
+        return self._call(f"read @{login}'s membership of {org}/{slug}", read)
 
     def open_issues(self, label: str) -> list[IssueSnapshot]:
         """Every open issue with ``label``: ceil(N/100) GETs."""

@@ -294,6 +294,12 @@ _ROUTE_TABLE: list[tuple[str, str, str, str]] = [
         "repos/get-collaborator-permission-level",
         "collaborator_permission",
     ),
+    (
+        "GET",
+        "/orgs/{org}/teams/{team_slug}/memberships/{username}",
+        "teams/get-membership-for-user-in-org",
+        "team_membership",
+    ),
 ]
 
 ROUTES: tuple[Route, ...] = tuple(
@@ -420,6 +426,8 @@ class RestApi:
         self.r = renderer
         self.limits = limits
         self.private = private
+        self.teams: dict[str, set[str]] = {}
+        """Team slug -> member logins (lower-case), in the repository's organisation."""
         self._issue_orders: Memo[list[Issue]] = Memo(state, max_entries=64)
         self._pages: Memo[_EncodedPage] = Memo(
             state, max_entries=4096, max_weight=_PAGE_BYTES, weight=lambda p: len(p.data)
@@ -1301,6 +1309,22 @@ class RestApi:
         collaborator = self.r.collaborator(user)
         collaborator["role_name"] = role
         return Reply(200, {"permission": legacy, "role_name": role, "user": collaborator})
+
+    def team_membership(self, call: Call) -> Reply:
+        """Team membership needs an organisation member's token; a workflow token has none."""
+        self._authenticated(call)
+        if call.principal.workflow_token:
+            raise errors.forbidden("Resource not accessible by integration")
+        user = call.principal.user
+        if user is None or not user.member or call.params["org"].lower() != OWNER:
+            raise errors.not_found()
+        members = self.teams.get(call.params["team_slug"].lower())
+        login = call.params["username"].lower()
+        if members is None or login not in members:
+            raise errors.not_found()
+        slug = call.params["team_slug"]
+        url = f"{self.r.api}/orgs/{OWNER}/teams/{slug}/memberships/{login}"
+        return Reply(200, {"url": url, "role": "member", "state": "active"})
 
     # ================================================================================
     # milestones

@@ -93,6 +93,7 @@ class Sandbox:
         dispatch_on: Collection[str] | None = None,
         env: Mapping[str, str] | None = None,
         users: Mapping[str, str] | None = None,
+        teams: Mapping[str, Sequence[str]] | None = None,
         workspace: str | Path | None = None,
         now: datetime | None = None,
         frozen: bool = False,
@@ -142,7 +143,11 @@ class Sandbox:
         self._thread: threading.Thread | None = None
         self.state.commit_hook = self._on_commit
         self.renderer = Renderer(self.state, f"http://127.0.0.1:{port or 0}", private=private)
+        self.teams = {
+            slug.lower(): {x.lower() for x in members} for slug, members in (teams or {}).items()
+        }
         self.rest = RestApi(self.state, self.renderer, self.limits, private=private)
+        self.rest.teams = self.teams
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -154,6 +159,7 @@ class Sandbox:
         self.port = self._server.server_address[1]
         self.renderer = Renderer(self.state, self.base_url, private=self.private)
         self.rest = RestApi(self.state, self.renderer, self.limits, private=self.private)
+        self.rest.teams = self.teams
         if self.dispatcher is not None:
             self.dispatcher.context = RunContext(
                 repository=self.repo_full_name,
