@@ -49,6 +49,9 @@ def test_every_route_answers_as_github_describes(sandbox: TestSandbox, fidelity:
     s.call("GET", REPO)
     s.call("GET", f"{REPO}/collaborators")
     s.call("GET", f"{REPO}/collaborators/writer/permission")
+    sandbox.teams["responders"] = {"writer"}
+    s.call("GET", "/orgs/acme/teams/responders/memberships/writer")
+    s.call("GET", "/orgs/acme/teams/responders/memberships/reader", status=404)
     s.call("GET", f"{REPO}/assignees")
     s.call("GET", f"{REPO}/assignees/writer", status=204)
 
