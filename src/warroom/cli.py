@@ -39,7 +39,13 @@ def sandbox_group() -> None:
 
 
 @sandbox_group.command("serve")
-@click.option("--port", type=int, default=0, show_default=True, help="Port on 127.0.0.1 (0: any).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Port on 127.0.0.1 (0: any).",
+)
 @click.option("--data", type=click.Path(dir_okay=False, path_type=Path), help="SQLite state file.")
 @click.option("--dispatch", metavar="CMD", help="Command to run for each event, as a workflow.")
 def sandbox_serve(port: int, data: Path | None, dispatch: str | None) -> None:

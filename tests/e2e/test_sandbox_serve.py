@@ -81,3 +81,15 @@ def test_a_port_in_use_is_a_usage_error(
     assert second.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "port", [pytest.param("65536", id="above"), pytest.param("-1", id="below")]
+)
+def test_a_port_out_of_range_is_a_usage_error(port: str) -> None:
+    proc = _start("--port", port)
+    _, err = proc.communicate(timeout=20)
+
+    assert proc.returncode == 2
+    assert "--port" in err
+    assert "Traceback" not in err
