@@ -8,16 +8,24 @@ path instead of being silently ignored during an outage.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from warroom.errors import ConfigError
 from warroom.model import Confidence, Phase, Severity
 
 Permission = Literal["admin", "maintain", "write", "triage", "read"]
+_E = TypeVar("_E", Severity, Phase, Confidence)
 
 
 class _Strict(BaseModel):
@@ -41,6 +49,31 @@ class LabelNames(_Strict):
     gate_blocked: str = "gate: blocked"
     gate_met: str = "gate: met"
 
+    @field_validator("incident", "hardening", "gate_blocked", "gate_met")
+    @classmethod
+    def _label_name(cls, value: str) -> str:
+        return _checked_label(value)
+
+    @field_validator("severity", "phase", "confidence", mode="before")
+    @classmethod
+    def _over_defaults(cls, value: object, info: ValidationInfo) -> object:
+        """A map names only the labels it renames; the rest keep their defaults."""
+        if not isinstance(value, dict):
+            return value
+        defaults = cls.model_fields[str(info.field_name)].get_default(call_default_factory=True)
+        return {**{k.value: v for k, v in defaults.items()}, **value}
+
+    @field_validator("severity", "phase", "confidence")
+    @classmethod
+    def _map_names(cls, value: dict[_E, str]) -> dict[_E, str]:
+        return {key: _checked_label(name) for key, name in value.items()}
+
+
+def _checked_label(name: str) -> str:
+    if not name.strip() or len(name) > 50:
+        raise ValueError(f"a label name has 1 to 50 characters; got {name!r}")
+    return name
+
 
 class Responders(_Strict):
     """Who may change an incident by posting a record."""
@@ -53,13 +86,33 @@ class Responders(_Strict):
     organisation). Reading teams needs a token with read:org, not the workflow token."""
 
 
+_CADENCE_MINUTES = {Severity.SEV1: 30, Severity.SEV2: 60, Severity.SEV3: 240}
+
+
 class Clock(_Strict):
     """The playbook's clock, in minutes unless named otherwise."""
 
     first_response_minutes: int = Field(15, ge=1)
     comms_cadence_minutes: dict[Severity, int] = Field(
-        default_factory=lambda: {Severity.SEV1: 30, Severity.SEV2: 60, Severity.SEV3: 240},
+        default_factory=lambda: dict(_CADENCE_MINUTES),
     )
+
+    @field_validator("comms_cadence_minutes", mode="before")
+    @classmethod
+    def _cadence_over_defaults(cls, value: object) -> object:
+        """Naming one severity's cadence keeps the others' defaults."""
+        if not isinstance(value, dict):
+            return value
+        return {**{k.value: v for k, v in _CADENCE_MINUTES.items()}, **value}
+
+    @field_validator("comms_cadence_minutes")
+    @classmethod
+    def _cadence_positive(cls, value: dict[Severity, int]) -> dict[Severity, int]:
+        for severity, minutes in value.items():
+            if minutes < 1:
+                raise ValueError(f"{severity.value}: write a number of minutes of 1 or more")
+        return value
+
     watch_hours: int = Field(24, ge=1)
     hardening_within_hours: int = Field(24, ge=1)
     reassess_minutes: int = Field(10, ge=1)

@@ -1,0 +1,54 @@
+"""``.github/warroom.yml``: partial maps rename only what they name; bad values name their key."""
+
+from __future__ import annotations
+
+import pytest
+
+from warroom.config import DEFAULT_CONFIG, config_from_yaml
+from warroom.errors import ConfigError
+from warroom.model import Confidence, Phase, Severity
+from warroom.plan import label_catalog
+
+
+def test_a_partial_label_map_renames_only_what_it_names() -> None:
+    config = config_from_yaml("labels:\n  severity: {SEV-1: sev-one}\n  phase: {hardening: hard}")
+
+    assert config.labels.severity == {
+        Severity.SEV1: "sev-one",
+        Severity.SEV2: "SEV-2",
+        Severity.SEV3: "SEV-3",
+    }
+    assert config.labels.phase[Phase.HARDENING] == "hard"
+    assert config.labels.phase[Phase.DETECTION] == DEFAULT_CONFIG.labels.phase[Phase.DETECTION]
+    assert config.labels.confidence[Confidence.L2] == "confidence: L2"
+    # Every label warroom manages still has a name, so planning never meets a missing key.
+    assert "SEV-2" in label_catalog(config)
+
+
+def test_a_partial_cadence_map_keeps_the_other_defaults() -> None:
+    config = config_from_yaml("clock:\n  comms_cadence_minutes: {SEV-1: 15}")
+
+    assert config.clock.comms_cadence_minutes == {
+        Severity.SEV1: 15,
+        Severity.SEV2: 60,
+        Severity.SEV3: 240,
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        pytest.param("labels: {incident: ''}", "labels.incident", id="empty-label"),
+        pytest.param("labels: {gate_met: '" + "x" * 51 + "'}", "labels.gate_met", id="long-label"),
+        pytest.param("labels: {severity: {SEV-2: ''}}", "labels.severity", id="empty-map-label"),
+        pytest.param(
+            "clock: {comms_cadence_minutes: {SEV-1: 0}}",
+            "clock.comms_cadence_minutes",
+            id="zero-cadence",
+        ),
+    ],
+)
+def test_a_bad_value_names_its_key(text: str, path: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        config_from_yaml(text)
+    assert f".github/warroom.yml: {path}" in str(caught.value)
