@@ -69,12 +69,15 @@ def read_env(env: Mapping[str, str] | None = None) -> RunnerEnv:
         raise UsageError(f"GITHUB_EVENT_PATH: cannot read the event file: {exc}") from exc
     if not isinstance(event, dict):
         raise UsageError("GITHUB_EVENT_PATH: the event file does not hold a JSON object")
+    repository = _required(env, "GITHUB_REPOSITORY")
+    if repository.count("/") != 1 or repository.startswith("/") or repository.endswith("/"):
+        raise UsageError(f"GITHUB_REPOSITORY: write owner/name, e.g. acme/shop; got {repository!r}")
     output = env.get("GITHUB_OUTPUT")
     summary = env.get("GITHUB_STEP_SUMMARY")
     return RunnerEnv(
         event_name=_required(env, "GITHUB_EVENT_NAME"),
         event=event,
-        repository=_required(env, "GITHUB_REPOSITORY"),
+        repository=repository,
         api_url=env.get("GITHUB_API_URL", "").strip() or "https://api.github.com",
         token=_required(env, "GITHUB_TOKEN"),
         actor=env.get("GITHUB_ACTOR", ""),

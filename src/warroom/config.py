@@ -199,6 +199,8 @@ def config_from_yaml(text: str, *, source: str = ".github/warroom.yml") -> Confi
         for error in exc.errors():
             path = ".".join(str(part) for part in error["loc"]) or "(top level)"
             message = error["msg"]
+            if error["type"] == "value_error" and "error" in error.get("ctx", {}):
+                message = str(error["ctx"]["error"])  # our own sentence, without pydantic's prefix
             if error["type"] == "extra_forbidden":
                 message = "unknown key; see the README's config table for the keys allowed"
             lines.append(f"{source}: {path}: {message}")

@@ -336,6 +336,8 @@ def _adapter_from_env(config: Config) -> GitHubAdapter:
     """An adapter for commands run by hand, from the same variables a workflow sets."""
     env = os.environ
     repository, token = env.get("GITHUB_REPOSITORY", ""), env.get("GITHUB_TOKEN", "")
+    if repository and (repository.count("/") != 1 or repository.strip("/") != repository):
+        raise UsageError(f"GITHUB_REPOSITORY: write owner/name, e.g. acme/shop; got {repository!r}")
     if not repository or not token:
         raise UsageError(
             "set GITHUB_REPOSITORY (owner/name) and GITHUB_TOKEN, and GITHUB_API_URL "

@@ -668,3 +668,39 @@ def test_a_follow_up_left_unlinked_is_linked_by_the_next_run(
     assert again["exit_code"] == 0, _ok(again)
     assert [s.number for s in sb.repo().get_issue(number).get_sub_issues()] == [follow_up.number]
     assert len(_hardening(sb)) == 1
+
+
+# --- closing a false alarm ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("author", "stands"),
+    [
+        pytest.param(story.COMMANDER, True, id="responder-dismissal-stands"),
+        pytest.param("outsider", False, id="outsider-dismissal-reopened"),
+    ],
+)
+def test_closing_as_not_planned_needs_a_responders_dismissal(
+    github: TestSandbox, author: str, stands: bool
+) -> None:
+    number = _seed_incident(github)
+    _comment(github, number, author, story.dismissal())
+    run = _one_run(
+        github,
+        lambda: (
+            github.repo(story.COMMANDER)
+            .get_issue(number)
+            .edit(state="closed", state_reason="not_planned")
+        ),
+    )
+    issue = github.repo().get_issue(number)
+    labels = {label.name for label in issue.labels}
+    if stands:
+        assert run["exit_code"] == 0, _ok(run)
+        assert issue.state == "closed"
+        assert run["outputs"]["gate"] == "n/a"
+        assert "gate: blocked" not in labels
+    else:
+        assert run["exit_code"] == 1
+        assert issue.state == "open"
+        assert "gate: blocked" in labels

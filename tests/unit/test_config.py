@@ -52,3 +52,12 @@ def test_a_bad_value_names_its_key(text: str, path: str) -> None:
     with pytest.raises(ConfigError) as caught:
         config_from_yaml(text)
     assert f".github/warroom.yml: {path}" in str(caught.value)
+
+
+def test_own_messages_come_without_pydantics_prefix() -> None:
+    with pytest.raises(ConfigError) as caught:
+        config_from_yaml("timezone: Mars/Base\n")
+    assert str(caught.value) == (
+        ".github/warroom.yml: timezone: unknown time zone 'Mars/Base'; "
+        "write an IANA name such as 'UTC' or 'Europe/Berlin'"
+    )
