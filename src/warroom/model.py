@@ -117,17 +117,10 @@ class Finding:
     line: int | None = None
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    """What checking one input produced: findings plus whatever was parsed.
+class HasFindings:
+    """Errors make an input invalid; warnings only inform. Shared by every checked thing."""
 
-    ``record`` holds the parsed values even when the input is invalid, as plain
-    JSON-able data, so ``warroom check --format json`` can show it.
-    """
-
-    kind: str
-    findings: tuple[Finding, ...] = ()
-    record: Mapping[str, Any] = field(default_factory=dict)
+    findings: tuple[Finding, ...]
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -140,6 +133,19 @@ class CheckResult:
     @property
     def valid(self) -> bool:
         return not self.errors
+
+
+@dataclass(frozen=True)
+class CheckResult(HasFindings):
+    """What checking one input produced: findings plus whatever was parsed.
+
+    ``record`` holds the parsed values even when the input is invalid, as plain
+    JSON-able data, so ``warroom check --format json`` can show it.
+    """
+
+    kind: str
+    findings: tuple[Finding, ...] = ()
+    record: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from warroom.model import Finding, Level
+from warroom.model import Finding, HasFindings
 from warroom.records.models import AnyRecord
 
 
@@ -93,7 +93,7 @@ class Comment:
 
 
 @dataclass(frozen=True)
-class ParsedRecord:
+class ParsedRecord(HasFindings):
     """One record of a comment, read and checked.
 
     ``values`` holds every field read without a problem, canonical and typed
@@ -125,18 +125,6 @@ class ParsedRecord:
     @property
     def end(self) -> int:
         return self.block.end
-
-    @property
-    def errors(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.level is Level.ERROR)
-
-    @property
-    def warnings(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.level is Level.WARNING)
-
-    @property
-    def valid(self) -> bool:
-        return not self.errors
 
     def to_json(self) -> dict[str, Any]:
         """What was parsed, as JSON-able data keyed by field key.
