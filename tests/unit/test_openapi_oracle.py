@@ -709,7 +709,7 @@ def test_fidelity_fixture_fails_the_offending_test(pytester: pytest.Pytester) ->
         [
             "*_ test_sends_undocumented_status _*",
             "*issues/get [[]GET /repos/o/r/issues/1 -> 299[]] response status at 299*",
-            "FAILED *::test_sends_undocumented_status",
+            "FAILED *::test_sends_undocumented_status*",
         ]
     )
 
