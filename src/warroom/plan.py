@@ -76,21 +76,6 @@ def label_catalog(config: Config) -> dict[str, EnsureLabel]:
 
 
 @dataclass(frozen=True)
-class Plan:
-    """What one run decided: effects in order, outputs, the step summary."""
-
-    incident: int | None
-    effects: tuple[Effect, ...]
-    outputs: Mapping[str, str] = field(default_factory=dict)
-    summary: str = ""
-    log: tuple[str, ...] = ()
-
-    @property
-    def failed(self) -> bool:
-        return any(isinstance(e, Fail) for e in self.effects)
-
-
-@dataclass(frozen=True)
 class Gate:
     """The closure gate as this run sees it."""
 
@@ -98,9 +83,24 @@ class Gate:
     conditions: tuple[Condition, ...]
     dismissed: bool = False
 
+    def phase(self, incident: Incident) -> Phase:
+        """The phase to show: hardening once the gate is met, else the latest snapshot's."""
+        return Phase.HARDENING if self.state == "met" else incident.phase
+
     @property
     def unmet(self) -> tuple[Condition, ...]:
         return tuple(c for c in self.conditions if not c.met)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one run decided for one incident: the gate, effects in order, outputs."""
+
+    incident: int | None
+    gate: Gate
+    effects: tuple[Effect, ...]
+    outputs: Mapping[str, str] = field(default_factory=dict)
+    log: tuple[str, ...] = ()
 
 
 def evaluate_gate(incident: Incident, config: Config) -> Gate:
@@ -162,7 +162,7 @@ def desired_labels(incident: Incident, gate: Gate, config: Config) -> tuple[set[
     want = {names.incident}
     if incident.severity is not None:
         want.add(names.severity[incident.severity])
-    phase = Phase.HARDENING if gate.state == "met" else incident.phase
+    phase = gate.phase(incident)
     want.add(names.phase[phase])
     if incident.confidence is not None:
         want.add(names.confidence[incident.confidence])
@@ -243,7 +243,7 @@ def status_context(
         "severity_source": quote(incident.severity_history[-1].source)
         if incident.severity_history
         else "",
-        "phase": str(Phase.HARDENING if gate.state == "met" else incident.phase),
+        "phase": str(gate.phase(incident)),
         "confidence": str(incident.confidence or "—"),
         "gate": gate.state,
         "dismissed": gate.dismissed,
@@ -464,10 +464,10 @@ def plan_incident(
     outputs = {
         "incident": str(incident.number),
         "severity": str(incident.severity or ""),
-        "phase": str(Phase.HARDENING if gate.state == "met" else incident.phase),
+        "phase": str(gate.phase(incident)),
         "gate": gate.state,
         "blocked-reasons": json.dumps(
             [c.title for c in gate.unmet] if gate.state == "blocked" else []
         ),
     }
-    return Plan(incident.number, tuple(effects), outputs, "", tuple(log))
+    return Plan(incident.number, gate, tuple(effects), outputs, tuple(log))

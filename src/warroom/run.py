@@ -11,7 +11,7 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -29,7 +29,7 @@ from warroom.markers import decode_state, read_marker
 from warroom.model import CommentSnapshot, IssueSnapshot
 from warroom.parsing.forms import bundled_form, looks_like_form, parse_form
 from warroom.parsing.records import read_records
-from warroom.plan import Plan, evaluate_gate, label_catalog, plan_incident, status_effect
+from warroom.plan import Plan, label_catalog, plan_incident, status_effect
 from warroom.records.types import ParsedRecord
 from warroom.render import render
 
@@ -172,7 +172,6 @@ def process_incident(
         known_follow_ups.update(report.follow_ups)
         unlinked = set(report.unlinked)
     result.follow_ups = known_follow_ups
-    gate = evaluate_gate(incident, config)
     labels = sorted(
         {str(x) for x in cache.get("labels", [])}
         | {e.name for e in plan.effects if isinstance(e, EnsureLabel)}
@@ -185,14 +184,12 @@ def process_incident(
         "follow_ups": {k: v for k, v in known_follow_ups.items() if k not in unlinked},
     }
     status = status_effect(
-        incident, gate, now, config, render, follow_ups=known_follow_ups, cache=new_cache
+        incident, plan.gate, now, config, render, follow_ups=known_follow_ups, cache=new_cache
     )
-    result.plan = Plan(
-        plan.incident,
-        (*plan.effects, status),
-        {**plan.outputs, "follow-ups": json.dumps(sorted(known_follow_ups.values()))},
-        plan.summary,
-        plan.log,
+    result.plan = replace(
+        plan,
+        effects=(*plan.effects, status),
+        outputs={**plan.outputs, "follow-ups": json.dumps(sorted(known_follow_ups.values()))},
     )
     if not dry_run:
         report = adapter.apply([status], issue=issue)
@@ -270,7 +267,7 @@ def summary(result: RunResult, config: Config) -> str:
 def summary_context(result: RunResult, config: Config) -> dict[str, Any]:
     incidents = []
     for item in result.incidents:
-        gate = evaluate_gate(item.incident, config)
+        gate = item.plan.gate
         outputs_ = item.plan.outputs
         incidents.append(
             {
@@ -364,7 +361,7 @@ def sweep_main(*, dry_run: bool, echo: Callable[[str], None]) -> int:
     for line in plan_lines(result) if dry_run else []:
         echo(line)
     for incident in result.incidents:
-        gate = evaluate_gate(incident.incident, config)
+        gate = incident.plan.gate
         echo(
             f"#{incident.incident.number}: {gate.state}; applied {len(incident.applied)} change(s)"
         )

@@ -9,7 +9,6 @@ posted twice; here a failed create is first checked for having happened.
 from __future__ import annotations
 
 import logging
-import math
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -106,7 +105,6 @@ class Budget:
 
     seconds: float
     writes: int
-    requests_made: int = 0
     writes_made: int = 0
 
 
@@ -258,7 +256,6 @@ class GitHubAdapter:
         attempt = 0
         while True:
             attempt += 1
-            self.budget.requests_made += 1
             try:
                 return fn()
             except GitHubError:
@@ -680,8 +677,3 @@ def _describe(exc: Exception) -> str:
         message = exc.data.get("message") if isinstance(exc.data, dict) else None
         return f"GitHub answered {exc.status}" + (f": {message}" if message else "")
     return f"{exc.__class__.__name__}: {exc}"
-
-
-def pages(count: int) -> int:
-    """Requests a listing of ``count`` items costs at ``per_page=100``."""
-    return max(1, math.ceil(count / 100))
