@@ -114,6 +114,17 @@ def evaluate_gate(incident: Incident, config: Config) -> Gate:
     return Gate("met" if closure_gate.is_met(conditions) else "blocked", conditions)
 
 
+def clock_items(
+    incident: Incident, gate: Gate, now: datetime, config: Config
+) -> tuple[clock.ClockItem, ...]:
+    """The clock as this run leaves the incident: a blocked closure is undone, so it runs
+    as for an open incident (the status comment and the reminders must agree)."""
+    if gate.state == "blocked":
+        reopened = replace(incident.issue, state="open", closed_at=None, state_reason="reopened")
+        incident = replace(incident, issue=reopened)
+    return clock.items(incident, now, config)
+
+
 def follow_up_key(incident: int, comment_id: int, index: int) -> str:
     """Stable for a follow-up record: its comment and its place among that comment's follow-ups."""
     return f"{incident}.{comment_id}.{index}"
@@ -226,12 +237,7 @@ def status_context(
     """Plain data for templates/status.md.j2: all people's text quoted, all times formatted."""
     owners = incident.owners
     declaration = incident.declaration
-    if gate.state == "blocked":
-        # The closure is being undone: the clock runs as for an open incident.
-        reopened = replace(incident.issue, state="open", closed_at=None, state_reason="reopened")
-        items = clock.items(replace(incident, issue=reopened), now, config)
-    else:
-        items = clock.items(incident, now, config)
+    items = clock_items(incident, gate, now, config)
     return {
         "marker": marker("status", incident.number),
         "number": incident.number,
@@ -455,7 +461,7 @@ def plan_incident(
         log.append("closed as not planned/duplicate with a dismissal record")
 
     # Reminders for what the clock says is overdue.
-    for item in clock.items(incident, now, config):
+    for item in clock_items(incident, gate, now, config):
         if item.overdue and item.reminder_key:
             mark = marker("reminder", f"{incident.number}.{item.reminder_key}")
             if mark not in existing:

@@ -491,3 +491,17 @@ def test_teams_are_not_read_for_authors_their_permission_allows() -> None:
     }
     run(lambda: gh, "issue_comment", payload, START + timedelta(minutes=10), config)
     assert not [call for call in gh.calls if call.startswith("GET membership")]
+
+
+def test_a_blocked_closure_still_reminds_of_the_overdue_checkpoint() -> None:
+    """The closure is undone, so the clock runs on: status and reminders say the same."""
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: containment"))
+    gh = FakeGitHub(perms=dict(RESPONDERS))
+    gh.comments_by_issue[1] = [
+        make_comment(story.snapshot(START, next_in=30), author=story.COMMANDER)
+    ]
+    result = _close(gh, issue)
+    assert result.failures
+    reminders = [e for e in gh.of(UpsertComment) if "reminder" in e.marker]
+    assert any("next checkpoint" in e.body for e in reminders)
+    assert "⏰ overdue" in _status(gh)
