@@ -8,38 +8,24 @@ counted (requests per run), never warroom's internals.
 from __future__ import annotations
 
 import math
-import sys
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.e2e.action_support import MakeSandbox, dispatching_sandbox
+from tests.e2e.action_support import labels as _labels
 from tests.e2e.conftest import START, TestSandbox
 from warroom import story
 
 pytestmark = pytest.mark.e2e
 
-TEAM = {
-    story.COMMANDER: "write",
-    story.DEPUTY: "maintain",
-    story.MITIGATION: "write",
-    story.VERIFICATION: "write",
-    story.COMMS: "admin",
-}
-
 
 @pytest.fixture
-def github(make_sandbox: Callable[..., TestSandbox], tmp_path: Path) -> TestSandbox:
+def github(make_sandbox: MakeSandbox, tmp_path: Path) -> TestSandbox:
     """A sandbox that dispatches `warroom action` for each event, with the story's team."""
-    config = tmp_path / "warroom.yml"
-    config.write_text("api:\n  seconds_between_writes: 0\n  retry_seconds: 20\n", encoding="utf-8")
-    return make_sandbox(
-        dispatch=[sys.executable, "-m", "warroom", "action"],
-        env={"WARROOM_CONFIG": str(config)},
-        users=TEAM,
-    )
+    return dispatching_sandbox(make_sandbox, tmp_path)
 
 
 def _settle(sb: TestSandbox) -> list[dict[str, Any]]:
@@ -65,10 +51,6 @@ def _comment(sb: TestSandbox, number: int, login: str, body: str) -> Any:
     created = sb.repo(login).get_issue(number).create_comment(body)
     _settle(sb)
     return created
-
-
-def _labels(sb: TestSandbox, number: int) -> set[str]:
-    return {label.name for label in sb.repo().get_issue(number).labels}
 
 
 def _bodies(sb: TestSandbox, number: int, prefix: str = "<!-- warroom:") -> list[str]:

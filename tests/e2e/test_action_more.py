@@ -26,6 +26,9 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.action_support import ACTION, BOT, FAST, MakeSandbox
+from tests.e2e.action_support import dispatching_sandbox as _sandbox
+from tests.e2e.action_support import labels as _labels
 from tests.e2e.conftest import START, TestSandbox
 from tests.support.fidelity import Fidelity
 from tests.support.webhooks import STALE_EXAMPLES, Example, examples
@@ -36,42 +39,10 @@ from warroom.plan import label_catalog
 
 pytestmark = pytest.mark.e2e
 
-MakeSandbox = Callable[..., TestSandbox]
-
-TEAM = {
-    story.COMMANDER: "write",
-    story.DEPUTY: "maintain",
-    story.MITIGATION: "write",
-    story.VERIFICATION: "write",
-    story.COMMS: "admin",
-}
-ACTION = [sys.executable, "-m", "warroom", "action"]
-BOT = "github-actions[bot]"
 WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 OUTPUTS = {"incident", "severity", "phase", "gate", "blocked-reasons", "follow-ups"}
-FAST = "api:\n  seconds_between_writes: 0\n  retry_seconds: 20\n"
 GIVE_UP_SOON = "api:\n  seconds_between_writes: 0\n  retry_seconds: 5\n  max_attempts: 2\n"
 GATE_TABLE = "| closure gate condition | |"
-
-
-def _sandbox(
-    make_sandbox: MakeSandbox,
-    tmp_path: Path,
-    config: str = FAST,
-    *,
-    command: list[str] | None = None,
-    env: dict[str, str] | None = None,
-    **options: Any,
-) -> TestSandbox:
-    """A sandbox that runs `warroom action` (or ``command``) for each event, with the team."""
-    path = tmp_path / "warroom.yml"
-    path.write_text(config, encoding="utf-8")
-    return make_sandbox(
-        dispatch=command or ACTION,
-        env={"WARROOM_CONFIG": str(path), **(env or {})},
-        users=TEAM,
-        **options,
-    )
 
 
 @pytest.fixture
@@ -122,10 +93,6 @@ def _replay(sb: TestSandbox, run: dict[str, Any]) -> dict[str, Any]:
 def _writes(sb: TestSandbox, run: dict[str, Any]) -> list[str]:
     rows = sb.requests(run_id=run["id"])["requests"]
     return [f"{r['method']} {r['operation_id']}" for r in rows if r["method"] in WRITES]
-
-
-def _labels(sb: TestSandbox, number: int) -> set[str]:
-    return {label.name for label in sb.repo().get_issue(number).labels}
 
 
 def _warroom_comments(sb: TestSandbox, number: int, prefix: str = "<!-- warroom:") -> list[Any]:

@@ -3,12 +3,12 @@ token's refusal turned into a run that says what to do."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.action_support import FAST, dispatching_sandbox
 from tests.e2e.conftest import START, TestSandbox
 from warroom import story
 from warroom.config import Api
@@ -57,14 +57,10 @@ def test_a_workflow_token_that_cannot_read_teams_says_what_to_do(
 def test_the_action_with_teams_and_the_workflow_token_fails_with_the_fix(
     make_sandbox: Callable[..., TestSandbox], tmp_path: Path
 ) -> None:
-    config = tmp_path / "warroom.yml"
-    config.write_text(
-        "api:\n  seconds_between_writes: 0\nresponders:\n  teams: [incident-responders]\n",
-        encoding="utf-8",
-    )
-    sb = make_sandbox(
-        dispatch=[sys.executable, "-m", "warroom", "action"],
-        env={"WARROOM_CONFIG": str(config)},
+    sb = dispatching_sandbox(
+        make_sandbox,
+        tmp_path,
+        FAST + "responders:\n  teams: [incident-responders]\n",
         teams={"incident-responders": ["triager"]},
     )
     issue = sb.repo("admin").create_issue(

@@ -1,0 +1,54 @@
+"""What the Action's end-to-end tests share: the team, the dispatch command, the sandbox.
+
+The sandbox runs `warroom action` for each event the way a workflow would,
+with the story's response team as users at varied permission levels.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.conftest import TestSandbox
+from warroom import story
+
+MakeSandbox = Callable[..., TestSandbox]
+
+TEAM = {
+    story.COMMANDER: "write",
+    story.DEPUTY: "maintain",
+    story.MITIGATION: "write",
+    story.VERIFICATION: "write",
+    story.COMMS: "admin",
+}
+ACTION = [sys.executable, "-m", "warroom", "action"]
+BOT = "github-actions[bot]"
+FAST = "api:\n  seconds_between_writes: 0\n  retry_seconds: 20\n"
+"""The sandbox needs no pause between writes, and a test no minute of retries."""
+
+
+def dispatching_sandbox(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    config: str = FAST,
+    *,
+    command: list[str] | None = None,
+    env: dict[str, str] | None = None,
+    **options: Any,
+) -> TestSandbox:
+    """A sandbox that runs `warroom action` (or ``command``) for each event, with the team."""
+    path = tmp_path / "warroom.yml"
+    path.write_text(config, encoding="utf-8")
+    options.setdefault("users", TEAM)
+    return make_sandbox(
+        dispatch=command or ACTION,
+        env={"WARROOM_CONFIG": str(path), **(env or {})},
+        **options,
+    )
+
+
+def labels(sb: TestSandbox, number: int) -> set[str]:
+    """The issue's labels, as anyone reading it sees them."""
+    return {label.name for label in sb.repo().get_issue(number).labels}
