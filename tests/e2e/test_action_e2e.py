@@ -281,3 +281,24 @@ def test_deleted_record_drops_out_of_the_state(github: TestSandbox) -> None:
     _settle(github)
     assert "phase: detection" in _labels(github, issue.number)
     assert "phase: recovery" not in _labels(github, issue.number)
+
+
+def test_severity_is_revised_only_by_a_record_with_evidence(github: TestSandbox) -> None:
+    issue = _file(github)
+    # A snapshot alone names another severity: noted, not applied.
+    _comment(github, issue.number, story.COMMANDER, story.snapshot(START, severity="SEV-3"))
+    assert {"SEV-1"} <= _labels(github, issue.number)
+    assert "SEV-3" not in _labels(github, issue.number)
+    (status,) = _bodies(github, issue.number, f"<!-- warroom:status:{issue.number} -->")
+    assert "severity is revised only with evidence" in status
+    # A decision record whose evidence packet says SEV-2: applied, with its confidence.
+    _comment(
+        github,
+        issue.number,
+        story.MITIGATION,
+        story.decision(START, severity="SEV-2", confidence="L2"),
+    )
+    labels = _labels(github, issue.number)
+    assert {"SEV-2", "confidence: L2"} <= labels
+    assert "SEV-1" not in labels
+    assert _last_run(github)["outputs"]["severity"] == "SEV-2"
