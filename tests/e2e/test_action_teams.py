@@ -46,6 +46,19 @@ def test_team_membership_is_read_with_a_members_token(
     }
 
 
+def test_one_run_asks_github_once_per_person(make_sandbox: Callable[..., TestSandbox]) -> None:
+    """A sweep derives many incidents: the same author's answers are read once per run."""
+    sb = make_sandbox(teams={"incident-responders": ["triager"]})
+    adapter = _adapter(sb, "admin")
+    for _ in range(3):
+        assert adapter.permission("Triager") == "triage"
+        assert adapter.team_member("incident-responders", "triager") is True
+    assert sb.requests()["counts"] == {
+        "repos/get-collaborator-permission-level": 1,
+        "teams/get-membership-for-user-in-org": 1,
+    }
+
+
 def test_a_workflow_token_that_cannot_read_teams_says_what_to_do(
     make_sandbox: Callable[..., TestSandbox],
 ) -> None:

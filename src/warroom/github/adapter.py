@@ -229,6 +229,10 @@ class GitHubAdapter:
         self._random = random.Random(seed)  # noqa: S311 -- jitter, not secrets
         self.budget = Budget(seconds=api.retry_seconds, writes=api.max_writes)
         self._comments: dict[int, list[IssueComment]] = {}
+        self._owner = repository.split("/")[0]
+        # A sweep derives many incidents in one run; one answer per person is enough.
+        self._permissions: dict[str, str] = {}
+        self._memberships: dict[tuple[str, str], bool] = {}
 
     # -- retries -----------------------------------------------------------------
 
@@ -320,7 +324,10 @@ class GitHubAdapter:
             role, legacy = data.get("role_name"), data.get("permission")
             return str(role if role in _ROLES else legacy or "none")
 
-        return self._call(f"read the permission of @{login}", read)
+        key = login.lower()
+        if key not in self._permissions:
+            self._permissions[key] = self._call(f"read the permission of @{login}", read)
+        return self._permissions[key]
 
     def team_member(self, team: str, login: str) -> bool:
         """Whether ``login`` is an active member of ``team`` (``org/slug``, or a slug in the
@@ -330,7 +337,7 @@ class GitHubAdapter:
         what to do rather than silently refusing every team member's record.
         """
         org, _, slug = team.rpartition("/")
-        org = org or self._repo.full_name.split("/")[0]
+        org = org or self._owner
 
         def read() -> bool:
             try:
@@ -348,7 +355,10 @@ class GitHubAdapter:
                 raise
             return state == "active"
 
-        return self._call(f"read @{login}'s membership of {org}/{slug}", read)
+        key = (f"{org}/{slug}".lower(), login.lower())
+        if key not in self._memberships:
+            self._memberships[key] = self._call(f"read @{login}'s membership of {org}/{slug}", read)
+        return self._memberships[key]
 
     def open_issues(self, label: str) -> list[IssueSnapshot]:
         """Every open issue with ``label``: ceil(N/100) GETs."""
