@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from warroom.model import CommentSnapshot, IssueSnapshot
+from warroom.model import CommentSnapshot, IssueSnapshot, is_bot_account
 
 ISSUE_ACTIONS = frozenset({"opened", "edited", "closed", "reopened", "labeled", "unlabeled"})
 COMMENT_ACTIONS = frozenset({"created", "edited", "deleted"})
@@ -61,7 +61,7 @@ def _login(user: Any) -> str:
 def _is_bot(user: Any) -> bool:
     if not isinstance(user, Mapping):
         return False
-    return user.get("type") == "Bot" or _login(user).endswith("[bot]")
+    return is_bot_account(_login(user), user.get("type"))
 
 
 def issue_from_payload(data: Any) -> IssueSnapshot | None:

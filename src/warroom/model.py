@@ -148,6 +148,11 @@ class CheckResult(HasFindings):
     record: Mapping[str, Any] = field(default_factory=dict)
 
 
+def is_bot_account(login: str, account_type: object) -> bool:
+    """Bots' comments are never records: GitHub marks them ``type: Bot`` and ``name[bot]``."""
+    return account_type == "Bot" or login.endswith("[bot]")
+
+
 @dataclass(frozen=True)
 class IssueSnapshot:
     """An issue as the core sees it: plain data read once by the adapter."""

@@ -39,7 +39,7 @@ from warroom.effects import (
 )
 from warroom.errors import GitHubError
 from warroom.markers import describe_marker
-from warroom.model import CommentSnapshot, IssueSnapshot
+from warroom.model import CommentSnapshot, IssueSnapshot, is_bot_account
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +175,7 @@ def issue_snapshot(issue: Issue) -> IssueSnapshot:
 
 
 def _is_bot(user: Any) -> bool:
-    return getattr(user, "type", "") == "Bot" or _login(user).endswith("[bot]")
+    return is_bot_account(_login(user), getattr(user, "type", None))
 
 
 def comment_snapshot(comment: IssueComment) -> CommentSnapshot:
