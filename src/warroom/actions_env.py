@@ -34,6 +34,8 @@ class RunnerEnv:
     output_path: Path | None
     summary_path: Path | None
     run_id: str
+    attempt: int = 1
+    """``GITHUB_RUN_ATTEMPT``: above 1 the event payload is as old as the first attempt."""
 
 
 def _required(env: Mapping[str, str], name: str) -> str:
@@ -87,7 +89,16 @@ def read_env(env: Mapping[str, str] | None = None) -> RunnerEnv:
         output_path=Path(output) if output else None,
         summary_path=Path(summary) if summary else None,
         run_id=env.get("GITHUB_RUN_ID", ""),
+        attempt=_attempt(env.get("GITHUB_RUN_ATTEMPT", "")),
     )
+
+
+def _attempt(raw: str) -> int:
+    """The run's attempt; anything unreadable counts as a re-run, which only costs a read."""
+    value = raw.strip()
+    if not value:
+        return 1
+    return int(value) if value.isdigit() and int(value) >= 1 else 2
 
 
 def outputs_text(outputs: Mapping[str, str]) -> str:

@@ -89,6 +89,8 @@ def issue_from_payload(data: Any) -> IssueSnapshot | None:
         closed_at=_time(data.get("closed_at")),
         html_url=str(data.get("html_url") or ""),
         is_pull_request=data.get("pull_request") is not None,
+        updated_at=_time(data.get("updated_at")),
+        comment_count=data["comments"] if isinstance(data.get("comments"), int) else None,
     )
 
 

@@ -8,12 +8,13 @@ derives the same state again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
+from warroom.authority import authorization
 from warroom.config import Config
 from warroom.declaration import IncidentDeclaration
 from warroom.model import (
@@ -157,25 +158,6 @@ class Incident:
         return self.latest(Dismissal)
 
 
-AUTHORIZED_DEFAULT = ("admin", "maintain", "write")
-
-
-def authorization(login: str, permission: str, config: Config) -> str | None:
-    """``None`` when ``login`` may change the incident, else the reason it may not."""
-    if login.lower() in {x.lower().lstrip("@") for x in config.responders.logins}:
-        return None
-    if permission in config.responders.permissions:
-        return None
-    if permission.startswith("team:") and permission[5:] in config.responders.teams:
-        return None
-    allowed = ", ".join(config.responders.permissions)
-    return (
-        f"@{login} has {permission} permission on this repository; records change an incident "
-        f"only when posted by someone with {allowed} permission (responders.permissions in "
-        ".github/warroom.yml), so this record was not applied"
-    )
-
-
 def _lanes_from(declaration: IncidentDeclaration | None) -> Owners:
     """The form's owner graph as the lane tracker: the deputy is every lane's next owner."""
     if declaration is None:
@@ -244,11 +226,14 @@ def derive(
     comments: Iterable[tuple[CommentSnapshot, Sequence[ParsedRecord]]],
     permissions: Mapping[str, str],
     config: Config,
+    recorded: Collection[int] = (),
 ) -> Incident:
     """Fold the records of every comment, oldest first, into the incident's state.
 
     ``comments`` holds only people's comments with at least one record;
-    ``permissions`` maps their authors (lower-case) to their permission.
+    ``permissions`` maps their authors (lower-case) to their permission, and
+    ``recorded`` names the comments an earlier run applied, unchanged since:
+    those count whatever their author's access is now.
     """
     owners = _lanes_from(declaration)
     history: list[SeverityChange] = []
@@ -264,8 +249,12 @@ def derive(
         records = tuple(records)
         if not records:
             continue
-        why_not = authorization(
-            comment.author, permissions.get(comment.author.lower(), "none"), config
+        why_not = (
+            None
+            if comment.id in recorded
+            else authorization(
+                comment.author, permissions.get(comment.author.lower(), "none"), config
+            )
         )
         if why_not is not None:
             refused.append(Refused(comment, records, unauthorized=why_not))

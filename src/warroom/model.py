@@ -170,6 +170,10 @@ class IssueSnapshot:
     closed_at: datetime | None
     html_url: str
     is_pull_request: bool = False
+    updated_at: datetime | None = None
+    """When GitHub last changed the issue (a comment counts): how a run tells a stale payload."""
+    comment_count: int | None = None
+    """How many comments the issue had when it was read (``None``: not known)."""
 
 
 @dataclass(frozen=True)

@@ -413,13 +413,9 @@ def plan_incident(
         )
         log.append(f"put the severity label back to {incident.severity or 'none declared'}")
 
-    # Owners: the commander and deputy are assigned when the incident is declared or edited.
-    if (
-        event is not None
-        and event.name == "issues"
-        and event.action in {"opened", "edited", "reopened"}
-        and incident.declaration is not None
-    ):
+    # Owners: the commander and deputy are assignees, on every run and sweep, so a failed
+    # first run is finished by any later one (the adapter skips people already assigned).
+    if incident.declaration is not None:
         assignees = tuple(dict.fromkeys((*incident.owners.commander, *incident.owners.deputy)))
         if assignees:
             effects.append(Assign(incident.number, assignees))

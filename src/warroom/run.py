@@ -16,7 +16,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from warroom import authority
 from warroom.actions_env import RunnerEnv, annotation, append, outputs_text, parse_now
+from warroom.authority import authorization
 from warroom.check import load_config
 from warroom.config import Config
 from warroom.declaration import read_declaration
@@ -24,7 +26,7 @@ from warroom.effects import Effect, EnsureLabel, Fail, describe
 from warroom.errors import GitHubError, UsageError, WarroomError
 from warroom.events import Event, Ignored, read_event
 from warroom.github.adapter import GitHubAdapter
-from warroom.incident import Incident, authorization, derive
+from warroom.incident import Incident, derive
 from warroom.markers import decode_state, read_marker
 from warroom.model import CommentSnapshot, IssueSnapshot
 from warroom.parsing.forms import bundled_form, looks_like_form, parse_form
@@ -35,13 +37,12 @@ from warroom.render import render
 
 log = logging.getLogger(__name__)
 
-PERMISSION_TTL = timedelta(hours=1)
-
 
 class Adapter(Protocol):
     """What the shell needs from GitHub; the real one is ``github.adapter.GitHubAdapter``."""
 
     def comments(self, number: int) -> list[CommentSnapshot]: ...
+    def issue(self, number: int) -> IssueSnapshot: ...
     def permission(self, login: str) -> str: ...
     def team_member(self, team: str, login: str) -> bool: ...
     def open_issues(self, label: str) -> list[IssueSnapshot]: ...
@@ -67,10 +68,15 @@ class RunResult:
     incidents: list[IncidentResult] = field(default_factory=list)
     dry_run: bool = False
     sweep: bool = False
+    errors: list[str] = field(default_factory=list)
+    """Incidents a sweep could not finish (GitHub refused or failed), one line each."""
 
     @property
     def failures(self) -> list[str]:
-        return [e.message for r in self.incidents for e in r.plan.effects if isinstance(e, Fail)]
+        blocked = [e.message for r in self.incidents for e in r.plan.effects if isinstance(e, Fail)]
+        return blocked + [
+            f"warroom could not finish {e}. The next run will converge." for e in self.errors
+        ]
 
 
 def _is_incident(issue: IssueSnapshot, config: Config) -> bool:
@@ -80,36 +86,24 @@ def _is_incident(issue: IssueSnapshot, config: Config) -> bool:
     return looks_like_form(issue.body, bundled_form("incident"))
 
 
-def _own(comment: CommentSnapshot) -> tuple[str, str] | None:
-    return read_marker(comment.body) if comment.author_is_bot else None
-
-
 def _permissions(
     adapter: Adapter,
     authors: Iterable[str],
     cache: Mapping[str, Any],
     now: datetime,
-    fresh: str | None,
     config: Config,
 ) -> dict[str, dict[str, str]]:
-    """Authors' permissions (and team, when that is what allows them), cached for an hour.
+    """Permissions (and the team that allows them) of the authors of records not yet judged.
 
-    ``fresh`` (the author of the comment this event is about) is always read
-    again: that is the record that may change the incident now. Teams are read
-    only for authors their permission does not already allow.
+    An answer from the last hour in warroom's own state is reused; everything
+    else is asked once. Logins listed by name need no request. The result
+    carries forward every answer still fresh, so the next run can reuse it.
     """
-    cached = cache.get("permissions", {}) if isinstance(cache.get("permissions"), dict) else {}
-    result: dict[str, dict[str, str]] = {}
-    for login in sorted({a.lower() for a in authors}):
-        entry = cached.get(login)
-        if isinstance(entry, dict) and login != (fresh or "").lower():
-            try:
-                checked = datetime.fromisoformat(str(entry.get("at")))
-            except ValueError:
-                checked = None
-            if checked is not None and now - checked < PERMISSION_TTL:
-                result[login] = {k: str(v) for k, v in entry.items()}
-                continue
+    known = authority.cached(cache, now)
+    result = dict(known)
+    for login in sorted({a.lower() for a in authors} - set(known)):
+        if authority.listed(login, config):
+            continue
         permission = adapter.permission(login)
         team = ""
         if authorization(login, permission, config) is not None:
@@ -118,9 +112,23 @@ def _permissions(
     return result
 
 
-def _effective(entry: Mapping[str, str]) -> str:
-    """What ``authorization`` judges: the permission, or the team that allows the author."""
-    return f"team:{entry['team']}" if entry.get("team") else entry.get("p", "none")
+def _stale(
+    event: Event, issue: IssueSnapshot, comments: Sequence[CommentSnapshot], attempt: int
+) -> bool:
+    """Whether the event's copy of the issue may be older than GitHub's.
+
+    A re-run carries the payload of its first attempt, and a queued run the
+    payload of when its event happened: a comment (warroom's status included)
+    changed after the payload's ``updated_at`` means something happened since.
+    """
+    if attempt > 1:
+        return True
+    since = issue.updated_at
+    if since is None:
+        return False
+    if event.comment is not None:
+        since = max(since, event.comment.updated_at)  # an edit need not touch the issue
+    return any(c.updated_at > since for c in comments)
 
 
 def process_incident(
@@ -131,27 +139,29 @@ def process_incident(
     config: Config,
     *,
     dry_run: bool,
+    attempt: int = 1,
 ) -> IncidentResult:
     """One incident: read its comments once, derive, plan, apply, then the status comment."""
     comments = adapter.comments(issue.number)
+    if event is not None and _stale(event, issue, comments, attempt):
+        issue = adapter.issue(issue.number)
+    status = authority.status_comment(comments, issue.number)
+    cache: dict[str, Any] = decode_state(status.body) if status is not None else {}
     own_markers: list[str] = []
-    cache: dict[str, Any] = {}
     people: list[tuple[CommentSnapshot, Sequence[ParsedRecord]]] = []
     for comment in comments:
-        own = _own(comment)
-        if own is not None:
-            own_markers.append(comment.body.split("\n", 1)[0])
-            if own == ("status", str(issue.number)):
-                cache = decode_state(comment.body)
-            continue
         if comment.author_is_bot:
-            continue  # other bots' comments are never records
+            # Other bots' comments are never records; warroom's own are found by marker.
+            if read_marker(comment.body) is not None:
+                own_markers.append(comment.body.split("\n", 1)[0])
+            continue
         records = read_records(comment.body, config)
         if records:
             people.append((comment, records))
 
-    fresh = event.comment.author if event and event.comment else None
-    permissions = _permissions(adapter, (c.author for c, _ in people), cache, now, fresh, config)
+    recorded = authority.recorded(cache, (c for c, _ in people))
+    unjudged = (c.author for c, _ in people if c.id not in recorded)
+    permissions = _permissions(adapter, unjudged, cache, now, config)
 
     reading = read_declaration(parse_form(issue.body, bundled_form("incident")), config)
     incident = derive(
@@ -159,8 +169,9 @@ def process_incident(
         declaration=reading.value,
         declaration_findings=reading.findings,
         comments=people,
-        permissions={login: _effective(entry) for login, entry in permissions.items()},
+        permissions={login: authority.effective(entry) for login, entry in permissions.items()},
         config=config,
+        recorded=recorded,
     )
     plan = plan_incident(event, incident, now, config, render, own_markers=own_markers, cache=cache)
     result = IncidentResult(plan, incident)
@@ -176,23 +187,26 @@ def process_incident(
         {str(x) for x in cache.get("labels", [])}
         | {e.name for e in plan.effects if isinstance(e, EnsureLabel)}
     )
+    refused = {r.comment.id for r in incident.refused if r.unauthorized}
     new_cache = {
-        "v": 1,
+        "v": 2,
+        # Comments whose records counted, by version: losing access later does not undo them.
+        "allowed": authority.remember(c for c, _ in people if c.id not in refused),
         "permissions": permissions,
         "labels": labels,
         # One not yet a sub-issue stays out, so the next run plans it again and links it.
         "follow_ups": {k: v for k, v in known_follow_ups.items() if k not in unlinked},
     }
-    status = status_effect(
+    status_update = status_effect(
         incident, plan.gate, now, config, render, follow_ups=known_follow_ups, cache=new_cache
     )
     result.plan = replace(
         plan,
-        effects=(*plan.effects, status),
+        effects=(*plan.effects, status_update),
         outputs={**plan.outputs, "follow-ups": json.dumps(sorted(known_follow_ups.values()))},
     )
     if not dry_run:
-        report = adapter.apply([status], issue=issue)
+        report = adapter.apply([status_update], issue=issue)
         result.applied += list(report.applied)
     return result
 
@@ -205,8 +219,13 @@ def run(
     config: Config,
     *,
     dry_run: bool = False,
+    attempt: int = 1,
 ) -> RunResult:
-    """Handle one workflow event: one incident, or every open incident for a sweep."""
+    """Handle one workflow event: one incident, or every open incident for a sweep.
+
+    ``attempt`` is the run's attempt (``GITHUB_RUN_ATTEMPT``): a re-run's payload
+    is as old as its first attempt, so it decides on the issue as GitHub has it now.
+    """
     event = read_event(event_name, payload)
     if isinstance(event, Ignored):
         return RunResult(ignored=event.reason, dry_run=dry_run)
@@ -219,18 +238,50 @@ def run(
             *adapter.open_issues(config.labels.incident),
             *adapter.closed_issues(config.labels.incident, since),
         ]
-        results = [
-            process_incident(adapter, issue, None, now, config, dry_run=dry_run) for issue in issues
-        ]
-        return RunResult(incidents=results, dry_run=dry_run, sweep=True)
+        result = RunResult(dry_run=dry_run, sweep=True)
+        for issue in issues:
+            try:
+                result.incidents.append(
+                    process_incident(adapter, issue, None, now, config, dry_run=dry_run)
+                )
+            except GitHubError as exc:
+                # One incident GitHub will not take must not stop the sweep of the others.
+                result.errors.append(f"#{issue.number}: {exc}")
+        return result
     assert event.issue is not None
     if event.comment is not None and event.comment.author_is_bot:
         return RunResult(ignored="comments by bots are never records", dry_run=dry_run)
     if not _is_incident(event.issue, config):
         return RunResult(ignored=f"#{event.issue.number} is not an incident", dry_run=dry_run)
+    if _creation_label(event, config):
+        return RunResult(
+            ignored=f"#{event.issue.number} was labelled {event.label!r} as it was filed; "
+            "the run for `opened` handles it",
+            dry_run=dry_run,
+        )
     adapter = adapter_factory()
-    result = process_incident(adapter, event.issue, event, now, config, dry_run=dry_run)
-    return RunResult(incidents=[result], dry_run=dry_run)
+    handled = process_incident(
+        adapter, event.issue, event, now, config, dry_run=dry_run, attempt=attempt
+    )
+    return RunResult(incidents=[handled], dry_run=dry_run)
+
+
+def _creation_label(event: Event, config: Config) -> bool:
+    """The form's own ``incident`` label, which GitHub reports as a second event at filing.
+
+    The ``opened`` run (always first in the issue's concurrency group) does all
+    there is to do; the sweep finishes it if that run fails.
+    """
+    issue = event.issue
+    return (
+        issue is not None
+        and event.name == "issues"
+        and event.action == "labeled"
+        and (event.label or "").lower() == config.labels.incident.lower()
+        and issue.comment_count == 0
+        and issue.updated_at is not None
+        and issue.updated_at - issue.created_at <= timedelta(seconds=10)
+    )
 
 
 def plan_lines(result: RunResult) -> list[str]:
@@ -309,7 +360,15 @@ def action_main(env: RunnerEnv, echo: Callable[[str], None]) -> int:
         )
 
     try:
-        result = run(adapter, env.event_name, env.event, env.now, config, dry_run=env.dry_run)
+        result = run(
+            adapter,
+            env.event_name,
+            env.event,
+            env.now,
+            config,
+            dry_run=env.dry_run,
+            attempt=env.attempt,
+        )
     except GitHubError as exc:
         message = f"warroom could not finish: {exc}. The next run will converge."
         echo(annotation("error", message))

@@ -69,7 +69,11 @@ def test_opened_incident_is_labelled_assigned_and_gets_a_status_comment(
     github: TestSandbox,
 ) -> None:
     issue = _file(github)
-    run = _last_run(github)
+    # Filing with the form's label is two events; the `labeled` one is left to `opened`.
+    run, labeled = _settle(github)[-2:]
+    assert (run["action"], labeled["action"]) == ("opened", "labeled")
+    assert "the run for `opened` handles it" in labeled["stdout"]
+    assert _requests_of(github, labeled) == 0
     assert run["exit_code"] == 0, run["stdout"] + run["stderr"]
     assert {"incident", "SEV-1", "phase: detection"} <= _labels(github, issue.number)
     assignees = {a.login for a in github.repo().get_issue(issue.number).assignees}

@@ -82,6 +82,10 @@ class FakeGitHub:
         self.calls.append(f"GET comments #{number}")
         return list(self.comments_by_issue.get(number, []))
 
+    def issue(self, number: int) -> IssueSnapshot:
+        self.calls.append(f"GET issue #{number}")
+        return next(i for i in self.incidents if i.number == number)
+
     def permission(self, login: str) -> str:
         self.calls.append(f"GET permission {login}")
         return self.perms.get(login.lower(), "none")
@@ -128,7 +132,19 @@ class FakeGitHub:
                     self.next_issue += 1
                     report.follow_ups[key] = self.next_issue
                     report.applied.append(f"open follow-up {key}")
-                case AddLabels() | RemoveLabel() | Assign() | Reopen() | EnsureLabel():
+                case Assign(logins=logins) if issue is not None and {x.lower() for x in logins} <= {
+                    x.lower() for x in issue.assignees
+                }:
+                    pass  # like the adapter: people already assigned cost nothing
+                case Assign(issue=number, logins=logins):
+                    self.incidents = [
+                        replace(i, assignees=tuple(dict.fromkeys((*i.assignees, *logins))))
+                        if i.number == number
+                        else i
+                        for i in self.incidents
+                    ]
+                    report.applied.append("Assign")
+                case AddLabels() | RemoveLabel() | Reopen() | EnsureLabel():
                     report.applied.append(type(effect).__name__)
                 case _:
                     pass

@@ -24,6 +24,7 @@ from warroom.effects import (
     UpsertComment,
 )
 from warroom.model import CommentSnapshot, IssueSnapshot
+from warroom.events import issue_from_payload
 from warroom.run import RunResult, outputs, run
 
 CONFIG = Config()
@@ -52,6 +53,7 @@ def _issue_payload(issue: IssueSnapshot) -> dict[str, Any]:
         "assignees": [_user(x) for x in issue.assignees],
         "user": _user(issue.author),
         "created_at": issue.created_at.isoformat(),
+        "updated_at": (issue.updated_at or issue.closed_at or issue.created_at).isoformat(),
         "closed_at": issue.closed_at.isoformat() if issue.closed_at else None,
         "html_url": issue.html_url,
     }
@@ -69,6 +71,10 @@ def _comment_payload(comment: CommentSnapshot) -> dict[str, Any]:
 
 
 def _run(gh: FakeGitHub, name: str, payload: dict[str, Any], minutes: int = 60) -> RunResult:
+    # GitHub holds the issue as the payload shows it (a stale payload reads it again).
+    snapshot = issue_from_payload(payload.get("issue"))
+    if snapshot is not None:
+        gh.incidents = [i for i in gh.incidents if i.number != snapshot.number] + [snapshot]
     return run(lambda: gh, name, payload, START + timedelta(minutes=minutes), CONFIG)
 
 
@@ -460,7 +466,7 @@ def test_named_teams_allow_their_members(
 ) -> None:
     config = Config.model_validate({"responders": {"teams": list(teams)}})
     issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: detection"))
-    gh = FakeGitHub(perms={"tara": "triage"})
+    gh = FakeGitHub(perms={"tara": "triage"}, incidents=[issue])
     if member:
         gh.teams["incident-responders"] = {"tara"}
     comment = make_comment(story.snapshot(START, phase="recovery"), author="tara")
@@ -480,7 +486,7 @@ def test_named_teams_allow_their_members(
 def test_teams_are_not_read_for_authors_their_permission_allows() -> None:
     config = Config.model_validate({"responders": {"teams": ["incident-responders"]}})
     issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: detection"))
-    gh = FakeGitHub(perms=dict(RESPONDERS))
+    gh = FakeGitHub(perms=dict(RESPONDERS), incidents=[issue])
     comment = make_comment(story.snapshot(START), author=story.COMMANDER)
     gh.comments_by_issue[1] = [comment]
     payload = {

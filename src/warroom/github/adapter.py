@@ -87,9 +87,30 @@ def _classify(exc: Exception, now: float) -> _Transient | None:
             return _Transient(f"rate limited (HTTP {exc.status})", retry_after)
         reset = _seconds(headers.get("x-ratelimit-reset"), 0.0)
         if headers.get("x-ratelimit-remaining") == "0" and reset is not None:
-            return _Transient(f"rate limit exhausted (HTTP {exc.status})", max(0.0, reset - now))
+            return _Transient(
+                f"rate limit exhausted (HTTP {exc.status})",
+                max(0.0, reset - _server_now(headers, now)),
+            )
         return _Transient(f"rate limited (HTTP {exc.status})", None)
     return None
+
+
+def _server_now(headers: dict[str, str], fallback: float) -> float:
+    """The server's time from its ``Date`` header, else ours.
+
+    ``X-RateLimit-Reset`` is an instant on GitHub's clock; measuring the wait
+    against the answer's own ``Date`` keeps a runner whose clock is off (or a
+    sandbox whose clock is set elsewhere) from waiting too long or not at all.
+    """
+    try:
+        return parsedate_to_datetime(headers["date"]).timestamp()
+    except (KeyError, TypeError, ValueError):
+        return fallback
+
+
+def _already_exists(exc: GithubException) -> bool:
+    """GitHub's 422 for a name taken: another run created the same label first."""
+    return exc.status == 422 and "already_exists" in str(exc.data)
 
 
 def _is_rate_limit(exc: GithubException, headers: dict[str, str]) -> bool:
@@ -171,6 +192,8 @@ def issue_snapshot(issue: Issue) -> IssueSnapshot:
         closed_at=_utc(issue.closed_at),
         html_url=issue.html_url,
         is_pull_request=_is_pull_request(issue),
+        updated_at=_utc(issue.updated_at),
+        comment_count=issue.comments,
     )
 
 
@@ -284,7 +307,8 @@ class GitHubAdapter:
                 self.budget.seconds -= wait
                 self._sleep(wait)
                 if happened is not None:
-                    done = happened()
+                    # The look-up is a request like any other: retried, never bare.
+                    done = self._call(f"{what}: check whether it was done", happened)
                     if done is not None:
                         return done
 
@@ -378,10 +402,6 @@ class GitHubAdapter:
 
         return self._call(f"list recently closed issues labelled {label!r}", read)
 
-    def find_marked_issues(self, label: str, markers: Iterable[str]) -> dict[str, int]:
-        """Issues (any state) carrying ``label`` whose body holds one of ``markers``."""
-        return {m: issue.number for m, issue in self._marked_issues(label, markers).items()}
-
     def _marked_issues(self, label: str, markers: Iterable[str]) -> dict[str, Issue]:
         wanted = set(markers)
         if not wanted:
@@ -390,6 +410,8 @@ class GitHubAdapter:
         def read() -> dict[str, Issue]:
             found: dict[str, Issue] = {}
             for issue in self._repo.get_issues(state="all", labels=[label]):
+                if not _is_bot(issue.user):
+                    continue  # a person's issue with the marker is theirs, not a follow-up
                 body = issue.body or ""
                 for marker in wanted:
                     if marker in body and marker not in found:
@@ -453,13 +475,25 @@ class GitHubAdapter:
         if have == wanted:
             return
         if have is None:
-            self._call(
+
+            def create() -> tuple[str, str] | None:
+                try:
+                    self._repo.create_label(name, *wanted)
+                except GithubException as exc:
+                    if _already_exists(exc):
+                        return None  # another run (another incident's) was first
+                    raise
+                return wanted
+
+            have = self._call(
                 f"create label {name!r}",
-                lambda: self._repo.create_label(name, *wanted),
+                create,
                 write=True,
-                happened=lambda: self._label_exists(name),
+                happened=lambda: self._read_label(name),
             )
-        else:
+            if have is None:
+                have = self._read_label(name)
+        if have != wanted:
             self._call(
                 f"update label {name!r}",
                 lambda: self._repo.get_label(name).edit(name, *wanted),
@@ -553,12 +587,24 @@ class GitHubAdapter:
     def _issue(self, number: int) -> Issue:
         return self._repo.get_issue(number)
 
-    def _label_exists(self, name: str) -> bool | None:
-        try:
-            self._repo.get_label(name)
-        except GithubException:
-            return None
-        return True
+    def _read_label(self, name: str) -> tuple[str, str] | None:
+        """(colour, description) of a repository label, ``None`` if there is none: one GET.
+
+        A raw request, because PyGithub's lazy ``get_label`` sends nothing until
+        an attribute is read, and then outside the retrying path.
+        """
+
+        def read() -> tuple[str, str] | None:
+            url = f"{self._repo.url}/labels/{quote(name, safe='')}"
+            try:
+                _, data = self._github.requester.requestJsonAndCheck("GET", url)
+            except GithubException as exc:
+                if exc.status == 404:
+                    return None
+                raise
+            return (str(data.get("color", "")), str(data.get("description") or ""))
+
+        return self._call(f"read label {name!r}", read)
 
     def _own_comment(self, number: int, marker: str) -> IssueComment | None:
         if number not in self._comments:
@@ -601,9 +647,7 @@ class GitHubAdapter:
         """The new follow-up's number, and whether it is linked as a sub-issue."""
 
         def find_after_failure() -> Issue | None:
-            found = self.find_marked_issues(effect.labels[0], [effect.marker])
-            number = found.get(effect.marker)
-            return self._issue(number) if number is not None else None
+            return self._marked_issues(effect.labels[0], [effect.marker]).get(effect.marker)
 
         milestone = self._milestone(effect.milestone, effect.due) if effect.milestone else None
 

@@ -1,0 +1,104 @@
+"""Who may change an incident, and what warroom trusts of its own memory.
+
+A record counts when its author was allowed at the time it was applied:
+losing access later must not rewrite an incident's history, and a forged
+comment must not be able to claim "was allowed". So the only memory that
+grants anything is the state in warroom's own status comment, which is the
+*oldest* bot comment carrying the status marker (a copy another workflow
+posts later, as the same ``github-actions[bot]``, is never read), and even
+there a permission answer is a one-hour hint that is void when dated in the
+future.
+
+Pure: the shell asks GitHub only for what these functions cannot settle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from warroom.config import Config
+from warroom.markers import read_marker
+from warroom.model import CommentSnapshot
+
+PERMISSION_TTL = timedelta(hours=1)
+"""How long a permission answer is reused for a person's new records."""
+
+
+def status_comment(comments: Iterable[CommentSnapshot], number: int) -> CommentSnapshot | None:
+    """warroom's status comment on issue ``number``: the oldest bot comment with its marker.
+
+    Oldest, because the status comment is posted by the first run and only
+    ever edited after; any later copy is someone else's.
+    """
+    own = [
+        c for c in comments if c.author_is_bot and read_marker(c.body) == ("status", str(number))
+    ]
+    return min(own, key=lambda c: (c.created_at, c.id)) if own else None
+
+
+def _stamp(value: datetime) -> int:
+    return int(value.timestamp())
+
+
+def recorded(state: Mapping[str, Any], comments: Iterable[CommentSnapshot]) -> set[int]:
+    """Comments whose records an earlier run applied, unchanged since (same ``updated_at``).
+
+    An edited comment is judged again: someone who lost access cannot add
+    records by editing an old comment.
+    """
+    allowed = state.get("allowed")
+    if not isinstance(allowed, dict):
+        return set()
+    return {c.id for c in comments if allowed.get(str(c.id)) == _stamp(c.updated_at)}
+
+
+def remember(comments: Iterable[CommentSnapshot]) -> dict[str, int]:
+    """The ``allowed`` entry of the next state: each applied comment and its version."""
+    return {str(c.id): _stamp(c.updated_at) for c in sorted(comments, key=lambda c: c.id)}
+
+
+def listed(login: str, config: Config) -> bool:
+    """Named in ``responders.logins``: allowed by name, so no permission request is needed."""
+    return login.lower() in {x.lower().lstrip("@") for x in config.responders.logins}
+
+
+def cached(state: Mapping[str, Any], now: datetime) -> dict[str, dict[str, str]]:
+    """Permission answers from the state that are still fresh; ones dated ahead of now are void."""
+    entries = state.get("permissions")
+    if not isinstance(entries, dict):
+        return {}
+    fresh: dict[str, dict[str, str]] = {}
+    for login, entry in entries.items():
+        if not isinstance(entry, dict):
+            continue
+        try:
+            checked = datetime.fromisoformat(str(entry.get("at")))
+        except ValueError:
+            continue
+        if checked.tzinfo is None or checked > now or now - checked >= PERMISSION_TTL:
+            continue
+        fresh[str(login).lower()] = {str(k): str(v) for k, v in entry.items()}
+    return fresh
+
+
+def effective(entry: Mapping[str, str]) -> str:
+    """What ``authorization`` judges: the permission, or the team that allows it."""
+    return f"team:{entry['team']}" if entry.get("team") else entry.get("p", "none")
+
+
+def authorization(login: str, permission: str, config: Config) -> str | None:
+    """``None`` when ``login`` may change the incident, else the reason it may not."""
+    if listed(login, config):
+        return None
+    if permission in config.responders.permissions:
+        return None
+    if permission.startswith("team:") and permission[5:] in config.responders.teams:
+        return None
+    allowed = ", ".join(config.responders.permissions)
+    return (
+        f"@{login} has {permission} permission on this repository; records change an incident "
+        f"only when posted by someone with {allowed} permission (responders.permissions in "
+        ".github/warroom.yml), so this record was not applied"
+    )
