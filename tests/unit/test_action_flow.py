@@ -23,8 +23,8 @@ from warroom.effects import (
     Reopen,
     UpsertComment,
 )
-from warroom.model import CommentSnapshot, IssueSnapshot
 from warroom.events import issue_from_payload
+from warroom.model import CommentSnapshot, IssueSnapshot
 from warroom.run import RunResult, outputs, run
 
 CONFIG = Config()
