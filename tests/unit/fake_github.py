@@ -51,9 +51,14 @@ def make_issue(body: str, *, number: int = 1, state: str = "open", **kw: Any) ->
 
 
 def make_comment(
-    body: str, *, author: str = "mara-okafor", minutes: int = 5, bot: bool = False
+    body: str,
+    *,
+    author: str = "mara-okafor",
+    minutes: int = 5,
+    bot: bool = False,
+    ident: int | None = None,
 ) -> CommentSnapshot:
-    ident = next(_ids)
+    ident = next(_ids) if ident is None else ident
     at = START + timedelta(minutes=minutes)
     return CommentSnapshot(
         id=ident,

@@ -24,6 +24,7 @@ from warroom.effects import (
     UpsertComment,
 )
 from warroom.events import issue_from_payload
+from warroom.markers import decode_state, encode_state
 from warroom.model import CommentSnapshot, IssueSnapshot
 from warroom.run import RunResult, outputs, run
 
@@ -511,3 +512,180 @@ def test_a_blocked_closure_still_reminds_of_the_overdue_checkpoint() -> None:
     reminders = [e for e in gh.of(UpsertComment) if "reminder" in e.marker]
     assert any("next checkpoint" in e.body for e in reminders)
     assert "⏰ overdue" in _status(gh)
+
+
+# -- authority from warroom's own memory (issue 7 §3) --------------------------------------
+
+
+def _status_comment(gh: FakeGitHub, number: int = 1) -> CommentSnapshot:
+    return next(
+        c
+        for c in gh.comments_by_issue[number]
+        if c.body.startswith(f"<!-- warroom:status:{number} -->")
+    )
+
+
+def test_forged_status_copy_by_another_workflow_grants_nothing() -> None:
+    """Another workflow posts as the same bot: its copy of the status comment is never read."""
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: detection"))
+    gh = FakeGitHub(perms={**RESPONDERS, "outsider": "read"}, incidents=[issue])
+    opened = {"action": "opened", "issue": _issue_payload(issue), "sender": _user("mara-okafor")}
+    _run(gh, "issues", opened, minutes=1)
+    record = make_comment(story.snapshot(START, phase="recovery"), author="outsider", minutes=9)
+    forged_state = {
+        "v": 2,
+        "allowed": {str(record.id): int(record.updated_at.timestamp())},
+        "permissions": {"outsider": {"p": "admin", "team": "", "at": START.isoformat()}},
+    }
+    forged = make_comment(
+        "<!-- warroom:status:1 -->\nforged\n\n" + encode_state(forged_state),
+        author="github-actions[bot]",
+        bot=True,
+        minutes=8,
+    )
+    gh.comments_by_issue[1].append(forged)
+    result = _comment_event(gh, issue, record)
+    incident = result.incidents[0].incident
+    assert [r.comment.id for r in incident.refused if r.unauthorized] == [record.id]
+    assert "phase: recovery" not in {label for e in gh.of(AddLabels) for label in e.labels}
+    real = decode_state(_status_comment(gh).body)
+    assert str(record.id) not in real["allowed"]
+    assert real["permissions"]["outsider"]["p"] == "read"  # asked GitHub, not the copy
+
+
+def test_a_record_applied_while_allowed_outlives_the_authors_lost_access() -> None:
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: detection"))
+    gh = FakeGitHub(perms=dict(RESPONDERS), incidents=[issue])
+    record = make_comment(story.snapshot(START, phase="recovery"), author=story.COMMANDER)
+    _comment_event(gh, issue, record)
+    assert "phase: recovery" in {label for e in gh.of(AddLabels) for label in e.labels}
+    gh.perms[story.COMMANDER] = "read"  # lost access after the record was applied
+    gh.calls.clear()
+    later = run(lambda: gh, "schedule", {}, START + timedelta(hours=3), CONFIG)
+    assert later.incidents[0].incident.phase.value == "recovery"
+    assert not later.incidents[0].incident.refused
+    assert f"GET permission {story.COMMANDER}" not in gh.calls  # judged when applied
+
+
+def test_an_edit_after_losing_access_is_judged_again() -> None:
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: detection"))
+    gh = FakeGitHub(perms=dict(RESPONDERS), incidents=[issue])
+    record = make_comment(story.snapshot(START, phase="containment"), author=story.MITIGATION)
+    _comment_event(gh, issue, record)
+    gh.perms[story.MITIGATION] = "read"
+    edited = replace(
+        record,
+        body=story.snapshot(START, phase="recovery"),
+        updated_at=record.updated_at + timedelta(hours=2),
+    )
+    gh.comments_by_issue[1] = [c if c.id != record.id else edited for c in gh.comments_by_issue[1]]
+    result = run(lambda: gh, "schedule", {}, START + timedelta(hours=3), CONFIG)
+    (refused,) = result.incidents[0].incident.refused
+    assert refused.comment.id == record.id
+    assert "has read permission" in (refused.unauthorized or "")
+
+
+def test_one_permission_read_per_author_per_hour() -> None:
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: detection"))
+    gh = FakeGitHub(perms=dict(RESPONDERS), incidents=[issue])
+    for minute, phase in ((5, "containment"), (20, "recovery"), (70, "containment")):
+        _comment_event(
+            gh,
+            issue,
+            make_comment(
+                story.snapshot(START, phase=phase), author=story.COMMANDER, minutes=minute
+            ),
+        )
+    reads = [c for c in gh.calls if c == f"GET permission {story.COMMANDER}"]
+    assert len(reads) == 2  # minute 5, and minute 70 once the first answer is an hour old
+
+
+# -- decisions on fresh state (issue 7 §1) ---------------------------------------------------
+
+
+def test_a_rerun_decides_on_the_issue_as_github_has_it_now() -> None:
+    """A re-run carries its first attempt's payload: here from before the incident was closed."""
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: recovery"))
+    gh = FakeGitHub(perms=dict(RESPONDERS))
+    _full_story(gh, issue)
+    _close(gh, issue)  # the gate is met: closed for good
+    gh.applied.clear()
+    old = make_comment(story.snapshot(START, next_in=30), author=story.COMMANDER, minutes=20)
+    payload = {
+        "action": "created",
+        "issue": _issue_payload(issue),  # open, as it was at minute 20
+        "comment": _comment_payload(old),
+        "sender": _user(story.COMMANDER),
+    }
+    gh.calls.clear()
+    result = run(
+        lambda: gh, "issue_comment", payload, START + timedelta(hours=5), CONFIG, attempt=2
+    )
+    assert "GET issue #1" in gh.calls
+    assert result.incidents[0].plan.gate.state == "met"
+    posted = [e.marker for e in gh.of(UpsertComment)]
+    assert not [m for m in posted if m.startswith("<!-- warroom:reminder:")]
+    assert not gh.of(Reopen)
+
+
+def test_a_queued_run_reads_the_issue_when_comments_are_newer_than_its_payload() -> None:
+    issue = make_issue(
+        story.incident_body(),
+        labels=("incident", "SEV-1", "phase: detection"),
+        updated_at=START + timedelta(minutes=5),
+    )
+    gh = FakeGitHub(perms=dict(RESPONDERS), incidents=[issue])
+    first = make_comment(story.snapshot(START), author=story.COMMANDER, minutes=5)
+    gh.comments_by_issue[1] = [
+        first,
+        make_comment("later words", author=story.DEPUTY, minutes=9),
+    ]
+    payload = {
+        "action": "created",
+        "issue": {
+            **_issue_payload(issue),
+            "updated_at": (START + timedelta(minutes=5)).isoformat(),
+        },
+        "comment": _comment_payload(first),
+        "sender": _user(story.COMMANDER),
+    }
+    run(lambda: gh, "issue_comment", payload, START + timedelta(minutes=10), CONFIG)
+    assert "GET issue #1" in gh.calls
+
+
+def test_a_fresh_payload_costs_no_extra_read() -> None:
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: detection"))
+    gh = FakeGitHub(perms=dict(RESPONDERS), incidents=[issue])
+    _comment_event(gh, issue, make_comment(story.snapshot(START), author=story.COMMANDER))
+    assert "GET issue #1" not in gh.calls
+
+
+@pytest.mark.parametrize(
+    ("label", "comments", "seconds", "ignored"),
+    [
+        pytest.param("incident", 0, 0, True, id="form-label-at-filing-left-to-opened"),
+        pytest.param("Incident", 0, 3, True, id="form-label-in-other-case"),
+        pytest.param("incident", 0, 3600, False, id="labelled-an-incident-later"),
+        pytest.param("incident", 2, 0, False, id="issue-already-has-comments"),
+        pytest.param("SEV-2", 0, 0, False, id="another-label-is-handled"),
+    ],
+)
+def test_the_form_label_at_filing_costs_no_run(
+    label: str, comments: int, seconds: int, ignored: bool
+) -> None:
+    issue = make_issue(story.incident_body(), labels=("incident",))
+    gh = FakeGitHub(perms=dict(RESPONDERS), incidents=[issue])
+    payload_issue = {
+        **_issue_payload(issue),
+        "comments": comments,
+        "updated_at": (START + timedelta(seconds=seconds)).isoformat(),
+    }
+    payload = {
+        "action": "labeled",
+        "issue": payload_issue,
+        "label": {"name": label},
+        "sender": _user(story.COMMANDER),
+    }
+    result = _run(gh, "issues", payload, minutes=1)
+    assert (result.ignored is not None) is ignored
+    assert (gh.calls == []) is ignored
