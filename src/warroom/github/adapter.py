@@ -548,7 +548,15 @@ class GitHubAdapter:
         existing = self._own_comment(effect.issue, effect.marker)
         if existing is None:
             return
-        self._call(f"delete warroom comment on #{effect.issue}", existing.delete, write=True)
+
+        def delete() -> None:
+            try:
+                existing.delete()
+            except GithubException as exc:
+                if exc.status != 404:  # gone already (a retry after the first delete landed)
+                    raise
+
+        self._call(f"delete warroom comment on #{effect.issue}", delete, write=True)
         self._comments[effect.issue].remove(existing)
         report.applied.append(f"#{effect.issue}: removed {describe_marker(effect.marker)}")
 
