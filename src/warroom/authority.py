@@ -23,7 +23,14 @@ from warroom.markers import read_marker
 from warroom.model import CommentSnapshot
 
 PERMISSION_TTL = timedelta(hours=1)
-"""How long a permission answer is reused for a person's new records."""
+"""How long a permission answer is reused for a person's new records (a change of role
+among collaborators takes effect within it; removal at once, see ``still_collaborator``)."""
+
+COLLABORATORS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+"""GitHub's ``author_association`` values of people who can hold a role on the repository."""
+
+ROLES = ("read", "triage", "write", "maintain", "admin")
+"""Repository roles, lowest first."""
 
 
 def status_comment(comments: Iterable[CommentSnapshot], number: int) -> CommentSnapshot | None:
@@ -81,6 +88,21 @@ def cached(state: Mapping[str, Any], now: datetime) -> dict[str, dict[str, str]]
             continue
         fresh[str(login).lower()] = {str(k): str(v) for k, v in entry.items()}
     return fresh
+
+
+def still_collaborator(comment: CommentSnapshot) -> bool:
+    """Whether GitHub, as of this read, still counts the author as having a role here.
+
+    A remembered answer is reused only then: whoever lost access cannot add
+    records on the strength of an answer from before.
+    """
+    return comment.association.upper() in COLLABORATORS
+
+
+def lowest_allowed_role(config: Config) -> str | None:
+    """The lowest repository role ``responders.permissions`` allows, if any."""
+    allowed = [r for r in ROLES if r in config.responders.permissions]
+    return allowed[0] if allowed else None
 
 
 def effective(entry: Mapping[str, str]) -> str:

@@ -108,6 +108,7 @@ def comment_from_payload(data: Any) -> CommentSnapshot | None:
         created_at=created,
         updated_at=_time(data.get("updated_at")) or created,
         html_url=str(data.get("html_url") or ""),
+        association=str(data.get("author_association") or ""),
     )
 
 

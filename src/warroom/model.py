@@ -187,3 +187,7 @@ class CommentSnapshot:
     created_at: datetime
     updated_at: datetime
     html_url: str
+    association: str = ""
+    """GitHub's ``author_association`` as of the read (OWNER, MEMBER, COLLABORATOR,
+    CONTRIBUTOR, NONE ...): someone removed from the repository stops being a collaborator
+    at once, so a remembered permission is reused only while this still says they are one."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -44,6 +44,7 @@ class Adapter(Protocol):
     def comments(self, number: int) -> list[CommentSnapshot]: ...
     def issue(self, number: int) -> IssueSnapshot: ...
     def permission(self, login: str) -> str: ...
+    def collaborators(self, at_least: str) -> dict[str, str] | None: ...
     def team_member(self, team: str, login: str) -> bool: ...
     def open_issues(self, label: str) -> list[IssueSnapshot]: ...
     def closed_issues(self, label: str, since: datetime) -> list[IssueSnapshot]: ...
@@ -88,28 +89,42 @@ def _is_incident(issue: IssueSnapshot, config: Config) -> bool:
 
 def _permissions(
     adapter: Adapter,
-    authors: Iterable[str],
+    authors: Sequence[CommentSnapshot],
     cache: Mapping[str, Any],
     now: datetime,
     config: Config,
 ) -> dict[str, dict[str, str]]:
     """Permissions (and the team that allows them) of the authors of records not yet judged.
 
-    An answer from the last hour in warroom's own state is reused; everything
-    else is asked once. Logins listed by name need no request. The result
-    carries forward every answer still fresh, so the next run can reuse it.
+    An answer from the last hour in warroom's own state is reused while GitHub
+    still counts the author as a collaborator; otherwise GitHub is asked: one
+    listing of everyone allowed (when it fits a page, and remembered for the
+    next runs), then one question per author the listing leaves out. Logins
+    listed by name need no request.
     """
     known = authority.cached(cache, now)
-    result = dict(known)
-    for login in sorted({a.lower() for a in authors} - set(known)):
-        if authority.listed(login, config):
+    reusable = {c.author.lower() for c in authors if authority.still_collaborator(c)}
+    result = {login: entry for login, entry in known.items() if login in reusable}
+    carried = dict(known)
+    needed = sorted(
+        {c.author.lower() for c in authors}
+        - set(result)
+        - {c.author.lower() for c in authors if authority.listed(c.author, config)}
+    )
+    lowest = authority.lowest_allowed_role(config)
+    listing = adapter.collaborators(lowest) if needed and lowest else None
+    stamp = now.isoformat()
+    for login, role in (listing or {}).items():
+        carried[login] = {"p": role, "team": "", "at": stamp}
+    for login in needed:
+        if listing is not None and login in listing:
             continue
         permission = adapter.permission(login)
         team = ""
         if authorization(login, permission, config) is not None:
             team = next((t for t in config.responders.teams if adapter.team_member(t, login)), "")
-        result[login] = {"p": permission, "team": team, "at": now.isoformat()}
-    return result
+        carried[login] = {"p": permission, "team": team, "at": stamp}
+    return carried
 
 
 def _stale(
@@ -160,7 +175,7 @@ def process_incident(
             people.append((comment, records))
 
     recorded = authority.recorded(cache, (c for c, _ in people))
-    unjudged = (c.author for c, _ in people if c.id not in recorded)
+    unjudged = [c for c, _ in people if c.id not in recorded]
     permissions = _permissions(adapter, unjudged, cache, now, config)
 
     reading = read_declaration(parse_form(issue.body, bundled_form("incident")), config)

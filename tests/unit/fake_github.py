@@ -57,6 +57,7 @@ def make_comment(
     minutes: int = 5,
     bot: bool = False,
     ident: int | None = None,
+    association: str = "COLLABORATOR",
 ) -> CommentSnapshot:
     ident = next(_ids) if ident is None else ident
     at = START + timedelta(minutes=minutes)
@@ -68,6 +69,7 @@ def make_comment(
         created_at=at,
         updated_at=at,
         html_url=f"https://github.test/o/r/issues/1#issuecomment-{ident}",
+        association="NONE" if bot else association,
     )
 
 
@@ -94,6 +96,13 @@ class FakeGitHub:
     def permission(self, login: str) -> str:
         self.calls.append(f"GET permission {login}")
         return self.perms.get(login.lower(), "none")
+
+    listing: dict[str, str] | None = None
+    """What ``collaborators`` answers; ``None``, as for a large organisation."""
+
+    def collaborators(self, at_least: str) -> dict[str, str] | None:
+        self.calls.append(f"GET collaborators at least {at_least}")
+        return None if self.listing is None else dict(self.listing)
 
     def team_member(self, team: str, login: str) -> bool:
         self.calls.append(f"GET membership {team} {login}")

@@ -689,3 +689,47 @@ def test_the_form_label_at_filing_costs_no_run(
     result = _run(gh, "issues", payload, minutes=1)
     assert (result.ignored is not None) is ignored
     assert (gh.calls == []) is ignored
+
+
+def test_someone_removed_cannot_add_records_on_a_remembered_answer() -> None:
+    """The answer from minutes ago said write; GitHub now counts them as no collaborator."""
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: detection"))
+    gh = FakeGitHub(perms=dict(RESPONDERS), incidents=[issue])
+    _comment_event(gh, issue, make_comment(story.snapshot(START), author=story.MITIGATION))
+    gh.perms[story.MITIGATION] = "none"  # removed from the repository
+    removed = make_comment(
+        story.snapshot(START, phase="recovery"),
+        author=story.MITIGATION,
+        minutes=15,
+        association="CONTRIBUTOR",
+    )
+    gh.calls.clear()
+    result = _comment_event(gh, issue, removed)
+    assert f"GET permission {story.MITIGATION}" in gh.calls
+    (refused,) = result.incidents[0].incident.refused
+    assert refused.comment.id == removed.id
+
+
+@pytest.mark.parametrize(
+    ("listing", "reads"),
+    [
+        pytest.param(dict(RESPONDERS), [], id="one-listing-answers-every-author"),
+        pytest.param(None, [story.COMMANDER, story.COMMS], id="too-many-to-list-ask-each"),
+        pytest.param(
+            {story.COMMANDER: "write"}, [story.COMMS], id="whoever-the-listing-leaves-out-is-asked"
+        ),
+    ],
+)
+def test_allowed_people_are_listed_at_once(
+    listing: dict[str, str] | None, reads: list[str]
+) -> None:
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: detection"))
+    gh = FakeGitHub(perms=dict(RESPONDERS), incidents=[issue], listing=listing)
+    gh.comments_by_issue[1] = [
+        make_comment(story.snapshot(START), author=story.COMMANDER, minutes=5),
+        make_comment(story.stakeholder(START), author=story.COMMS, minutes=6),
+    ]
+    result = run(lambda: gh, "schedule", {}, START + timedelta(minutes=10), CONFIG)
+    assert not result.incidents[0].incident.refused
+    assert gh.calls.count("GET collaborators at least write") == 1
+    assert [c.split()[-1] for c in gh.calls if c.startswith("GET permission")] == reads

@@ -216,6 +216,7 @@ def comment_snapshot(comment: IssueComment) -> CommentSnapshot:
         created_at=created,
         updated_at=updated,
         html_url=comment.html_url,
+        association=str(comment._rawData.get("author_association") or ""),
     )
 
 
@@ -352,6 +353,39 @@ class GitHubAdapter:
         if key not in self._permissions:
             self._permissions[key] = self._call(f"read the permission of @{login}", read)
         return self._permissions[key]
+
+    def collaborators(self, at_least: str) -> dict[str, str] | None:
+        """Everyone with ``at_least`` the given role, by login, from one page: one GET.
+
+        ``None`` when there are more than fit one page (a large organisation: one
+        question per author is cheaper) or the token may not list collaborators.
+        """
+        wanted = {"read": "pull", "write": "push"}.get(at_least, at_least)
+
+        def read() -> dict[str, str] | None:
+            url = f"{self._repo.url}/collaborators"
+            parameters = {"permission": wanted, "per_page": 100}
+            try:
+                headers, data = self._github.requester.requestJsonAndCheck(
+                    "GET", url, parameters=parameters
+                )
+            except GithubException as exc:
+                if exc.status in {403, 404} and _classify(exc, self._wall_clock()) is None:
+                    return None
+                raise
+            if 'rel="next"' in str(headers.get("link", "")) or not isinstance(data, list):
+                return None
+            return {
+                str(item.get("login", "")).lower(): _role(item)
+                for item in data
+                if isinstance(item, dict)
+            }
+
+        found = self._call(f"list collaborators with {at_least} permission", read)
+        if found is not None:
+            for login, role in found.items():
+                self._permissions.setdefault(login, role)
+        return found
 
     def team_member(self, team: str, login: str) -> bool:
         """Whether ``login`` is an active member of ``team`` (``org/slug``, or a slug in the
@@ -732,6 +766,24 @@ class GitHubAdapter:
             write=True,
             happened=find_or_create,
         )
+
+
+def _role(collaborator: dict[str, Any]) -> str:
+    """A listed collaborator's role: ``role_name``, or the highest of its ``permissions``."""
+    role = collaborator.get("role_name")
+    if role in _ROLES:
+        return str(role)
+    granted = collaborator.get("permissions") or {}
+    for name, flag in (
+        ("admin", "admin"),
+        ("maintain", "maintain"),
+        ("write", "push"),
+        ("triage", "triage"),
+        ("read", "pull"),
+    ):
+        if granted.get(flag):
+            return name
+    return "none"
 
 
 def _describe(exc: Exception) -> str:
