@@ -79,13 +79,15 @@ def test_frozen_clock_moves_only_when_told() -> None:
 @pytest.mark.parametrize(
     ("payload", "group"),
     [
-        pytest.param({"issue": {"number": 7}}, "issue-7", id="issue"),
-        pytest.param({"schedule": "* * * * *"}, "schedule", id="no-issue"),
-        pytest.param({"issue": {"number": "7"}}, "schedule", id="odd-number"),
+        pytest.param({"issue": {"number": 7}}, "warroom-7", id="issue"),
+        pytest.param({"schedule": "* * * * *"}, "warroom-sweep", id="no-issue"),
+        pytest.param({"issue": {"number": "7"}}, "warroom-sweep", id="odd-number"),
+        pytest.param({"issue": {"number": 0}}, "warroom-sweep", id="falsy-number"),
     ],
 )
-def test_runs_group_by_issue(payload: dict[str, object], group: str) -> None:
-    assert concurrency_group("schedule", payload) == group
+def test_runs_group_as_the_workflows_concurrency_key(payload: dict[str, object], group: str) -> None:
+    # The workflow's key: warroom-${{ github.event.issue.number || 'sweep' }}
+    assert concurrency_group(payload) == group
 
 
 def test_a_rule_without_times_fires_once_and_a_rate_rule_forever() -> None:
