@@ -300,10 +300,11 @@ class Dispatcher:
                         run.status = "completed"
                         run.conclusion = "startup_failure"
                         run.stderr += f"\nsandbox: {exc}"
-                    with self._lock:
-                        self._pending -= 1
-                        self._lock.notify_all()
+            # One step: once no run is pending, no group is still taken.
             with self._lock:
+                if not stopped:
+                    self._pending -= 1
+                    self._lock.notify_all()
                 queue = self._queues.get(group)
                 if not queue:
                     self._active_groups.discard(group)

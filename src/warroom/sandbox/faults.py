@@ -73,7 +73,7 @@ class FaultSpecError(ValueError):
 
 @dataclass(frozen=True)
 class Target:
-    """One REST request as a rule sees it."""
+    """One REST request as a rule sees it; ``auth`` is how it authenticated (one of ``TOKENS``)."""
 
     method: str
     operation_id: str | None
