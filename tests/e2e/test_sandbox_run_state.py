@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,8 @@ from tests.e2e.conftest import MakeSandbox, TestSandbox
 pytestmark = pytest.mark.e2e
 
 # Appends the issue number to seen.txt in the state directory, after waiting at its gate
-# (a file named after the issue in RUN_GATES) when the issue has one.
+# (a file named after the issue in RUN_GATES, once it has said "started-N" there) when the
+# issue has one.
 WORKFLOW = textwrap.dedent(
     r"""
     import json, os, pathlib, time
@@ -27,6 +29,7 @@ WORKFLOW = textwrap.dedent(
         number = json.load(handle)["issue"]["number"]
     gates = os.environ.get("RUN_GATES")
     if gates and number in json.loads(os.environ.get("GATED", "[]")):
+        pathlib.Path(gates, f"started-{number}").touch()
         deadline = time.monotonic() + 30
         while not os.path.exists(os.path.join(gates, str(number))) and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -107,6 +110,10 @@ def test_overlapping_runs_start_from_the_saved_state_and_the_last_to_end_wins(
     repo.create_issue("three")
     two, three = sb.runs()[1:]
     assert sb.dispatcher is not None
+    deadline = time.monotonic() + 30
+    while not all((gates / f"started-{n}").exists() for n in (2, 3)):
+        assert time.monotonic() < deadline, "the gated runs did not start"
+        time.sleep(0.01)
 
     (gates / "3").touch()
     assert sb.dispatcher.wait_run(three["id"], 30)
