@@ -1,9 +1,10 @@
 """Who is calling and how much they may still call: tokens and rate limits.
 
-Each seeded user has a personal token; the bot has one too, and every
-dispatched run gets its own short-lived token acting as the bot (revoked when
-the run ends, like ``GITHUB_TOKEN``), so the request log can tell runs apart
-and writes made with a workflow token can be kept from triggering new runs.
+Each seeded user has a personal token; the bot has one too, and every attempt
+of a dispatched run gets its own short-lived token acting as the bot (revoked
+when the attempt ends, like ``GITHUB_TOKEN``), so the request log and fault
+rules can tell runs and attempts apart, and writes made with a workflow token
+can be kept from triggering new runs.
 """
 
 from __future__ import annotations

@@ -86,9 +86,9 @@ class Sandbox:
 
     Runs wait in their concurrency group as GitHub makes them wait (one
     running, one pending, a newer pending run replaces the older, which ends
-    ``cancelled``). ``state_dir`` keeps
-    the runs' ``WARROOM_STATE_DIR`` between sandbox starts (default: a
-    temporary directory, removed at ``stop()``).
+    ``cancelled``), and ``rerun`` gives a completed run its next attempt.
+    ``state_dir`` keeps the runs' ``WARROOM_STATE_DIR`` between sandbox starts
+    (default: a temporary directory, removed at ``stop()``).
     """
 
     def __init__(
@@ -135,11 +135,7 @@ class Sandbox:
         self.limits = RateLimits(enforce=rate_limit is not None, user_limit=rate_limit or 5000)
         self.dispatch_on = set(dispatch_on) if dispatch_on is not None else None
         self.dispatcher = (
-            Dispatcher(
-                dispatch,
-                timeout=run_timeout,
-                max_parallel=max_parallel_runs,
-            )
+            Dispatcher(dispatch, timeout=run_timeout, max_parallel=max_parallel_runs)
             if dispatch is not None
             else None
         )
