@@ -48,17 +48,38 @@ def sandbox_group() -> None:
 )
 @click.option("--data", type=click.Path(dir_okay=False, path_type=Path), help="SQLite state file.")
 @click.option("--dispatch", metavar="CMD", help="Command to run for each event, as a workflow.")
-def sandbox_serve(port: int, data: Path | None, dispatch: str | None) -> None:
+@click.option(
+    "--user",
+    "users",
+    multiple=True,
+    metavar="LOGIN=LEVEL",
+    help="An extra user: admin, maintain, write, triage, read or none. Repeatable.",
+)
+@click.option(
+    "--env",
+    "env",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A variable for every dispatched run. Repeatable.",
+)
+def sandbox_serve(
+    port: int,
+    data: Path | None,
+    dispatch: str | None,
+    users: tuple[str, ...],
+    env: tuple[str, ...],
+) -> None:
     """Print one JSON line (api_url, repo, tokens), then serve until stopped.
 
     \b
     Example:
-        warroom sandbox serve --port 8787 --data drill.sqlite --dispatch 'warroom action'
+        warroom sandbox serve --port 8787 --data drill.sqlite --dispatch 'warroom action' \\
+            --user mara=write --env WARROOM_CONFIG=.github/warroom.yml
     """
     from warroom.sandbox.serve import ServeError, serve
 
     try:
-        serve(port=port, data=data, dispatch=dispatch, announce=click.echo)
+        serve(port=port, data=data, dispatch=dispatch, users=users, env=env, announce=click.echo)
     except ServeError as exc:
         raise UsageError(str(exc)) from None
 

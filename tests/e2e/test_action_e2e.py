@@ -207,11 +207,13 @@ def test_replayed_events_never_duplicate(github: TestSandbox) -> None:
         len(list(github.repo().get_issue(issue.number).get_comments())),
         len(list(github.repo().get_issues(state="all", labels=["hardening"]))),
     )
-    # Every event GitHub delivered so far is delivered again, in order.
+    # Every event GitHub delivered so far is delivered again, in order, each one once the run
+    # before it is done (delivered together, GitHub's concurrency group would cancel all but
+    # the first and the newest).
     for delivery in github.deliveries():
         if delivery["event"] in {"issues", "issue_comment"} and not delivery.get("suppressed"):
             github.deliver(delivery["event"], delivery["payload"])
-    _settle(github)
+            _settle(github)
     after = (
         len(list(github.repo().get_issue(issue.number).get_comments())),
         len(list(github.repo().get_issues(state="all", labels=["hardening"]))),

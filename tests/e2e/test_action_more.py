@@ -175,7 +175,7 @@ def test_every_run_sets_all_outputs_and_writes_a_step_summary(github: TestSandbo
         assert run["exit_code"] == 0, _ok(run)
         assert set(run["outputs"]) == OUTPUTS, (run["event"], run["outputs"])
         assert run["step_summary"].startswith("## warroom"), run["step_summary"]
-    opened, labeled = [r for r in runs if r["group"] == f"issue-{incident.number}"]
+    opened, labeled = [r for r in runs if r["group"] == f"warroom-{incident.number}"]
     assert [opened["action"], labeled["action"]] == ["opened", "labeled"]
     # The form's own label at filing is the `opened` run's work; its run says so and acts as n/a.
     assert labeled["outputs"]["gate"] == "n/a"
@@ -195,7 +195,7 @@ def test_every_run_sets_all_outputs_and_writes_a_step_summary(github: TestSandbo
         assert GATE_TABLE in run["step_summary"]
         assert "| severity and ownership recorded | ✅ |" in run["step_summary"]
         assert "| communications timeline complete | ❌ |" in run["step_summary"]
-    ignored = [r for r in runs if r["group"] == f"issue-{other.number}"]
+    ignored = [r for r in runs if r["group"] == f"warroom-{other.number}"]
     assert [(r["event"], r["action"]) for r in ignored] == [
         ("issues", "opened"),
         ("issue_comment", "created"),
@@ -330,6 +330,8 @@ def test_real_payloads_are_acted_on_or_ignored_with_a_reason(
     for case in cases:
         with _judged(fidelity, case):
             github.deliver(case.event, case.payload)
+        # One at a time, as in a concurrency group GitHub keeps only the newest waiting run.
+        assert github.wait_idle(120)
     runs = _runs_after(github, before)
 
     assert [r["delivery_id"] for r in runs] == [d["id"] for d in github.deliveries()[before:]], (
@@ -366,6 +368,8 @@ def test_real_payloads_about_an_incident_are_acted_on(
         payload["issue"]["labels"] = [*payload["issue"]["labels"], incident_label]
         with _judged(fidelity, case):
             github.deliver(case.event, payload)
+        # One at a time, as in a concurrency group GitHub keeps only the newest waiting run.
+        assert github.wait_idle(120)
     runs = _runs_after(github, before)
 
     for run, case in zip(runs, cases.values(), strict=True):

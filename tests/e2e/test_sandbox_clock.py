@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 import pytest
 
-from tests.e2e.conftest import START, MakeSandbox, TestSandbox
+from tests.e2e.conftest import START, MakeSandbox, Response, TestSandbox
 
 pytestmark = [pytest.mark.e2e, pytest.mark.npm]
 
@@ -69,3 +70,60 @@ def test_rate_limit_windows_follow_the_clock(make_sandbox: MakeSandbox) -> None:
 
     sandbox.control("POST", "/clock", {"advance": "1h"})
     assert sandbox.http("GET", "/repos/acme/service").status == 200
+
+
+def _wait(answer: Response) -> int:
+    """What a client computes from one answer: X-RateLimit-Reset minus the answer's Date."""
+    date = parsedate_to_datetime(answer.header("Date") or "")
+    return int(answer.header("X-RateLimit-Reset") or 0) - int(date.timestamp())
+
+
+def test_reset_minus_date_is_the_wait_left_on_the_sandbox_clock(
+    make_sandbox: MakeSandbox,
+) -> None:
+    # The clock is frozen in 2024 while the wall clock is today: only the sandbox clock counts.
+    sandbox = make_sandbox(rate_limit=2)
+    assert _wait(sandbox.http("GET", "/repos/acme/service")) == 3600
+    assert sandbox.http("GET", "/repos/acme/service").status == 200
+    sandbox.set_clock(advance=timedelta(minutes=25))
+
+    refused = sandbox.http("GET", "/repos/acme/service")
+
+    assert refused.status == 403
+    assert parsedate_to_datetime(refused.header("Date") or "") == START + timedelta(minutes=25)
+    assert _wait(refused) == 35 * 60
+    # Waiting one second less is still too soon; waiting exactly that long gets through.
+    sandbox.set_clock(advance=timedelta(seconds=_wait(refused) - 1))
+    too_soon = sandbox.http("GET", "/repos/acme/service")
+    assert (too_soon.status, _wait(too_soon)) == (403, 1)
+    sandbox.set_clock(advance=timedelta(seconds=1))
+    again = sandbox.http("GET", "/repos/acme/service")
+    assert (again.status, _wait(again)) == (200, 3600)
+
+
+def test_a_primary_limit_fault_resets_on_the_sandbox_clock(sandbox: TestSandbox) -> None:
+    sandbox.control("POST", "/faults", {"kind": "primary-rate-limit", "reset_in": 90})
+
+    refused = sandbox.http("GET", "/repos/acme/service")
+
+    assert (refused.status, _wait(refused)) == (403, 90)
+
+
+def test_a_clock_set_back_starts_a_new_window(make_sandbox: MakeSandbox) -> None:
+    sandbox = make_sandbox(rate_limit=1)
+    assert sandbox.http("GET", "/repos/acme/service").status == 200
+    sandbox.set_clock(now=START - timedelta(days=1))
+
+    answer = sandbox.http("GET", "/repos/acme/service")
+
+    assert (answer.status, _wait(answer)) == (200, 3600)
+
+
+def test_a_running_clock_dates_and_resets_on_the_sandbox_clock(make_sandbox: MakeSandbox) -> None:
+    sandbox = make_sandbox(frozen=False)
+
+    answers = [sandbox.http("GET", "/repos/acme/service") for _ in range(3)]
+
+    for answer in answers:
+        assert parsedate_to_datetime(answer.header("Date") or "").year == START.year
+        assert 3500 <= _wait(answer) <= 3600, answer.headers

@@ -42,6 +42,11 @@ WORKFLOW = textwrap.dedent(
     note(f"start {issue.get('number')} {env['GITHUB_RUN_ID']}")
     if mode == "slow":
         time.sleep(0.2)
+    gate = os.environ.get("RUN_GATE")
+    if gate and event.get("action") == "opened" and issue.get("number") == 1:
+        deadline = time.monotonic() + 30
+        while not os.path.exists(gate) and time.monotonic() < deadline:
+            time.sleep(0.01)
     if mode == "hang":
         time.sleep(60)
     if mode == "reply" and event.get("action") == "opened":
@@ -167,29 +172,47 @@ def test_the_bots_own_token_triggers_no_run_but_users_do(
     ]
 
 
-def test_runs_for_one_issue_are_serialised_in_event_order(
+def test_a_group_runs_one_run_and_keeps_only_the_newest_waiting_one(
     make_sandbox: MakeSandbox, workflow: list[str], tmp_path: Path
 ) -> None:
-    log = tmp_path / "runs.log"
-    sandbox = make_sandbox(dispatch=workflow, env={"RUN_MODE": "slow", "RUN_LOG": str(log)})
-    repo = sandbox.repo("writer")
-    first = repo.create_issue("First")
-    second = repo.create_issue("Second")
+    # GitHub's `concurrency: {group: warroom-<issue>, cancel-in-progress: false}`.
+    log, gate = tmp_path / "runs.log", tmp_path / "gate"
+    sandbox = make_sandbox(dispatch=workflow, env={"RUN_GATE": str(gate), "RUN_LOG": str(log)})
+    first = sandbox.repo("writer").create_issue("Held")  # its run waits at the gate
     for n in range(3):
         first.create_comment(f"update {n}")
-        second.create_comment(f"update {n}")
+    other = sandbox.repo("writer").create_issue("Elsewhere")
 
+    # Another group runs beside the held one.
+    (other_run,) = [r for r in sandbox.runs() if r["group"] == f"warroom-{other.number}"]
+    assert sandbox.dispatcher is not None
+    assert sandbox.dispatcher.wait_run(other_run["id"], 30)
+    held, *waiting = [r for r in sandbox.runs() if r["group"] == "warroom-1"]
+    assert held["status"] in ("queued", "in_progress")
+    assert [(r["status"], r["conclusion"]) for r in waiting] == [
+        ("completed", "cancelled"),
+        ("completed", "cancelled"),
+        ("queued", None),
+    ]
+    gate.touch()
     assert sandbox.wait_idle(60)
 
-    runs = sandbox.runs()
-    assert len(runs) == 8
+    runs = [r for r in sandbox.runs() if r["group"] == "warroom-1"]
+    assert [(r["action"], r["conclusion"]) for r in runs] == [
+        ("opened", "success"),
+        ("created", "cancelled"),
+        ("created", "cancelled"),
+        ("created", "success"),
+    ]
+    # Each cancelled run names the newer run that replaced it, as GitHub's annotation does.
+    assert [r["cancelled_by"] for r in runs] == [None, runs[2]["id"], runs[3]["id"], None]
+    assert "higher priority waiting request for 'warroom-1'" in runs[1]["stderr"]
+    assert runs[1]["exit_code"] is None
     lines = [line.split() for line in log.read_text().splitlines()]
-    for number in ("1", "2"):
-        mine = [(kind, run_id) for kind, issue, run_id in lines if issue == number]
-        expected_ids = [str(r["id"]) for r in runs if r["group"] == f"issue-{number}"]
-        assert mine == [(k, i) for i in expected_ids for k in ("start", "end")]
-    first_runs = [r for r in runs if r["group"] == "issue-1"]
-    assert [r["action"] for r in first_runs] == ["opened", "created", "created", "created"]
+    mine = [(kind, run_id) for kind, issue, run_id in lines if issue == "1"]
+    assert mine == [(k, str(r["id"])) for r in (runs[0], runs[3]) for k in ("start", "end")]
+    events = {e["run_id"]: e for e in sandbox.deliveries()}
+    assert all(r["id"] in events for r in runs), "every delivery still names its run"
 
 
 def test_a_failing_run_is_recorded_with_its_exit_code(
@@ -219,7 +242,7 @@ def test_a_scheduled_run_on_demand(make_sandbox: MakeSandbox, workflow: list[str
     env = _stdout(run)["env"]
     assert env["GITHUB_EVENT_NAME"] == "schedule"
     assert env["GITHUB_ACTOR"] == "admin"
-    assert run["group"] == "schedule"
+    assert run["group"] == "warroom-sweep"
     assert sandbox.run(run["id"])["payload"]["schedule"] == "0 * * * *"  # type: ignore[index]
 
 

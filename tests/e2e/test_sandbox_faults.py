@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import http.client
+import json
+import sys
+import textwrap
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -189,6 +193,32 @@ def test_rate_based_faults_are_reproducible_from_their_seed(make_sandbox: MakeSa
         pytest.param({"kind": "500", "rate": 2}, "'rate' must be", id="bad-rate"),
         pytest.param({"kind": "500", "every": 3}, "unknown key(s) every", id="unknown-key"),
         pytest.param({"method": "GET"}, "give 'kind'", id="no-kind"),
+        pytest.param(
+            {"kinds": ["502"], "weights": {"503": 1}},
+            "'weights' names '503', which is not in 'kinds'",
+            id="weight-outside-kinds",
+        ),
+        pytest.param({"weights": {"502": 0}}, "weight of '502' must be a positive", id="zero"),
+        pytest.param({"weights": ["502"]}, "'weights' must be an object", id="weights-list"),
+        pytest.param({"weights": {"5xx": 1}}, "unknown kind '5xx' in 'weights'", id="weight-kind"),
+        pytest.param(
+            {"kind": "502", "exclude_operation_ids": "issues/get"},
+            "'exclude_operation_ids' must be a list",
+            id="exclude-not-a-list",
+        ),
+        pytest.param(
+            {"kind": "502", "exclude_operation_ids": ["issues/list-coments"]},
+            "did you mean 'issues/list-comments'?",
+            id="exclude-typo",
+        ),
+        pytest.param(
+            {"kind": "502", "operation_id": "issue/create"},
+            "'operation_id' 'issue/create' is not an operation the sandbox serves",
+            id="operation-typo",
+        ),
+        pytest.param(
+            {"kind": "502", "token": "bot"}, "'token' must be one of workflow", id="token"
+        ),
     ],
 )
 def test_bad_fault_rules_are_refused_with_a_reason(
@@ -199,3 +229,118 @@ def test_bad_fault_rules_are_refused_with_a_reason(
     assert answer.status == 400
     assert message in answer.body["message"]
     assert sandbox.control("GET", "/faults").body["rules"] == []
+
+
+def test_each_rule_lists_the_requests_it_hit(faulty: TestSandbox) -> None:
+    _inject(faulty, kind="502", operation_id="issues/get", times=2)
+
+    statuses = [faulty.http("GET", ISSUE, login="writer").status for _ in range(3)]
+    faulty.http("GET", "/repos/acme/service")
+
+    assert statuses == [502, 502, 200]
+    (rule,) = faulty.control("GET", "/faults").body["rules"]
+    assert (rule["fired"], rule["remaining"]) == (2, 0)
+    logged = faulty.control("GET", "/requests?operation_id=issues/get").body["requests"]
+    failed = [r for r in logged if r["status"] == 502]
+    assert [(r["fault"], r["fault_rule"]) for r in failed] == [("502", rule["id"])] * 2
+    assert rule["hits"] == [
+        {
+            "rule": rule["id"],
+            "kind": "502",
+            "seq": row["seq"],
+            "method": "GET",
+            "operation_id": "issues/get",
+            "path": ISSUE,
+            "login": "writer",
+            "token": "personal",
+            "run_id": None,
+            "run_attempt": None,
+        }
+        for row in failed
+    ]
+
+
+def test_the_history_outlives_the_rules(faulty: TestSandbox) -> None:
+    _inject(faulty, kind="503", times=1)
+    faulty.http("GET", ISSUE)
+
+    cleared = faulty.control("DELETE", "/faults").body
+
+    assert cleared["rules"] == []
+    assert [(h["kind"], h["operation_id"]) for h in cleared["history"]] == [("503", "issues/get")]
+
+
+def test_weights_pick_kinds_in_proportion(sandbox: TestSandbox) -> None:
+    answer = sandbox.control(
+        "POST",
+        "/faults",
+        {"seed": 3, "rules": [{"rate": 1.0, "kinds": ["500", "503"], "weights": {"503": 9}}]},
+    )
+    assert answer.status == 201, answer.body
+    assert answer.body["rules"][0]["weights"] == {"503": 9.0}
+
+    statuses = Counter(sandbox.http("GET", "/repos/acme/service").status for _ in range(100))
+
+    assert set(statuses) == {500, 503}
+    assert statuses[503] > 4 * statuses[500], statuses  # 9:1 expected; 1:1 if ignored
+
+
+def test_excluded_operations_never_fail(faulty: TestSandbox) -> None:
+    _inject(
+        faulty,
+        kind="500",
+        rate=1.0,
+        exclude_operation_ids=["issues/get", "issues/list-comments"],
+    )
+
+    assert faulty.http("GET", ISSUE).status == 200
+    assert faulty.http("GET", f"{ISSUE}/comments").status == 200
+    assert faulty.http("GET", "/repos/acme/service").status == 500
+
+
+# Three reads with the run's own token; prints the statuses it got.
+_THREE_READS = textwrap.dedent(
+    r"""
+    import json, os, urllib.error, urllib.request
+
+    statuses = []
+    for _ in range(3):
+        request = urllib.request.Request(
+            f"{os.environ['GITHUB_API_URL']}/repos/{os.environ['GITHUB_REPOSITORY']}/issues/1",
+            headers={"Authorization": f"token {os.environ['GITHUB_TOKEN']}"},
+        )
+        try:
+            statuses.append(urllib.request.urlopen(request).status)
+        except urllib.error.HTTPError as error:
+            statuses.append(error.code)
+    print(json.dumps(statuses))
+    """
+)
+
+
+def test_a_rule_for_the_workflow_token_hits_only_dispatched_runs(
+    make_sandbox: MakeSandbox,
+) -> None:
+    sb = make_sandbox(dispatch=[sys.executable, "-c", _THREE_READS])
+    # The shape a chaos test uses, at a rate that makes the outcome certain.
+    _inject(
+        sb,
+        rate=1.0,
+        token="workflow",
+        weights={"503": 1},
+        exclude_operation_ids=["issues/create"],
+    )
+
+    sb.repo("writer").create_issue("Target")
+    assert sb.wait_idle(30)
+    bots_own = sb.http("GET", ISSUE, login="github-actions[bot]")
+
+    (run,) = sb.runs()
+    assert json.loads(run["stdout"]) == [503, 503, 503]
+    assert bots_own.status == 200, "the bot's personal token is not a workflow token"
+    (rule,) = sb.control("GET", "/faults").body["rules"]
+    rows = sb.control("GET", f"/requests?run_id={run['id']}").body["requests"]
+    assert [(h["seq"], h["token"], h["run_id"], h["run_attempt"]) for h in rule["hits"]] == [
+        (r["seq"], "workflow", run["id"], 1) for r in rows
+    ]
+    assert {h["login"] for h in rule["hits"]} == {"github-actions[bot]"}

@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 
 from warroom.sandbox.clock import Clock, parse_duration, parse_timestamp
 from warroom.sandbox.dispatcher import concurrency_group, parse_output_file
-from warroom.sandbox.faults import Faults, FaultSpecError, parse_rule
+from warroom.sandbox.faults import (
+    HISTORY_KEPT,
+    RULE_HITS_KEPT,
+    Faults,
+    FaultSpecError,
+    parse_rule,
+)
 
 NAMES = st.from_regex(r"[a-z][a-z0-9_-]{0,15}", fullmatch=True)
 LINE = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30)
@@ -79,13 +85,17 @@ def test_frozen_clock_moves_only_when_told() -> None:
 @pytest.mark.parametrize(
     ("payload", "group"),
     [
-        pytest.param({"issue": {"number": 7}}, "issue-7", id="issue"),
-        pytest.param({"schedule": "* * * * *"}, "schedule", id="no-issue"),
-        pytest.param({"issue": {"number": "7"}}, "schedule", id="odd-number"),
+        pytest.param({"issue": {"number": 7}}, "warroom-7", id="issue"),
+        pytest.param({"schedule": "* * * * *"}, "warroom-sweep", id="no-issue"),
+        pytest.param({"issue": {"number": "7"}}, "warroom-sweep", id="odd-number"),
+        pytest.param({"issue": {"number": 0}}, "warroom-sweep", id="falsy-number"),
     ],
 )
-def test_runs_group_by_issue(payload: dict[str, object], group: str) -> None:
-    assert concurrency_group("schedule", payload) == group
+def test_runs_group_as_the_workflows_concurrency_key(
+    payload: dict[str, object], group: str
+) -> None:
+    # The workflow's key: warroom-${{ github.event.issue.number || 'sweep' }}
+    assert concurrency_group(payload) == group
 
 
 def test_a_rule_without_times_fires_once_and_a_rate_rule_forever() -> None:
@@ -110,3 +120,51 @@ def test_a_bad_rule_in_a_batch_adds_none_of_them() -> None:
         faults.configure([{"kind": "500"}, {"kind": "nope"}])
 
     assert faults.rules == []
+
+
+def test_the_record_of_hits_is_bounded_and_keeps_the_newest() -> None:
+    faults = Faults()
+    faults.configure([{"kind": "500", "times": None}])
+    total = HISTORY_KEPT + 5
+
+    for seq in range(1, total + 1):
+        fault = faults.pick("GET", "issues/get", "/x", "a")
+        assert fault is not None
+        faults.logged(fault, seq)
+
+    (rule,) = faults.to_json()["rules"]
+    assert rule["fired"] == total
+    assert [h["seq"] for h in rule["hits"]] == list(range(total - RULE_HITS_KEPT + 1, total + 1))
+    assert [h["seq"] for h in faults.history()] == list(range(6, total + 1))
+
+
+@pytest.mark.parametrize(
+    ("spec", "share_of_502"),
+    [
+        pytest.param({"weights": {"502": 3, "applied-drop": 1}}, 0.75, id="weights-alone"),
+        pytest.param(
+            {"kinds": ["502", "503", "applied-drop"], "weights": {"502": 2}}, 0.5, id="default-1"
+        ),
+        pytest.param({"kinds": ["502", "applied-drop"]}, 0.5, id="even"),
+    ],
+)
+def test_weights_share_the_firings(spec: dict[str, object], share_of_502: float) -> None:
+    faults = Faults(seed=11)
+    faults.configure([{**spec, "rate": 1.0}])
+
+    kinds = [faults.pick("POST", "issues/create", "/x", None) for _ in range(4000)]
+
+    share = sum(1 for f in kinds if f is not None and f.kind == "502") / len(kinds)
+    assert abs(share - share_of_502) < 0.03, share
+
+
+def test_a_token_selector_matches_how_the_request_authenticated() -> None:
+    faults = Faults()
+    faults.configure([{"kind": "502", "token": "workflow", "times": None}])
+
+    assert faults.pick("GET", None, "/x", "github-actions[bot]") is None
+    assert faults.pick("GET", None, "/x", None, auth="anonymous") is None
+    hit = faults.pick("GET", None, "/x", "github-actions[bot]", auth="workflow", run_id=9)
+    assert hit is not None
+    assert hit.hit is not None
+    assert (hit.hit.target.run_id, hit.hit.rule) == (9, 1)

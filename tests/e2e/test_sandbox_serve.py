@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import signal
 import subprocess
 import sys
@@ -92,4 +93,80 @@ def test_a_port_out_of_range_is_a_usage_error(port: str) -> None:
 
     assert proc.returncode == 2
     assert "--port" in err
+    assert "Traceback" not in err
+
+
+def _call(url: str, token: str | None = None, body: object = None) -> object:
+    headers = {"Content-Type": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"token {token}"
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, headers=headers)
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return json.load(answer)
+
+
+def test_serve_adds_users_and_passes_variables_to_runs() -> None:
+    show = "import os; print(os.environ['RUN_NOTE'], os.environ['GITHUB_ACTOR'])"
+    proc = _start(
+        "--user",
+        "mara=write",
+        "--user",
+        "pat=none",
+        "--env",
+        "RUN_NOTE=hello = world",
+        "--dispatch",
+        f"{shlex.quote(sys.executable)} -c {shlex.quote(show)}",
+    )
+    try:
+        assert proc.stdout is not None
+        info = json.loads(proc.stdout.readline())
+        users, tokens = info["users"], info["tokens"]
+        assert (users["mara"], users["pat"]) == ("write", "none")
+        api, control = info["api_url"], info["control_url"]
+
+        permission = _call(
+            f"{api}/repos/acme/service/collaborators/mara/permission", tokens["admin"]
+        )
+        _call(f"{api}/repos/acme/service/issues", tokens["mara"], {"title": "From mara"})
+        waited = _call(f"{control}/wait", body={"timeout": 30})
+        runs = _call(f"{control}/runs")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+
+    assert isinstance(permission, dict)
+    assert permission["permission"] == "write"
+    assert waited == {"idle": True, "pending": 0}
+    assert isinstance(runs, dict)
+    (run,) = runs["runs"]
+    assert run["stdout"] == "hello = world mara\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["--user", "mara"], "--user 'mara': write LOGIN=LEVEL", id="no-level"),
+        pytest.param(
+            ["--user", "mara=boss"],
+            "LEVEL must be one of admin|maintain|write|triage|read|none",
+            id="unknown-level",
+        ),
+        pytest.param(["--user", "no body=read"], "write LOGIN=LEVEL", id="bad-login"),
+        pytest.param(["--user", "admin=read"], "admin is already seeded", id="seeded"),
+        pytest.param(["--user", "mara=write", "--user", "Mara=read"], "given twice", id="twice"),
+        pytest.param(["--env", "NOTE"], "--env 'NOTE': write NAME=VALUE", id="no-value"),
+        pytest.param(["--env", "1NOTE=x"], "write NAME=VALUE", id="bad-name"),
+        pytest.param(
+            ["--env", "GITHUB_TOKEN=x"], "the runner sets GITHUB_TOKEN itself", id="runner-var"
+        ),
+    ],
+)
+def test_bad_users_and_variables_are_usage_errors(args: list[str], message: str) -> None:
+    proc = _start(*args)
+    out, err = proc.communicate(timeout=20)
+
+    assert proc.returncode == 2
+    assert message in err
+    assert out == ""
     assert "Traceback" not in err

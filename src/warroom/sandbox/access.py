@@ -1,9 +1,10 @@
 """Who is calling and how much they may still call: tokens and rate limits.
 
-Each seeded user has a personal token; the bot has one too, and every
-dispatched run gets its own short-lived token acting as the bot (revoked when
-the run ends, like ``GITHUB_TOKEN``), so the request log can tell runs apart
-and writes made with a workflow token can be kept from triggering new runs.
+Each seeded user has a personal token; the bot has one too, and every attempt
+of a dispatched run gets its own short-lived token acting as the bot (revoked
+when the attempt ends, like ``GITHUB_TOKEN``), so the request log and fault
+rules can tell runs and attempts apart, and writes made with a workflow token
+can be kept from triggering new runs.
 """
 
 from __future__ import annotations
@@ -24,10 +25,18 @@ class Principal:
 
     user: User | None
     run_id: int | None = None
+    run_attempt: int | None = None
 
     @property
     def login(self) -> str | None:
         return self.user.login if self.user else None
+
+    @property
+    def token_kind(self) -> str:
+        """``workflow`` (a dispatched run's ``GITHUB_TOKEN``), ``personal`` or ``anonymous``."""
+        if self.user is None:
+            return "anonymous"
+        return "workflow" if self.run_id is not None else "personal"
 
     @property
     def workflow_token(self) -> bool:
@@ -70,11 +79,12 @@ class Tokens:
         with self._lock:
             return self._by_token.get(token)
 
-    def mint_run_token(self, run_id: int) -> str:
+    def mint_run_token(self, run_id: int, attempt: int = 1) -> str:
+        """A new ``GITHUB_TOKEN`` for one attempt of a run, acting as the bot."""
         bot = self._users[BOT_LOGIN.lower()]
         token = f"ghs_{secrets.token_hex(18)}"
         with self._lock:
-            self._by_token[token] = Principal(bot, run_id)
+            self._by_token[token] = Principal(bot, run_id, attempt)
         return token
 
     def revoke(self, token: str) -> None:
@@ -86,9 +96,12 @@ class Tokens:
 
 @dataclass
 class Window:
+    """One identity's hour: ``start`` and ``reset`` are epoch seconds on the sandbox clock."""
+
     limit: int
     used: int
     reset: int
+    start: int = 0
 
 
 class RateLimits:
@@ -118,8 +131,8 @@ class RateLimits:
     def _window(self, key: str, kind: str, now: datetime) -> Window:
         stamp = int(now.timestamp())
         window = self._windows.get(key)
-        if window is None or stamp >= window.reset:
-            window = Window(self.limits[kind], 0, stamp + 3600)
+        if window is None or not window.start <= stamp < window.reset:
+            window = Window(self.limits[kind], 0, stamp + 3600, stamp)
             self._windows[key] = window
         return window
 
@@ -129,15 +142,15 @@ class RateLimits:
         with self._lock:
             window = self._window(key, kind, now)
             if self.enforce and window.used >= window.limit:
-                return Window(window.limit, window.used, window.reset), False
+                return Window(window.limit, window.used, window.reset, window.start), False
             window.used += 1
-            return Window(window.limit, window.used, window.reset), True
+            return Window(window.limit, window.used, window.reset, window.start), True
 
     def peek(self, principal: Principal, client: str, now: datetime) -> Window:
         key, kind = self.key(principal, client)
         with self._lock:
             window = self._window(key, kind, now)
-            return Window(window.limit, window.used, window.reset)
+            return Window(window.limit, window.used, window.reset, window.start)
 
     def reset(self) -> None:
         with self._lock:

@@ -2,22 +2,27 @@
 
 It lets a test, the demo or a drill look behind the curtain and steer:
 the request log (operation ids, counts per run), the event and run log (exit
-code, outputs, step summary), the clock, fault injection, injected webhook
-deliveries, on-demand scheduled runs and waiting until all runs are done.
+code, outputs, step summary, every attempt), re-runs, the clock, fault
+injection and what each fault hit, injected webhook deliveries, on-demand
+scheduled runs, the runs' state directory and waiting until all runs are done.
 
     GET    /_sandbox                      api_url, repo, tokens, users
-    GET    /_sandbox/requests[?run_id=&operation_id=&after=]
+    GET    /_sandbox/requests[?run_id=&run_attempt=&operation_id=&after=]
     GET    /_sandbox/events               deliveries, with the run each started
     POST   /_sandbox/events               {"event": "issues", "payload": {...}}
     GET    /_sandbox/runs, /_sandbox/runs/{id}
+    POST   /_sandbox/runs/{id}/rerun      next attempt, same payload (409 unless completed)
+    POST   /_sandbox/runs/rerun-failed    {"sequential": false, "timeout": 300}
     POST   /_sandbox/schedule             {"cron": "*/15 * * * *"}
     POST   /_sandbox/wait                 {"timeout": 60}
     GET    /_sandbox/clock
     POST   /_sandbox/clock                {"now": "...Z"} | {"advance": "1h30m"} | {"frozen": true}
-    GET    /_sandbox/faults
+    GET    /_sandbox/faults               rules with what each hit, and the whole history
     POST   /_sandbox/faults               one rule, or {"rules": [...], "seed": 7}
-    DELETE /_sandbox/faults
+    DELETE /_sandbox/faults               remove the rules (the history stays)
     DELETE /_sandbox/rate_limits          start every rate-limit window afresh
+    GET    /_sandbox/state                the runs' saved WARROOM_STATE_DIR: files, saved_by
+    DELETE /_sandbox/state                empty it (a cache miss)
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from warroom.sandbox.clock import parse_duration, parse_timestamp
+from warroom.sandbox.dispatcher import RunBusy
 from warroom.sandbox.faults import FaultSpecError
 
 if TYPE_CHECKING:
@@ -87,6 +93,7 @@ def _route(
             run_id=_int(_arg(query, "run_id"), "run_id"),
             operation_id=_arg(query, "operation_id"),
             after=_int(_arg(query, "after"), "after") or 0,
+            run_attempt=_int(_arg(query, "run_attempt"), "run_attempt"),
         )
     if head == "events" and method == "GET":
         return 200, {"events": sandbox.deliveries()}
@@ -98,6 +105,8 @@ def _route(
                 400, 'send {"event": "<event name>", "payload": {...}} as GitHub would deliver it'
             )
         return 201, sandbox.deliver(event, payload)
+    if head == "runs" and method == "POST":
+        return _rerun(sandbox, parts[1:], raw)
     if head == "runs" and method == "GET":
         if len(parts) == 2:
             run = sandbox.run(_int(parts[1], "run id") or 0)
@@ -149,7 +158,45 @@ def _route(
     if head == "rate_limits" and method == "DELETE":
         sandbox.limits.reset()
         return 200, {"reset": True}
+    if head == "state" and len(parts) == 1:
+        if method == "GET":
+            return 200, sandbox.run_state.to_json()
+        if method == "DELETE":
+            sandbox.run_state.clear()
+            return 200, sandbox.run_state.to_json()
     raise ControlError(404, f"no control endpoint {method} {path}")
+
+
+def _rerun(sandbox: Sandbox, rest: list[str], raw: bytes) -> tuple[int, Any]:
+    if rest == ["rerun-failed"]:
+        body = _json_body(raw)
+        unknown = sorted(set(body) - {"sequential", "timeout"})
+        if unknown:
+            raise ControlError(
+                400, f"unknown key(s) {', '.join(unknown)}: use sequential (true/false), timeout"
+            )
+        sequential = body.get("sequential", False)
+        if not isinstance(sequential, bool):
+            raise ControlError(400, "sequential must be true or false")
+        timeout = body.get("timeout", 300)
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+            raise ControlError(400, "timeout must be a positive number of seconds")
+        try:
+            runs = sandbox.rerun_failed(sequential=sequential, timeout=float(timeout))
+        except TimeoutError as exc:
+            raise ControlError(408, str(exc)) from None
+        return 201, {"runs": runs}
+    if len(rest) == 2 and rest[1] == "rerun":
+        run_id = _int(rest[0], "run id") or 0
+        try:
+            return 201, sandbox.rerun(run_id)
+        except KeyError:
+            raise ControlError(404, f"no run {rest[0]}; GET /_sandbox/runs lists them") from None
+        except RunBusy as exc:
+            raise ControlError(409, str(exc)) from None
+    raise ControlError(
+        404, "POST /_sandbox/runs/{id}/rerun or /_sandbox/runs/rerun-failed; nothing else"
+    )
 
 
 def _set_clock(sandbox: Sandbox, body: dict[str, Any]) -> dict[str, Any]:

@@ -1,12 +1,21 @@
 """The Actions side: run a command for each event, the way a workflow run would.
 
 Each run gets the environment a GitHub-hosted job gets (``GITHUB_EVENT_NAME``,
-``GITHUB_EVENT_PATH``, ``GITHUB_TOKEN``, ``GITHUB_OUTPUT`` ...) plus
-``WARROOM_NOW`` from the sandbox clock, in a fresh working directory (or in a
-given ``workspace``, standing for the repository a job checks out). The
-command is an argv list and never goes through a shell. Runs in one
-concurrency group (one issue) run one at a time in the order their events
-happened; different issues run side by side, up to ``max_parallel``.
+``GITHUB_EVENT_PATH``, ``GITHUB_TOKEN``, ``GITHUB_OUTPUT``, ``GITHUB_RUN_ATTEMPT``
+...) plus ``WARROOM_NOW`` from the sandbox clock and ``WARROOM_STATE_DIR`` (the
+repository's state directory, restored before the run and saved after it, as
+``actions/cache`` would), in a fresh working directory (or in a given
+``workspace``, standing for the repository a job checks out). The command is an
+argv list and never goes through a shell.
+
+Runs wait in the workflow's concurrency group (``warroom-<issue number>``, or
+``warroom-sweep`` for events without an issue) the way GitHub's
+``concurrency: {group, cancel-in-progress: false}`` makes them: at most one run
+of a group runs and at most one waits; a newer waiting run replaces the older
+one, which ends ``cancelled``. Different groups run side by side, up to
+``max_parallel``. A completed run can be re-run with the same event and
+payload: same ``GITHUB_RUN_ID``, ``GITHUB_RUN_ATTEMPT`` + 1, and every attempt
+stays in the run log.
 """
 
 from __future__ import annotations
@@ -27,10 +36,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from warroom.sandbox.cache import RunStateCache, SavedBy
+
 log = logging.getLogger("warroom.sandbox")
 
 _OUTPUT_LIMIT = 1_000_000
 _STRIPPED_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_", "WARROOM_")
+
+FAILED: frozenset[str] = frozenset({"failure", "timed_out", "startup_failure"})
+"""The conclusions "re-run failed" picks up; a run ``cancelled`` by a newer one is not failed."""
+
+_REPLACED = "Canceling since a higher priority waiting request for '{group}' exists"
+"""GitHub's annotation on a waiting run that a newer one in its group replaced."""
+
+
+class RunBusy(Exception):
+    """A re-run was asked for a run that has not completed; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -44,15 +65,16 @@ class RunContext:
     server_url: str
     schedule_actor: str
     now: Callable[[], str]
-    mint_token: Callable[[int], str]
+    mint_token: Callable[[int, int], str]
     revoke_token: Callable[[str], None]
     extra_env: Mapping[str, str] = field(default_factory=dict)
     workspace: Path | None = None
+    state: RunStateCache | None = None
 
 
 @dataclass
 class Run:
-    """One dispatched run and what it left behind."""
+    """One dispatched run: its event, its current attempt, and the attempts before it."""
 
     id: int
     number: int
@@ -63,6 +85,8 @@ class Run:
     actor: str
     actor_id: int
     payload: dict[str, Any]
+    attempt: int = 1
+    triggering_actor: str = ""
     status: str = "queued"
     conclusion: str | None = None
     exit_code: int | None = None
@@ -74,34 +98,64 @@ class Run:
     started_at: str | None = None
     finished_at: str | None = None
     now: str | None = None
+    cancelled_by: int | None = None
     requests: dict[str, int] = field(default_factory=dict)
+    earlier: list[dict[str, Any]] = field(default_factory=list)
+
+    def attempt_json(self) -> dict[str, Any]:
+        """The current attempt as the run log lists it."""
+        return {
+            "attempt": self.attempt,
+            "triggering_actor": self.triggering_actor or self.actor,
+            "status": self.status,
+            "conclusion": self.conclusion,
+            "exit_code": self.exit_code,
+            "cancelled_by": self.cancelled_by,
+            "queued_at": self.queued_at,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "warroom_now": self.now,
+            "outputs": dict(self.outputs),
+            "step_summary": self.step_summary,
+            "stdout": self.stdout,
+            "stderr": self.stderr,
+            "requests": dict(self.requests),
+            "request_count": sum(self.requests.values()),
+        }
 
     def to_json(self, *, payload: bool = False) -> dict[str, Any]:
+        """The run: the latest attempt's fields at the top, every attempt under ``attempts``."""
+        current = self.attempt_json()
         out: dict[str, Any] = {
             "id": self.id,
             "run_number": self.number,
+            "run_attempt": self.attempt,
             "event": self.event,
             "action": self.action,
             "delivery_id": self.delivery_id,
             "group": self.group,
             "actor": self.actor,
-            "status": self.status,
-            "conclusion": self.conclusion,
-            "exit_code": self.exit_code,
-            "outputs": dict(self.outputs),
-            "step_summary": self.step_summary,
-            "stdout": self.stdout,
-            "stderr": self.stderr,
-            "queued_at": self.queued_at,
-            "started_at": self.started_at,
-            "finished_at": self.finished_at,
-            "warroom_now": self.now,
-            "requests": dict(self.requests),
-            "request_count": sum(self.requests.values()),
+            **{k: v for k, v in current.items() if k != "attempt"},
+            "attempts": [*self.earlier, current],
         }
         if payload:
             out["payload"] = self.payload
         return out
+
+    def next_attempt(self, triggering_actor: str, queued_at: str) -> None:
+        """Keep the finished attempt in the log and queue the next one, same event and payload."""
+        self.earlier.append(self.attempt_json())
+        self.attempt += 1
+        self.triggering_actor = triggering_actor
+        self.status = "queued"
+        self.conclusion = None
+        self.exit_code = None
+        self.stdout = self.stderr = self.step_summary = ""
+        self.outputs = {}
+        self.queued_at = queued_at
+        self.started_at = self.finished_at = self.now = None
+        self.cancelled_by = None
+        self.requests = {}
 
 
 def parse_output_file(text: str) -> dict[str, str]:
@@ -128,12 +182,16 @@ def parse_output_file(text: str) -> dict[str, str]:
     return outputs
 
 
-def concurrency_group(event: str, payload: Mapping[str, Any]) -> str:
-    """The group a run waits in: its issue when it has one, else its event name."""
+_SAVED = frozenset({"success", "failure"})
+"""Conclusions after which the state directory is saved (the command ran to its end)."""
+
+
+def concurrency_group(payload: Mapping[str, Any]) -> str:
+    """The workflow's group: ``warroom-${{ github.event.issue.number || 'sweep' }}``."""
     issue = payload.get("issue")
-    if isinstance(issue, Mapping) and isinstance(issue.get("number"), int):
-        return f"issue-{issue['number']}"
-    return event
+    if isinstance(issue, Mapping) and isinstance(issue.get("number"), int) and issue["number"]:
+        return f"warroom-{issue['number']}"
+    return "warroom-sweep"
 
 
 def _tail(data: bytes) -> str:
@@ -142,7 +200,7 @@ def _tail(data: bytes) -> str:
 
 
 class Dispatcher:
-    """Queues events as runs, runs them, and records what they did."""
+    """Queues events as runs in their concurrency groups, runs them, and records what they did."""
 
     def __init__(
         self,
@@ -168,6 +226,9 @@ class Dispatcher:
         self._stopped = False
         self._procs: set[subprocess.Popen[bytes]] = set()
 
+    def _now(self) -> str:
+        return self.context.now() if self.context else ""
+
     # -- queueing ------------------------------------------------------------------
 
     def submit(
@@ -182,54 +243,144 @@ class Dispatcher:
                 event=event,
                 action=action if isinstance(action, str) else None,
                 delivery_id=delivery_id,
-                group=concurrency_group(event, payload),
+                group=concurrency_group(payload),
                 actor=actor,
                 actor_id=actor_id,
                 payload=payload,
-                queued_at=self.context.now() if self.context else "",
+                triggering_actor=actor,
+                queued_at=self._now(),
             )
             self._next_id += 1
             self._next_number += 1
             self._runs[run.id] = run
-            self._pending += 1
-            if self._stopped:
-                run.status = "completed"
-                run.conclusion = "cancelled"
-                self._pending -= 1
-                self._lock.notify_all()
-                return run
-            self._queues.setdefault(run.group, deque()).append(run)
-            if run.group not in self._active_groups:
-                self._active_groups.add(run.group)
-                threading.Thread(
-                    target=self._drain, args=(run.group,), name=f"run-{run.group}", daemon=True
-                ).start()
+            self._admit(run)
         return run
 
-    def _drain(self, group: str) -> None:
+    def _admit(self, run: Run) -> None:
+        """Put a queued run in its group (under the lock): run it now, or let it wait."""
+        self._pending += 1
+        if self._stopped:
+            self._cancel(run)
+            return
+        if run.group not in self._active_groups:
+            self._active_groups.add(run.group)
+            threading.Thread(
+                target=self._drain, args=(run.group, run), name=f"run-{run.group}", daemon=True
+            ).start()
+            return
+        queue = self._queues.setdefault(run.group, deque())
+        while queue:  # at most one waits: the newer replaces it
+            self._cancel(queue.popleft(), replaced_by=run)
+        queue.append(run)
+
+    def _cancel(self, run: Run, *, replaced_by: Run | None = None) -> None:
+        """End a run that never started (under the lock)."""
+        run.status = "completed"
+        run.conclusion = "cancelled"
+        run.finished_at = self._now()
+        if replaced_by is not None:
+            run.cancelled_by = replaced_by.id
+            run.stderr = _REPLACED.format(group=run.group)
+        self._pending -= 1
+        self._lock.notify_all()
+
+    def _drain(self, group: str, run: Run) -> None:
+        """Run a group's admitted run, then each run that waited behind it, until none waits."""
         while True:
+            with self._slots:
+                with self._lock:
+                    stopped = self._stopped
+                    if stopped:
+                        self._cancel(run)
+                if not stopped:
+                    try:
+                        self._execute(run)
+                    except Exception as exc:  # a broken run must not stall its group
+                        log.exception("run %s failed to execute", run.id)
+                        run.status = "completed"
+                        run.conclusion = "startup_failure"
+                        run.stderr += f"\nsandbox: {exc}"
+            # One step: once no run is pending, no group is still taken.
             with self._lock:
+                if not stopped:
+                    self._pending -= 1
+                    self._lock.notify_all()
                 queue = self._queues.get(group)
                 if not queue:
                     self._active_groups.discard(group)
                     self._queues.pop(group, None)
                     return
                 run = queue.popleft()
-            with self._slots:
-                try:
-                    self._execute(run)
-                except Exception as exc:  # a broken run must not stall its group
-                    log.exception("run %s failed to execute", run.id)
-                    run.status = "completed"
-                    run.conclusion = "startup_failure"
-                    run.stderr += f"\nsandbox: {exc}"
+
+    # -- re-running ------------------------------------------------------------------
+
+    def rerun(self, run_id: int, *, actor: str) -> Run:
+        """Queue the next attempt of a completed run; ``KeyError`` if unknown, else ``RunBusy``."""
+        with self._lock:
+            run = self._runs.get(run_id)
+            if run is None:
+                raise KeyError(f"no run {run_id}")
+            if run.status != "completed":
+                raise RunBusy(
+                    f"run {run_id} is {run.status} (attempt {run.attempt}); wait until it "
+                    "completes (POST /_sandbox/wait) and re-run it then"
+                )
+            run.next_attempt(actor, self._now())
+            self._admit(run)
+            return run
+
+    def failed_runs(self) -> list[Run]:
+        """Runs whose latest attempt failed, in the order they were first queued."""
+        with self._lock:
+            return [
+                r
+                for r in sorted(self._runs.values(), key=lambda r: r.id)
+                if r.status == "completed" and r.conclusion in FAILED
+            ]
+
+    def rerun_failed(
+        self, *, actor: str, sequential: bool = False, timeout: float = 300.0
+    ) -> list[Run]:
+        """Re-run once every run whose latest attempt failed, oldest first.
+
+        Queued together, the re-runs meet in their groups as on GitHub (a newer
+        one may replace an older waiting one). ``sequential`` queues each only
+        when the one before it has completed, so none replaces another; it
+        raises ``TimeoutError`` when one takes longer than ``timeout`` seconds.
+        """
+        if not sequential:
             with self._lock:
-                self._pending -= 1
-                self._lock.notify_all()
+                chosen = self.failed_runs()
+                for run in chosen:
+                    run.next_attempt(actor, self._now())
+                    self._admit(run)
+                return chosen
+        done: list[Run] = []
+        for run in self.failed_runs():
+            try:
+                done.append(self.rerun(run.id, actor=actor))
+            except (KeyError, RunBusy):  # re-run by someone else meanwhile
+                continue
+            if not self.wait_run(run.id, timeout):
+                raise TimeoutError(
+                    f"run {run.id} (attempt {run.attempt}) did not complete within {timeout:g} s; "
+                    f"re-run so far: {', '.join(str(r.id) for r in done)}"
+                )
+        return done
+
+    def wait_run(self, run_id: int, timeout: float) -> bool:
+        """Block until the run's latest attempt has completed; ``False`` on timeout or no run."""
+        with self._lock:
+            run = self._runs.get(run_id)
+            if run is None:
+                return False
+            return self._lock.wait_for(lambda: run.status == "completed", timeout=timeout)
 
     # -- running -------------------------------------------------------------------
 
-    def _environment(self, run: Run, workdir: Path, token: str) -> dict[str, str]:
+    def _environment(
+        self, run: Run, workdir: Path, token: str, state_dir: Path | None
+    ) -> dict[str, str]:
         ctx = self.context
         assert ctx is not None
         env = {k: v for k, v in os.environ.items() if not k.startswith(_STRIPPED_PREFIXES)}
@@ -256,10 +407,10 @@ class Dispatcher:
                 "GITHUB_TOKEN": token,
                 "GITHUB_ACTOR": run.actor,
                 "GITHUB_ACTOR_ID": str(run.actor_id),
-                "GITHUB_TRIGGERING_ACTOR": run.actor,
+                "GITHUB_TRIGGERING_ACTOR": run.triggering_actor or run.actor,
                 "GITHUB_RUN_ID": str(run.id),
                 "GITHUB_RUN_NUMBER": str(run.number),
-                "GITHUB_RUN_ATTEMPT": "1",
+                "GITHUB_RUN_ATTEMPT": str(run.attempt),
                 "GITHUB_WORKFLOW": "warroom",
                 "GITHUB_JOB": "warroom",
                 "GITHUB_REF": "refs/heads/main",
@@ -273,6 +424,8 @@ class Dispatcher:
                 "WARROOM_NOW": run.now or ctx.now(),
             }
         )
+        if state_dir is not None:
+            env["WARROOM_STATE_DIR"] = str(state_dir)
         env.update(ctx.extra_env)
         return env
 
@@ -282,13 +435,16 @@ class Dispatcher:
         run.status = "in_progress"
         run.started_at = ctx.now()
         run.now = run.started_at
-        token = ctx.mint_token(run.id)
-        workdir = Path(tempfile.mkdtemp(prefix=f"warroom-run-{run.id}-"))
+        token = ctx.mint_token(run.id, run.attempt)
+        workdir = Path(tempfile.mkdtemp(prefix=f"warroom-run-{run.id}-{run.attempt}-"))
         try:
             (workdir / "event.json").write_text(json.dumps(run.payload), encoding="utf-8")
             for name in ("output", "step_summary.md", "env", "path", "state"):
                 (workdir / name).touch()
-            env = self._environment(run, workdir, token)
+            state_dir = workdir / "warroom-state" if ctx.state is not None else None
+            if ctx.state is not None and state_dir is not None:
+                ctx.state.restore(state_dir)
+            env = self._environment(run, workdir, token, state_dir)
             self._spawn(run, ctx.workspace or workdir, env)
             run.outputs = parse_output_file(
                 (workdir / "output").read_text(encoding="utf-8", errors="replace")
@@ -296,6 +452,9 @@ class Dispatcher:
             run.step_summary = (workdir / "step_summary.md").read_text(
                 encoding="utf-8", errors="replace"
             )
+            # Like actions/cache's post step: saved when the job's steps ran to an end.
+            if ctx.state is not None and state_dir is not None and run.conclusion in _SAVED:
+                ctx.state.save(state_dir, SavedBy(run.id, run.attempt, ctx.now()))
         finally:
             ctx.revoke_token(token)
             shutil.rmtree(workdir, ignore_errors=True)
@@ -361,10 +520,7 @@ class Dispatcher:
             self._stopped = True
             for queue in self._queues.values():
                 while queue:
-                    run = queue.popleft()
-                    run.status = "completed"
-                    run.conclusion = "cancelled"
-                    self._pending -= 1
+                    self._cancel(queue.popleft())
             procs = list(self._procs)
             self._lock.notify_all()
         for proc in procs:

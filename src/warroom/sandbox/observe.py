@@ -35,7 +35,9 @@ class Exchange:
     operation_id: str | None
     login: str | None = None
     run_id: int | None = None
+    run_attempt: int | None = None
     fault: str | None = None
+    fault_rule: int | None = None
 
 
 @dataclass(frozen=True)

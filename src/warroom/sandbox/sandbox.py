@@ -23,13 +23,14 @@ from types import TracebackType
 from typing import Any, Self
 
 from warroom.sandbox.access import RateLimits, Tokens
+from warroom.sandbox.cache import RunStateCache
 from warroom.sandbox.clock import Clock, format_timestamp, parse_timestamp
 from warroom.sandbox.dispatcher import Dispatcher, RunContext
 from warroom.sandbox.faults import Faults
 from warroom.sandbox.observe import Delivery, DeliveryListener, Exchange, ExchangeListener
 from warroom.sandbox.records import Comment, Issue
 from warroom.sandbox.render import Renderer
-from warroom.sandbox.rest import RestApi
+from warroom.sandbox.rest import ROUTES, RestApi
 from warroom.sandbox.seed import BOT_LOGIN, LEVEL_LOGINS, OWNER, REPO, REPO_ID, extra_users
 from warroom.sandbox.server import API_PREFIX, CONTROL_PREFIX, SandboxServer
 from warroom.sandbox.state import PendingDelivery, State
@@ -82,6 +83,12 @@ class Sandbox:
     is the directory runs start in (the checked-out repository; default: a
     fresh empty one per run). ``rate_limit=None`` keeps GitHub's rate-limit
     headers but never refuses a request.
+
+    Runs wait in their concurrency group as GitHub makes them wait (one
+    running, one pending, a newer pending run replaces the older, which ends
+    ``cancelled``), and ``rerun`` gives a completed run its next attempt.
+    ``state_dir`` keeps the runs' ``WARROOM_STATE_DIR`` between sandbox starts
+    (default: a temporary directory, removed at ``stop()``).
     """
 
     def __init__(
@@ -103,6 +110,7 @@ class Sandbox:
         max_parallel_runs: int = 4,
         fault_seed: int = 0,
         request_log_size: int = 20000,
+        state_dir: str | Path | None = None,
     ) -> None:
         self.port = port
         self.private = private
@@ -121,7 +129,9 @@ class Sandbox:
         self.repo_full_name = f"{OWNER}/{REPO}"
         self.bot_login = BOT_LOGIN
         self.logins_by_level: dict[str, str] = dict(LEVEL_LOGINS)
-        self.faults = Faults(seed=fault_seed)
+        self.faults = Faults(
+            seed=fault_seed, operations=frozenset(route.operation_id for route in ROUTES)
+        )
         self.limits = RateLimits(enforce=rate_limit is not None, user_limit=rate_limit or 5000)
         self.dispatch_on = set(dispatch_on) if dispatch_on is not None else None
         self.dispatcher = (
@@ -129,6 +139,7 @@ class Sandbox:
             if dispatch is not None
             else None
         )
+        self.run_state = RunStateCache(state_dir)
         self._env = dict(env or {})
         self._workspace = Path(workspace) if workspace is not None else None
         self._exchange_listeners: list[ExchangeListener] = []
@@ -173,6 +184,7 @@ class Sandbox:
                 revoke_token=self.access.revoke,
                 extra_env=self._env,
                 workspace=self._workspace,
+                state=self.run_state,
             )
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -199,6 +211,7 @@ class Sandbox:
             self.store.close()
             self.store = None
             self.state.store = None
+        self.run_state.close()
 
     def __enter__(self) -> Self:
         return self.start()
@@ -261,16 +274,17 @@ class Sandbox:
         """Call ``fn`` for every webhook payload the sandbox emits or is handed."""
         self._delivery_listeners.append(fn)
 
-    def record_exchange(self, parts: dict[str, Any], request_id: str, started: float) -> None:
-        """Log one REST exchange and show it to the listeners (called by the server)."""
+    def record_exchange(self, parts: dict[str, Any], request_id: str, started: float) -> int:
+        """Log one REST exchange, show it to the listeners; its ``seq`` in the request log."""
         exchange = Exchange(**parts)
         op = exchange.operation_id or "unknown"
         with self._log_lock:
             self._request_seq += 1
+            seq = self._request_seq
             self._request_counts[op] = self._request_counts.get(op, 0) + 1
             self._requests.append(
                 {
-                    "seq": self._request_seq,
+                    "seq": seq,
                     "at": format_timestamp(self.clock.now()),
                     "request_id": request_id,
                     "method": exchange.method,
@@ -279,13 +293,15 @@ class Sandbox:
                     "status": exchange.status,
                     "login": exchange.login,
                     "run_id": exchange.run_id,
+                    "run_attempt": exchange.run_attempt,
                     "fault": exchange.fault,
+                    "fault_rule": exchange.fault_rule,
                     "duration_ms": round((time.monotonic() - started) * 1000, 2),
                 }
             )
         if exchange.run_id is not None and self.dispatcher is not None:
             run = self.dispatcher.run(exchange.run_id)
-            if run is not None:
+            if run is not None and run.attempt == exchange.run_attempt:
                 with self._log_lock:
                     run.requests[op] = run.requests.get(op, 0) + 1
         for listener in list(self._exchange_listeners):
@@ -293,6 +309,7 @@ class Sandbox:
                 listener(exchange)
             except Exception:
                 log.exception("sandbox: exchange listener %r failed", listener)
+        return seq
 
     # -- deliveries and runs -------------------------------------------------------------------
 
@@ -398,6 +415,37 @@ class Sandbox:
         with self._log_lock:
             return [run.to_json() for run in self.dispatcher.runs()]
 
+    def rerun(self, run_id: int) -> dict[str, Any]:
+        """Re-run a completed run, like GitHub's "Re-run jobs": same event and payload.
+
+        ``GITHUB_RUN_ID`` stays, ``GITHUB_RUN_ATTEMPT`` goes up by one, and the
+        new attempt waits in the run's concurrency group like any run. Raises
+        ``KeyError`` for an unknown run and ``RunBusy`` for one not completed.
+        """
+        if self.dispatcher is None:
+            raise KeyError(f"no run {run_id}: the sandbox has no dispatch command")
+        run = self.dispatcher.rerun(run_id, actor=LEVEL_LOGINS["admin"])
+        with self._log_lock:
+            return run.to_json()
+
+    def rerun_failed(
+        self, *, sequential: bool = False, timeout: float = 300.0
+    ) -> list[dict[str, Any]]:
+        """Re-run once every run whose latest attempt failed, in the order they were first queued.
+
+        Failed means ``failure``, ``timed_out`` or ``startup_failure`` (a run
+        cancelled by a newer one in its group is not failed). ``sequential``
+        waits for each re-run to complete before the next, so none replaces
+        another in their group; ``TimeoutError`` if one outlasts ``timeout``.
+        """
+        if self.dispatcher is None:
+            return []
+        runs = self.dispatcher.rerun_failed(
+            actor=LEVEL_LOGINS["admin"], sequential=sequential, timeout=timeout
+        )
+        with self._log_lock:
+            return [run.to_json() for run in runs]
+
     def run(self, run_id: int) -> dict[str, Any] | None:
         if self.dispatcher is None:
             return None
@@ -413,7 +461,12 @@ class Sandbox:
             return [d.to_json() for d in self._deliveries]
 
     def requests(
-        self, *, run_id: int | None = None, operation_id: str | None = None, after: int = 0
+        self,
+        *,
+        run_id: int | None = None,
+        operation_id: str | None = None,
+        after: int = 0,
+        run_attempt: int | None = None,
     ) -> dict[str, Any]:
         """The request log (newest ``request_log_size`` kept) and counts per operation."""
         with self._log_lock:
@@ -422,6 +475,7 @@ class Sandbox:
                 for r in self._requests
                 if r["seq"] > after
                 and (run_id is None or r["run_id"] == run_id)
+                and (run_attempt is None or r["run_attempt"] == run_attempt)
                 and (operation_id is None or r["operation_id"] == operation_id)
             ]
             totals = dict(self._request_counts)

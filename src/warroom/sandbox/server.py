@@ -5,6 +5,9 @@ route, authenticate, fault injection, primary rate limit, parse the body,
 handle, and answer with GitHub's headers (``X-GitHub-Request-Id``,
 ``X-RateLimit-*``, ``Link``). Then observers see the exchange. Nothing a
 client sends can take the server down: every failure becomes an HTTP answer.
+Each request reads the sandbox clock once: its ``Date`` header, its rate-limit
+window and any ``X-RateLimit-Reset`` it carries all come from that one
+reading, so ``reset - Date`` is exactly the wait left on the sandbox clock.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import logging
 import socket
 import time
 import uuid
+from datetime import datetime
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -76,9 +80,13 @@ class Handler(BaseHTTPRequestHandler):
     def version_string(self) -> str:
         return "GitHub.com"
 
+    _now: datetime | None = None
+    """The sandbox clock as this request read it (see the module docstring)."""
+
     def date_time_string(self, timestamp: float | None = None) -> str:
-        now = self.server.sandbox.clock.now().timestamp() if timestamp is None else timestamp
-        return formatdate(now, usegmt=True)
+        if timestamp is None:
+            timestamp = (self._now or self.server.sandbox.clock.now()).timestamp()
+        return formatdate(timestamp, usegmt=True)
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s - %s", self.address_string(), format % args)
@@ -149,6 +157,13 @@ class Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
 
     def _serve(self) -> None:
+        self._now = self.server.sandbox.clock.now()
+        try:
+            self._serve_now()
+        finally:
+            self._now = None
+
+    def _serve_now(self) -> None:
         split = urlsplit(self.path)
         path = split.path
         query = parse_qs(split.query, keep_blank_values=True)
@@ -187,6 +202,7 @@ class Handler(BaseHTTPRequestHandler):
     def _serve_rest(self, rel: str, query: dict[str, list[str]], raw: bytes) -> None:
         sandbox = self.server.sandbox
         started = time.monotonic()
+        now = self._now or sandbox.clock.now()
         method = self.command
         request_id = _request_id()
         route, params = match_route(method, rel)
@@ -204,17 +220,25 @@ class Handler(BaseHTTPRequestHandler):
             try:
                 if resolved is None:
                     raise errors.bad_credentials()
-                fault = sandbox.faults.pick(method, operation_id, rel, principal.login)
+                fault = sandbox.faults.pick(
+                    method,
+                    operation_id,
+                    rel,
+                    principal.login,
+                    auth=principal.token_kind,
+                    run_id=principal.run_id,
+                    run_attempt=principal.run_attempt,
+                )
                 if fault is not None and fault.kind == "latency":
                     time.sleep(fault.latency_ms / 1000)
                 if fault is not None and not fault.applies_first:
                     if fault.kind == "drop":
                         raise _Dropped
-                    raise self._fault_error(fault, principal, request_id)
+                    raise self._fault_error(fault, principal, request_id, now)
                 if rel != "/rate_limit":
-                    window, allowed = sandbox.limits.charge(principal, client, sandbox.clock.now())
+                    window, allowed = sandbox.limits.charge(principal, client, now)
                     if not allowed:
-                        raise self._primary_limit(principal, window.reset)
+                        raise self._primary_limit(principal, window.reset, now)
                 if raw.strip():
                     try:
                         parsed = json.loads(raw)
@@ -238,17 +262,19 @@ class Handler(BaseHTTPRequestHandler):
                 status, body, headers = 502, ApiError(502, "Server Error").body(), {}
         except _Dropped:
             sandbox.flush_notifications()
-            sandbox.record_exchange(
+            seq = sandbox.record_exchange(
                 self._exchange_parts(
                     method, rel, query, raw, parsed, 0, {}, None, operation_id, principal, fault
                 ),
                 request_id,
                 started,
             )
+            if fault is not None:
+                sandbox.faults.logged(fault, seq)
             self._drop()
             return
         if window is None:
-            window = sandbox.limits.peek(principal, client, sandbox.clock.now())
+            window = sandbox.limits.peek(principal, client, now)
         standard = {
             "X-GitHub-Api-Version-Selected": "2022-11-28",
             "X-GitHub-Media-Type": "github.v3; format=json",
@@ -269,7 +295,7 @@ class Handler(BaseHTTPRequestHandler):
         if isinstance(body, JsonBody):
             # Only listeners look at a response body; a kept page is parsed just for them.
             seen = body.parsed() if sandbox.observed else None
-        sandbox.record_exchange(
+        seq = sandbox.record_exchange(
             self._exchange_parts(
                 method,
                 rel,
@@ -286,6 +312,8 @@ class Handler(BaseHTTPRequestHandler):
             request_id,
             started,
         )
+        if fault is not None:
+            sandbox.faults.logged(fault, seq)
         self._send(status, body, standard)
 
     def _exchange_parts(
@@ -324,10 +352,14 @@ class Handler(BaseHTTPRequestHandler):
             "operation_id": operation_id,
             "login": principal.login,
             "run_id": principal.run_id,
+            "run_attempt": principal.run_attempt,
             "fault": fault.kind if fault else None,
+            "fault_rule": fault.hit.rule if fault and fault.hit else None,
         }
 
-    def _fault_error(self, fault: Fault, principal: Principal, request_id: str) -> ApiError:
+    def _fault_error(
+        self, fault: Fault, principal: Principal, request_id: str, now: datetime
+    ) -> ApiError:
         kind = fault.kind
         if kind in ("500", "502"):
             return ApiError(int(kind), "Server Error")
@@ -341,8 +373,7 @@ class Handler(BaseHTTPRequestHandler):
                 headers={"Retry-After": str(fault.retry_after)},
             )
         if kind == "primary-rate-limit":
-            reset = int(self.server.sandbox.clock.now().timestamp()) + fault.reset_in
-            return self._primary_limit(principal, reset)
+            return self._primary_limit(principal, int(now.timestamp()) + fault.reset_in, now)
         headers = {"Retry-After": str(fault.retry_after)} if kind == "429-retry-after" else {}
         return ApiError(
             429,
@@ -351,9 +382,9 @@ class Handler(BaseHTTPRequestHandler):
             headers=headers,
         )
 
-    def _primary_limit(self, principal: Principal, reset: int) -> ApiError:
+    def _primary_limit(self, principal: Principal, reset: int, now: datetime) -> ApiError:
         sandbox = self.server.sandbox
-        window = sandbox.limits.peek(principal, self.client_address[0], sandbox.clock.now())
+        window = sandbox.limits.peek(principal, self.client_address[0], now)
         who = f"user ID {principal.user.id}" if principal.user else f"{self.client_address[0]}"
         return ApiError(
             403,
