@@ -16,18 +16,19 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from warroom.action import NO_OUTPUTS, triage
 from warroom.actions_env import RunnerEnv, annotation, append, outputs_text, parse_now
 from warroom.check import load_config
 from warroom.config import Config
 from warroom.declaration import read_declaration
 from warroom.effects import Effect, EnsureLabel, Fail, describe
-from warroom.errors import GitHubError, UsageError, WarroomError
-from warroom.events import Event, Ignored, read_event
+from warroom.errors import GitHubError, UsageError
+from warroom.events import Event, Ignored
 from warroom.github.adapter import GitHubAdapter
 from warroom.incident import Incident, authorization, derive
 from warroom.markers import decode_state, read_marker
 from warroom.model import CommentSnapshot, IssueSnapshot
-from warroom.parsing.forms import bundled_form, looks_like_form, parse_form
+from warroom.parsing.forms import bundled_form, parse_form
 from warroom.parsing.records import read_records
 from warroom.plan import Plan, label_catalog, plan_incident, status_effect
 from warroom.records.types import ParsedRecord
@@ -71,13 +72,6 @@ class RunResult:
     @property
     def failures(self) -> list[str]:
         return [e.message for r in self.incidents for e in r.plan.effects if isinstance(e, Fail)]
-
-
-def _is_incident(issue: IssueSnapshot, config: Config) -> bool:
-    """Labelled ``incident``, or filed from the incident form (labels can lag the body)."""
-    if config.labels.incident.lower() in {x.lower() for x in issue.labels}:
-        return True
-    return looks_like_form(issue.body, bundled_form("incident"))
 
 
 def _own(comment: CommentSnapshot) -> tuple[str, str] | None:
@@ -207,7 +201,7 @@ def run(
     dry_run: bool = False,
 ) -> RunResult:
     """Handle one workflow event: one incident, or every open incident for a sweep."""
-    event = read_event(event_name, payload)
+    event = triage(event_name, payload, config)
     if isinstance(event, Ignored):
         return RunResult(ignored=event.reason, dry_run=dry_run)
     if event.is_sweep:
@@ -224,10 +218,6 @@ def run(
         ]
         return RunResult(incidents=results, dry_run=dry_run, sweep=True)
     assert event.issue is not None
-    if event.comment is not None and event.comment.author_is_bot:
-        return RunResult(ignored="comments by bots are never records", dry_run=dry_run)
-    if not _is_incident(event.issue, config):
-        return RunResult(ignored=f"#{event.issue.number} is not an incident", dry_run=dry_run)
     adapter = adapter_factory()
     result = process_incident(adapter, event.issue, event, now, config, dry_run=dry_run)
     return RunResult(incidents=[result], dry_run=dry_run)
@@ -249,14 +239,7 @@ def outputs(result: RunResult) -> dict[str, str]:
     """The Action's outputs: of the one incident, or empty-ish for a sweep or an ignored event."""
     if len(result.incidents) == 1 and not result.sweep:
         return dict(result.incidents[0].plan.outputs)
-    return {
-        "incident": "",
-        "severity": "",
-        "phase": "",
-        "gate": "n/a",
-        "blocked-reasons": "[]",
-        "follow-ups": "[]",
-    }
+    return dict(NO_OUTPUTS)
 
 
 def summary(result: RunResult, config: Config) -> str:
@@ -287,21 +270,12 @@ def summary_context(result: RunResult, config: Config) -> dict[str, Any]:
     }
 
 
-def action_main(env: RunnerEnv, echo: Callable[[str], None]) -> int:
-    """``warroom action``: one workflow run, start to end. Returns the exit code.
+def action_main(env: RunnerEnv, echo: Callable[[str], None], config: Config) -> int:
+    """``warroom action`` once ``warroom.action`` has read the config and the event.
 
     A blocked closure or a GitHub failure exits 1 with an error annotation, so
     the run shows red; everything else exits 0.
     """
-    workspace = Path(os.environ.get("GITHUB_WORKSPACE", "."))
-    try:
-        config = load_config(workspace / env.config_path)
-    except WarroomError as exc:
-        # A broken config must be as visible as a blocked closure: red, annotated, summarised.
-        echo(annotation("error", f"warroom did not run: {exc}"))
-        append(env.output_path, outputs_text(outputs(RunResult())))
-        append(env.summary_path, f"## warroom\n\nwarroom did not run: {exc}\n")
-        return 2
 
     def adapter() -> GitHubAdapter:
         return GitHubAdapter(
