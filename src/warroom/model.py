@@ -170,6 +170,10 @@ class IssueSnapshot:
     closed_at: datetime | None
     html_url: str
     is_pull_request: bool = False
+    updated_at: datetime | None = None
+    """As GitHub last changed it; with ``comments``, what lets the sweep skip an unchanged issue."""
+    comments: int | None = None
+    """How many comments GitHub counts on it, when the source said."""
 
 
 @dataclass(frozen=True)

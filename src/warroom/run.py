@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from warroom import sweep_state
 from warroom.action import NO_OUTPUTS, triage
 from warroom.actions_env import RunnerEnv, annotation, append, outputs_text, parse_now
 from warroom.check import load_config
@@ -23,14 +24,14 @@ from warroom.config import Config
 from warroom.declaration import read_declaration
 from warroom.effects import Effect, EnsureLabel, Fail, describe
 from warroom.errors import GitHubError, UsageError
-from warroom.events import Event, Ignored
+from warroom.events import SWEEP_EVENTS, Event, Ignored
 from warroom.github.adapter import GitHubAdapter
 from warroom.incident import Incident, authorization, derive
 from warroom.markers import decode_state, read_marker
 from warroom.model import CommentSnapshot, IssueSnapshot
 from warroom.parsing.forms import bundled_form, parse_form
 from warroom.parsing.records import read_records
-from warroom.plan import Plan, label_catalog, plan_incident, status_effect
+from warroom.plan import Plan, clock_items, label_catalog, plan_incident, status_effect
 from warroom.records.types import ParsedRecord
 from warroom.render import render
 
@@ -47,6 +48,7 @@ class Adapter(Protocol):
     def team_member(self, team: str, login: str) -> bool: ...
     def open_issues(self, label: str) -> list[IssueSnapshot]: ...
     def closed_issues(self, label: str, since: datetime) -> list[IssueSnapshot]: ...
+    def comments_since(self, since: datetime) -> list[tuple[int, CommentSnapshot]]: ...
     def apply(self, plan: Sequence[Effect], *, issue: IssueSnapshot | None = None) -> Any: ...
 
 
@@ -68,6 +70,10 @@ class RunResult:
     incidents: list[IncidentResult] = field(default_factory=list)
     dry_run: bool = False
     sweep: bool = False
+    skipped: list[int] = field(default_factory=list)
+    """Incidents a sweep did not read: unchanged, and nothing on their clock due."""
+    memory: str | None = None
+    """The sweep's memory to keep for the next one (``None``: nothing to keep)."""
 
     @property
     def failures(self) -> list[str]:
@@ -199,28 +205,111 @@ def run(
     config: Config,
     *,
     dry_run: bool = False,
+    memory: str | None = None,
 ) -> RunResult:
-    """Handle one workflow event: one incident, or every open incident for a sweep."""
+    """Handle one workflow event: one incident, or every open incident for a sweep.
+
+    ``memory`` is what the last sweep left (``""`` when there is none yet), or
+    ``None`` to sweep without one; the sweep's new memory is ``RunResult.memory``.
+    """
     event = triage(event_name, payload, config)
     if isinstance(event, Ignored):
         return RunResult(ignored=event.reason, dry_run=dry_run)
     if event.is_sweep:
-        adapter = adapter_factory()
-        # Open incidents, and closed ones still in their watch window: a closure whose
-        # reopen failed, or whose hardening loop is due, is not forgotten by the sweep.
-        since = now - timedelta(hours=config.clock.watch_hours)
-        issues = [
-            *adapter.open_issues(config.labels.incident),
-            *adapter.closed_issues(config.labels.incident, since),
-        ]
-        results = [
-            process_incident(adapter, issue, None, now, config, dry_run=dry_run) for issue in issues
-        ]
-        return RunResult(incidents=results, dry_run=dry_run, sweep=True)
+        return _sweep(adapter_factory(), now, config, dry_run=dry_run, memory=memory)
     assert event.issue is not None
     adapter = adapter_factory()
     result = process_incident(adapter, event.issue, event, now, config, dry_run=dry_run)
     return RunResult(incidents=[result], dry_run=dry_run)
+
+
+# --- the scheduled sweep, with its memory (see warroom.sweep_state) ----------------------------
+
+
+class _Reading:
+    """The adapter, noting each incident's comments as the sweep reads them."""
+
+    def __init__(self, adapter: Adapter) -> None:
+        self._adapter = adapter
+        self.read: dict[int, list[CommentSnapshot]] = {}
+
+    def comments(self, number: int) -> list[CommentSnapshot]:
+        found = self._adapter.comments(number)
+        self.read[number] = found
+        return found
+
+    def permission(self, login: str) -> str:
+        return self._adapter.permission(login)
+
+    def team_member(self, team: str, login: str) -> bool:
+        return self._adapter.team_member(team, login)
+
+    def open_issues(self, label: str) -> list[IssueSnapshot]:
+        return self._adapter.open_issues(label)
+
+    def closed_issues(self, label: str, since: datetime) -> list[IssueSnapshot]:
+        return self._adapter.closed_issues(label, since)
+
+    def comments_since(self, since: datetime) -> list[tuple[int, CommentSnapshot]]:
+        return self._adapter.comments_since(since)
+
+    def apply(self, plan: Sequence[Effect], *, issue: IssueSnapshot | None = None) -> Any:
+        return self._adapter.apply(plan, issue=issue)
+
+
+def _sweep(
+    adapter: Adapter, now: datetime, config: Config, *, dry_run: bool, memory: str | None
+) -> RunResult:
+    """Every open incident, and closed ones in their watch window; with a memory, only those
+    that changed or fell due since the last sweep (about I/100 + 2 requests when none did)."""
+    # Closed ones too: a closure whose reopen failed, or whose hardening loop is due,
+    # is not forgotten by the sweep.
+    since = now - timedelta(hours=config.clock.watch_hours)
+    issues = [
+        *adapter.open_issues(config.labels.incident),
+        *adapter.closed_issues(config.labels.incident, since),
+    ]
+    if memory is None:
+        every = [
+            process_incident(adapter, issue, None, now, config, dry_run=dry_run) for issue in issues
+        ]
+        return RunResult(incidents=every, dry_run=dry_run, sweep=True)
+    previous = sweep_state.loads(memory, config) if memory else None
+    touched: dict[int, list[sweep_state.CommentVersion]] = {}
+    if previous is not None and now >= previous.checked_at:
+        listed = adapter.comments_since(sweep_state.comments_since(previous))
+        touched = sweep_state.touches(
+            sweep_state.CommentVersion(number, c.id, c.updated_at) for number, c in listed
+        )
+    reading = _Reading(adapter)
+    results: list[IncidentResult] = []
+    skipped: list[int] = []
+    outcomes: dict[int, sweep_state.Outcome] = {}
+    for issue in issues:
+        reason = sweep_state.why_read(previous, issue, touched.get(issue.number, ()), now)
+        if reason is None:
+            skipped.append(issue.number)
+            continue
+        log.info("sweep: reading #%s: %s", issue.number, reason)
+        result = process_incident(reading, issue, None, now, config, dry_run=dry_run)
+        results.append(result)
+        items = clock_items(result.incident, result.plan.gate, now, config)
+        outcomes[issue.number] = sweep_state.Outcome(
+            due=sweep_state.next_due((item.due for item in items), now),
+            comments=[
+                sweep_state.CommentVersion(issue.number, c.id, c.updated_at)
+                for c in reading.read.get(issue.number, ())
+            ],
+            wrote=bool(result.applied),
+        )
+    kept = sweep_state.remember(previous, issues, outcomes, now, config)
+    return RunResult(
+        incidents=results,
+        dry_run=dry_run,
+        sweep=True,
+        skipped=skipped,
+        memory=None if dry_run else sweep_state.dumps(kept),
+    )
 
 
 def plan_lines(result: RunResult) -> list[str]:
@@ -282,8 +371,17 @@ def action_main(env: RunnerEnv, echo: Callable[[str], None], config: Config) -> 
             api_url=env.api_url, token=env.token, repository=env.repository, api=config.api
         )
 
+    path = _memory_path(env.repository) if env.event_name in SWEEP_EVENTS else None
     try:
-        result = run(adapter, env.event_name, env.event, env.now, config, dry_run=env.dry_run)
+        result = run(
+            adapter,
+            env.event_name,
+            env.event,
+            env.now,
+            config,
+            dry_run=env.dry_run,
+            memory=_recall(path),
+        )
     except GitHubError as exc:
         message = f"warroom could not finish: {exc}. The next run will converge."
         echo(annotation("error", message))
@@ -296,11 +394,60 @@ def action_main(env: RunnerEnv, echo: Callable[[str], None], config: Config) -> 
     for incident in result.incidents:
         for line in incident.applied:
             echo(f"applied: {line}")
+    if result.skipped:
+        echo(_skipped_line(result.skipped))
+    _keep(path, result.memory)
     append(env.output_path, outputs_text(outputs(result)))
     append(env.summary_path, summary(result, config))
     for failure in result.failures:
         echo(annotation("error", failure))
     return 1 if result.failures else 0
+
+
+# --- the sweep's memory on disk: the directory WARROOM_STATE_DIR names ----------------------
+
+
+def _memory_path(repository: str) -> Path | None:
+    """The memory file for ``repository``; ``None`` when WARROOM_STATE_DIR is not set."""
+    root = os.environ.get("WARROOM_STATE_DIR", "").strip()
+    if not root:
+        return None
+    name = "".join(ch if ch.isalnum() or ch in "._-" else "+" for ch in repository)
+    return Path(root) / f"sweep-{name}.json"
+
+
+def _recall(path: Path | None) -> str | None:
+    """The memory's text; ``""`` when there is none or it cannot be read (a full sweep)."""
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        if not isinstance(exc, FileNotFoundError):
+            log.warning("the sweep's memory %s cannot be read (%s): sweeping fully", path, exc)
+        return ""
+
+
+def _keep(path: Path | None, text: str | None) -> None:
+    """Write the memory atomically (a new file, then a rename), and only when it changed.
+
+    Losing it costs one full sweep, so a failure to write is a warning, not a failed run.
+    """
+    if path is None or text is None or _recall(path) == text:
+        return
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch.write_text(text, encoding="utf-8")
+        scratch.replace(path)
+    except OSError as exc:
+        log.warning("the sweep's memory cannot be kept in %s: %s", path, exc)
+        scratch.unlink(missing_ok=True)
+
+
+def _skipped_line(numbers: Sequence[int]) -> str:
+    shown = ", ".join(f"#{n}" for n in numbers[:20]) + (" ..." if len(numbers) > 20 else "")
+    return f"sweep: {len(numbers)} incident(s) unchanged and not due, not read again: {shown}"
 
 
 def _adapter_from_env(config: Config) -> GitHubAdapter:
@@ -331,7 +478,10 @@ def sweep_main(*, dry_run: bool, echo: Callable[[str], None]) -> int:
     config = _config_here()
     adapter = _adapter_from_env(config)
     now = parse_now(os.environ.get("WARROOM_NOW"))
-    result = run(lambda: adapter, "schedule", {}, now, config, dry_run=dry_run)
+    path = _memory_path(os.environ.get("GITHUB_REPOSITORY", ""))
+    result = run(
+        lambda: adapter, "schedule", {}, now, config, dry_run=dry_run, memory=_recall(path)
+    )
     for line in plan_lines(result) if dry_run else []:
         echo(line)
     for incident in result.incidents:
@@ -339,6 +489,9 @@ def sweep_main(*, dry_run: bool, echo: Callable[[str], None]) -> int:
         echo(
             f"#{incident.incident.number}: {gate.state}; applied {len(incident.applied)} change(s)"
         )
+    if result.skipped:
+        echo(_skipped_line(result.skipped))
+    _keep(path, result.memory)
     return 1 if result.failures else 0
 
 

@@ -171,6 +171,8 @@ def issue_snapshot(issue: Issue) -> IssueSnapshot:
         closed_at=_utc(issue.closed_at),
         html_url=issue.html_url,
         is_pull_request=_is_pull_request(issue),
+        updated_at=_utc(issue.updated_at),
+        comments=issue.comments,
     )
 
 
@@ -377,6 +379,18 @@ class GitHubAdapter:
             return [issue_snapshot(i) for i in issues if not _is_pull_request(i)]
 
         return self._call(f"list recently closed issues labelled {label!r}", read)
+
+    def comments_since(self, since: datetime) -> list[tuple[int, CommentSnapshot]]:
+        """Comments anywhere in the repository written or edited since ``since``, each with its
+        issue's number: ceil(N/100) GETs (one when nothing changed). The sweep's memory."""
+
+        def read() -> list[tuple[int, CommentSnapshot]]:
+            found = self._repo.get_issues_comments(
+                sort="updated", direction="asc", since=since.astimezone(UTC)
+            )
+            return [(int(c.issue_url.rsplit("/", 1)[1]), comment_snapshot(c)) for c in found]
+
+        return self._call(f"list comments edited since {since.isoformat()}", read)
 
     def find_marked_issues(self, label: str, markers: Iterable[str]) -> dict[str, int]:
         """Issues (any state) carrying ``label`` whose body holds one of ``markers``."""
