@@ -171,7 +171,8 @@ def test_a_lost_or_damaged_memory_costs_one_full_sweep(
 def test_without_a_state_directory_every_sweep_reads_every_incident(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
-    github = dispatching_sandbox(make_sandbox, tmp_path)
+    # Empty is unset: explicit, in case the dispatcher gives runs a directory of its own.
+    github = dispatching_sandbox(make_sandbox, tmp_path, env={"WARROOM_STATE_DIR": ""})
     numbers = [_file(github) for _ in range(2)]
     for _ in range(2):
         assert _read_fully(github, _sweep(github)) == set(numbers)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 from tests.unit.fake_github import START, make_issue
 from warroom.config import Config
 from warroom.model import IssueSnapshot
+from warroom.run import _keep, _memory_path, _recall
 from warroom.sweep_state import (
     MARGIN,
     VERSION,
@@ -291,3 +293,69 @@ def test_an_incident_whose_run_failed_is_read_again() -> None:
 )
 def test_next_due(dues: list[datetime], expected: datetime | None) -> None:
     assert next_due(dues, LATER) == expected
+
+
+# --- the memory on disk (the shell's part, in warroom.run) ------------------------------------
+
+
+def test_the_memory_is_written_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WARROOM_STATE_DIR", str(tmp_path / "state"))
+    path = _memory_path("acme/shop")
+    assert path is not None
+    assert path.parent == tmp_path / "state"
+    assert _recall(path) == "", "no memory yet: a full sweep"
+    _keep(path, "first\n")
+    assert _recall(path) == "first\n"
+
+    def fail(self: Path, target: Path) -> Path:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Path, "replace", fail)
+    _keep(path, "second\n")
+    assert _recall(path) == "first\n", "a failed write leaves the last memory as it was"
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name], "no scratch file left"
+
+
+def test_an_unchanged_memory_is_not_written_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WARROOM_STATE_DIR", str(tmp_path))
+    path = _memory_path("acme/shop")
+    assert path is not None
+    _keep(path, "same\n")
+    before = path.stat()
+    _keep(path, "same\n")
+    assert path.stat().st_ino == before.st_ino
+    assert path.stat().st_mtime_ns == before.st_mtime_ns
+
+
+@pytest.mark.parametrize(
+    "value",
+    [pytest.param(None, id="unset"), pytest.param("  ", id="blank")],
+)
+def test_without_warroom_state_dir_the_sweep_has_no_memory(
+    monkeypatch: pytest.MonkeyPatch, value: str | None
+) -> None:
+    if value is None:
+        monkeypatch.delenv("WARROOM_STATE_DIR", raising=False)
+    else:
+        monkeypatch.setenv("WARROOM_STATE_DIR", value)
+    path = _memory_path("acme/shop")
+    assert path is None
+    assert _recall(path) is None
+
+
+def test_each_repository_has_a_memory_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WARROOM_STATE_DIR", str(tmp_path))
+    assert _memory_path("acme/shop") == tmp_path / "sweep-acme+shop.json"
+    assert _memory_path("acme.shop/x") != _memory_path("acme/shop.x")
+
+
+def test_a_memory_that_is_not_text_is_no_memory(tmp_path: Path) -> None:
+    path = tmp_path / "sweep-acme+shop.json"
+    path.write_bytes(b"\xff\xfe\x00")
+    assert _recall(path) == ""
