@@ -276,8 +276,9 @@ def _sweep(
         return RunResult(incidents=every, dry_run=dry_run, sweep=True)
     previous = sweep_state.loads(memory, config) if memory else None
     touched: dict[int, list[sweep_state.CommentVersion]] = {}
-    if previous is not None and now >= previous.checked_at:
-        listed = adapter.comments_since(sweep_state.comments_since(previous))
+    start = sweep_state.comments_since(previous, now)
+    if start is not None:
+        listed = adapter.comments_since(start)
         touched = sweep_state.touches(
             sweep_state.CommentVersion(number, c.id, c.updated_at) for number, c in listed
         )

@@ -18,7 +18,7 @@ per incident:
 An incident is read fully when it is new to the memory, its fingerprint
 changed, a comment on it was written or edited that the memory does not hold,
 its next time has come, or the last run wrote to it. Otherwise it is skipped,
-which costs nothing. A missing, unreadable, older or foreign memory, or one
+which costs nothing. A missing, unreadable, stale or foreign memory, or one
 made under another config or warroom version, counts as no memory: the sweep
 reads everything, as without one. Keeping the memory can only ever cost reads,
 never skip work that is due.
@@ -42,6 +42,11 @@ from warroom.model import IssueSnapshot
 
 VERSION = 1
 """The memory's format; another version is read as no memory."""
+
+MAX_AGE = timedelta(hours=6)
+"""A memory older than this is no memory. The schedule keeps it minutes old; one this old
+comes from before a pause (see the README's schedule section), and listing every comment
+edited since would cost more than reading the few incidents that woke the schedule."""
 
 MARGIN = timedelta(minutes=2)
 """How far back the next comment listing starts before this sweep's time: the runner's
@@ -155,8 +160,14 @@ def dumps(memory: Memory) -> str:
     return json.dumps(data, sort_keys=True, indent=1) + "\n"
 
 
-def comments_since(memory: Memory) -> datetime:
-    """Where this sweep's comment listing starts: the last sweep's time, less the margin."""
+def comments_since(memory: Memory | None, now: datetime) -> datetime | None:
+    """Where this sweep's comment listing starts: the last sweep's time, less the margin.
+
+    ``None`` when the memory cannot be used at ``now`` (none, from the future, too old):
+    then ``why_read`` reads every incident and no listing is needed.
+    """
+    if memory is None or not memory.checked_at <= now <= memory.checked_at + MAX_AGE:
+        return None
     return memory.checked_at - MARGIN
 
 
@@ -171,6 +182,8 @@ def why_read(
         return "no memory of earlier sweeps"
     if now < memory.checked_at:
         return "the clock is earlier than the last sweep's"
+    if now - memory.checked_at > MAX_AGE:
+        return "the memory is too old"
     seen = memory.incidents.get(issue.number)
     if seen is None:
         return "new to the sweep"

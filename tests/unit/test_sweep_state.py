@@ -23,6 +23,7 @@ from warroom.model import IssueSnapshot
 from warroom.run import _keep, _memory_path, _recall
 from warroom.sweep_state import (
     MARGIN,
+    MAX_AGE,
     VERSION,
     CommentVersion,
     Memory,
@@ -138,7 +139,7 @@ def _version(cid: int, at: datetime, issue: int = 3) -> CommentVersion:
             id="due-now",
         ),
         pytest.param(
-            _memory(due=None), ISSUE, [], START + timedelta(days=30), None, id="nothing-ever-due"
+            _memory(due=None), ISSUE, [], START + timedelta(hours=5), None, id="nothing-ever-due"
         ),
         pytest.param(
             _memory(),
@@ -148,6 +149,15 @@ def _version(cid: int, at: datetime, issue: int = 3) -> CommentVersion:
             "the clock is earlier than the last sweep's",
             id="clock-went-back",
         ),
+        pytest.param(
+            _memory(due=None),
+            ISSUE,
+            [],
+            START + MAX_AGE + timedelta(seconds=1),
+            "the memory is too old",
+            id="memory-from-before-a-pause",
+        ),
+        pytest.param(_memory(due=None), ISSUE, [], START + MAX_AGE, None, id="old-but-not-too-old"),
     ],
 )
 def test_why_the_sweep_reads_an_incident(
@@ -269,7 +279,19 @@ def test_remember_keeps_what_it_read_and_forgets_what_left_the_listing() -> None
     assert three.comments == {(21, (LATER - MARGIN).isoformat()), (22, LATER.isoformat())}
     # Skipped: kept as it was, less the versions too old to be listed again.
     assert after.incidents[5] == Seen("five", LATER + timedelta(hours=1), frozenset())
-    assert comments_since(after) == LATER - MARGIN
+    assert comments_since(after, LATER + timedelta(minutes=10)) == LATER - MARGIN
+
+
+@pytest.mark.parametrize(
+    ("memory", "now"),
+    [
+        pytest.param(None, LATER, id="no-memory"),
+        pytest.param(_memory(), START - timedelta(seconds=1), id="from-the-future"),
+        pytest.param(_memory(), START + MAX_AGE + timedelta(seconds=1), id="too-old"),
+    ],
+)
+def test_no_comment_listing_without_a_usable_memory(memory: Memory | None, now: datetime) -> None:
+    assert comments_since(memory, now) is None
 
 
 def test_an_incident_whose_run_failed_is_read_again() -> None:
