@@ -31,6 +31,7 @@ NO_OUTPUTS: Mapping[str, str] = {
     "gate": "n/a",
     "blocked-reasons": "[]",
     "follow-ups": "[]",
+    "watching": "",
 }
 """Every output the Action declares, as a run about no single incident sets them."""
 

@@ -326,10 +326,15 @@ def plan_lines(result: RunResult) -> list[str]:
 
 
 def outputs(result: RunResult) -> dict[str, str]:
-    """The Action's outputs: of the one incident, or empty-ish for a sweep or an ignored event."""
+    """The Action's outputs: of the one incident, or empty-ish for a sweep or an ignored event;
+    a sweep also says how many incidents it watches (open, or closed within the watch window)."""
     if len(result.incidents) == 1 and not result.sweep:
-        return dict(result.incidents[0].plan.outputs)
-    return dict(NO_OUTPUTS)
+        return {**NO_OUTPUTS, **result.incidents[0].plan.outputs}
+    found = dict(NO_OUTPUTS)
+    if result.sweep:
+        # 0 lets the sweep's workflow pause its schedule (see .github/workflows/warroom-sweep.yml).
+        found["watching"] = str(len(result.incidents) + len(result.skipped))
+    return found
 
 
 def summary(result: RunResult, config: Config) -> str:

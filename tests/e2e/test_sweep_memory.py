@@ -105,6 +105,7 @@ def test_a_repeat_sweep_reads_the_listings_only_until_something_changes_or_falls
     assert counts == {"issues/list-for-repo": 2, "issues/list-comments-for-repo": 1}
     assert _writes(github, quiet) == []
     assert f"{INCIDENTS} incident(s) unchanged and not due" in quiet["stdout"]
+    assert quiet["outputs"]["watching"] == str(INCIDENTS), "skipped ones are watched too"
 
     # A record on one incident and a comment on another: both are read, the third is not.
     _, b, c = numbers
@@ -176,3 +177,17 @@ def test_without_a_state_directory_every_sweep_reads_every_incident(
     numbers = [_file(github) for _ in range(2)]
     for _ in range(2):
         assert _read_fully(github, _sweep(github)) == set(numbers)
+
+
+def test_a_sweep_says_how_many_incidents_it_watches_so_the_schedule_can_pause(
+    github: TestSandbox,
+) -> None:
+    """0 lets warroom-sweep.yml turn its schedule off; an event run says nothing."""
+    (bystander,) = github.seed_issues(1, title="Typo in the README")
+    assert _sweep(github)["outputs"]["watching"] == "0"
+    number = _file(github)
+    (opened, *_) = [r for r in _settle(github) if r["event"] == "issues"]
+    assert opened["outputs"]["watching"] == ""
+    assert opened["outputs"]["incident"] == str(number)
+    assert _sweep(github)["outputs"]["watching"] == "1"
+    assert bystander != number

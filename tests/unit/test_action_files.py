@@ -19,11 +19,14 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
+WORKFLOWS = (".github/workflows/warroom.yml", ".github/workflows/warroom-sweep.yml")
+
+
 @pytest.mark.parametrize(
     ("schema", "path"),
     [
         pytest.param("vendor.github-actions", "action.yml", id="action"),
-        pytest.param("vendor.github-workflows", ".github/workflows/warroom.yml", id="workflow"),
+        *(pytest.param("vendor.github-workflows", w, id=Path(w).stem) for w in WORKFLOWS),
     ],
 )
 def test_file_matches_githubs_schema(schema: str, path: str) -> None:
@@ -36,9 +39,18 @@ def test_file_matches_githubs_schema(schema: str, path: str) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_zizmor_finds_nothing() -> None:
+@pytest.mark.parametrize("persona", ["regular", "auditor"])
+def test_zizmor_finds_nothing(persona: str) -> None:
+    """The auditor persona too: every permission explained, every job named."""
     result = subprocess.run(
-        [BIN / "zizmor", "--offline", "--no-progress", "--format", "plain", ROOT],
+        [
+            BIN / "zizmor",
+            "--offline",
+            "--no-progress",
+            "--format=plain",
+            f"--persona={persona}",
+            ROOT,
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -46,16 +58,19 @@ def test_zizmor_finds_nothing() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def _workflow() -> dict[str, object]:
-    data = yaml.safe_load((ROOT / ".github/workflows/warroom.yml").read_text())
+def _workflow(path: str = WORKFLOWS[0]) -> dict[Any, Any]:
+    data = yaml.safe_load((ROOT / path).read_text())
     assert isinstance(data, dict)
     return data
 
 
-def test_workflow_listens_to_every_event_warroom_handles() -> None:
+def _sweep_workflow() -> dict[Any, Any]:
+    return _workflow(WORKFLOWS[1])
+
+
+def test_the_workflows_listen_to_every_event_warroom_handles() -> None:
     # PyYAML reads the bare key `on` as True.
     triggers = _workflow()[True]
-    assert isinstance(triggers, dict)
     assert set(triggers["issues"]["types"]) == {
         "opened",
         "edited",
@@ -65,31 +80,66 @@ def test_workflow_listens_to_every_event_warroom_handles() -> None:
         "unlabeled",
     }
     assert set(triggers["issue_comment"]["types"]) == {"created", "edited", "deleted"}
-    assert "schedule" in triggers
-    assert "workflow_dispatch" in triggers
+    # The sweep has a workflow of its own, so pausing its schedule leaves events alone.
+    assert "schedule" not in triggers
+    assert set(_sweep_workflow()[True]) == {"schedule", "workflow_dispatch"}
 
 
-def test_workflow_asks_for_issue_writes_and_a_read_of_the_checkout_and_queues_per_issue() -> None:
-    workflow = _workflow()
+@pytest.mark.parametrize(
+    ("path", "job", "permissions"),
+    [
+        # contents: read, or actions/checkout fails in a private repository.
+        pytest.param(WORKFLOWS[0], "warroom", {"contents": "read", "issues": "write"}, id="run"),
+        pytest.param(WORKFLOWS[0], "wake-sweep", {"actions": "write"}, id="wake"),
+        pytest.param(WORKFLOWS[1], "sweep", {"contents": "read", "issues": "write"}, id="sweep"),
+        pytest.param(WORKFLOWS[1], "pause", {"actions": "write", "issues": "read"}, id="pause"),
+    ],
+)
+def test_each_job_asks_for_exactly_what_it_uses(
+    path: str, job: str, permissions: dict[str, str]
+) -> None:
+    workflow = _workflow(path)
     assert workflow["permissions"] == {}
-    jobs = workflow["jobs"]
-    assert isinstance(jobs, dict)
-    (job,) = jobs.values()
-    # contents: read, or actions/checkout fails in a private repository.
-    assert job["permissions"] == {"contents": "read", "issues": "write"}
-    concurrency = workflow["concurrency"]
-    assert isinstance(concurrency, dict)
-    assert "github.event.issue.number" in concurrency["group"]
-    assert concurrency["cancel-in-progress"] is False
+    assert workflow["jobs"][job]["permissions"] == permissions
+
+
+def test_runs_queue_per_issue_and_sweeps_one_at_a_time() -> None:
+    for workflow, group in ((_workflow(), "github.event.issue.number"), (_sweep_workflow(), "")):
+        concurrency = workflow["concurrency"]
+        assert group in concurrency["group"]
+        assert concurrency["cancel-in-progress"] is False
+
+
+def test_only_a_sweep_that_watches_nothing_pauses_the_schedule() -> None:
+    jobs = _sweep_workflow()["jobs"]
+    assert jobs["sweep"]["outputs"]["watching"] == "${{ steps.warroom.outputs.watching }}"
+    assert jobs["pause"]["needs"] == "sweep"
+    assert jobs["pause"]["if"] == "needs.sweep.outputs.watching == '0'"
+
+
+def test_an_incident_filed_reopened_or_labelled_wakes_the_sweep() -> None:
+    wake = _workflow()["jobs"]["wake-sweep"]
+    condition = " ".join(wake["if"].split())
+    assert "github.event_name == 'issues'" in condition
+    assert """fromJSON('["opened", "reopened"]')""" in condition
+    assert "github.event.action == 'labeled' && github.event.label.name == 'incident'" in condition
+    (step,) = wake["steps"]
+    assert step["env"]["SWEEP_WORKFLOW"] == Path(WORKFLOWS[1]).name
+    assert "/enable" in step["run"]
+
+
+def _all_steps() -> list[dict[str, Any]]:
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    steps = [*action["runs"]["steps"]]
+    for path in WORKFLOWS:
+        for job in _workflow(path)["jobs"].values():
+            steps.extend(job["steps"])
+    return steps
 
 
 def test_no_expression_reaches_a_run_script() -> None:
     """Event text must enter scripts through env, never through `${{ }}` in `run:`."""
-    action = yaml.safe_load((ROOT / "action.yml").read_text())
-    steps = [*action["runs"]["steps"]]
-    for job in _workflow()["jobs"].values():  # type: ignore[union-attr]
-        steps.extend(job["steps"])
-    for step in steps:
+    for step in _all_steps():
         assert "${{" not in step.get("run", ""), step
 
 
@@ -103,6 +153,7 @@ def test_action_declares_the_documented_inputs_and_outputs() -> None:
         "gate",
         "blocked-reasons",
         "follow-ups",
+        "watching",
     }
     assert action["runs"]["using"] == "composite"
 
@@ -112,24 +163,17 @@ def test_action_declares_the_documented_inputs_and_outputs() -> None:
 _PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
 
 
-def _uses() -> list[str]:
-    action = yaml.safe_load((ROOT / "action.yml").read_text())
-    found = [step["uses"] for step in action["runs"]["steps"] if "uses" in step]
-    for job in _workflow()["jobs"].values():  # type: ignore[union-attr]
-        found += [step["uses"] for step in job["steps"] if "uses" in step]
-    return found
-
-
 def test_every_action_is_pinned_by_full_commit_sha_with_its_version() -> None:
     lines = [
         line.split("uses:", 1)[1].strip()
-        for path in ("action.yml", ".github/workflows/warroom.yml")
+        for path in ("action.yml", *WORKFLOWS)
         for line in (ROOT / path).read_text().splitlines()
         if line.strip().lstrip("- ").startswith("uses:")
     ]
+    uses = [step["uses"] for step in _all_steps() if "uses" in step]
     remote = [x for x in lines if not x.startswith("./")]
     assert remote, "no action found: the test reads the files wrongly"
-    assert len(remote) + 1 == len(_uses())  # every step's `uses`, and the one local action
+    assert len(lines) == len(uses)
     for ref in remote:
         assert _PINNED.match(ref), ref
 
@@ -227,3 +271,86 @@ def test_the_run_step_passes_warroom_s_exit_code_and_says_whether_the_memory_cha
     )
     assert done.returncode == exit_code, done.stderr
     assert ("memory-changed=true" in output.read_text()) is changed
+
+
+# --- pausing and waking the schedule: the jobs' scripts, run against a fake curl ---------------
+
+_FAKE_CURL = """#!/bin/sh
+echo "$*" >> "$CALLS"
+case "$*" in
+  *"/issues"*) printf '%s' "$OPEN_ISSUES" ;;
+  *"/disable"*) exit "$DISABLE_EXIT" ;;
+esac
+"""
+
+
+def _run_job_step(
+    tmp_path: Path, step: dict[str, Any], *, open_issues: str = "[]", disable_exit: int = 0
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """Run a workflow step's script as the runner does (`bash -e`), `curl` replaced by a fake."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    curl = bin_dir / "curl"
+    curl.write_text(_FAKE_CURL)
+    curl.chmod(0o755)
+    calls = tmp_path / "calls"
+    calls.touch()
+    env = {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "CALLS": str(calls),
+        "OPEN_ISSUES": open_issues,
+        "DISABLE_EXIT": str(disable_exit),
+        "GITHUB_API_URL": "https://api.github.test",
+        "GITHUB_REPOSITORY": "acme/shop",
+        "GITHUB_WORKFLOW_REF": "acme/shop/.github/workflows/warroom-sweep.yml@refs/heads/main",
+        **{k: v.replace("${{ github.token }}", "ghs_token") for k, v in step["env"].items()},
+    }
+    done = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done, calls.read_text().splitlines()
+
+
+@pytest.mark.parametrize(
+    ("open_issues", "enabled_again"),
+    [
+        pytest.param("[]\n", False, id="nothing-open"),
+        pytest.param('[{"number": 12, "title": "[incident] 401s"}]', True, id="filed-meanwhile"),
+    ],
+)
+def test_pausing_turns_the_schedule_off_then_looks_once_more(
+    tmp_path: Path, open_issues: str, enabled_again: bool
+) -> None:
+    (step,) = _sweep_workflow()["jobs"]["pause"]["steps"]
+    done, calls = _run_job_step(tmp_path, step, open_issues=open_issues)
+    assert done.returncode == 0, done.stderr
+    api = "https://api.github.test/repos/acme/shop"
+    assert calls[0].endswith(f"-X PUT {api}/actions/workflows/warroom-sweep.yml/disable")
+    assert "labels=incident" in calls[1]
+    assert "state=open" in calls[1]
+    assert calls[1].endswith(f"{api}/issues")
+    # The look comes after the switch-off: an incident filed in between is never missed.
+    assert len(calls) == (3 if enabled_again else 2)
+    if enabled_again:
+        assert calls[2].endswith(f"-X PUT {api}/actions/workflows/warroom-sweep.yml/enable")
+
+
+def test_a_failed_pause_fails_the_job_and_leaves_the_schedule_on(tmp_path: Path) -> None:
+    (step,) = _sweep_workflow()["jobs"]["pause"]["steps"]
+    done, calls = _run_job_step(tmp_path, step, disable_exit=22)
+    assert done.returncode != 0
+    assert len(calls) == 1, "nothing after a failed switch-off"
+
+
+def test_waking_turns_the_sweeps_schedule_on(tmp_path: Path) -> None:
+    (step,) = _workflow()["jobs"]["wake-sweep"]["steps"]
+    done, calls = _run_job_step(tmp_path, step)
+    assert done.returncode == 0, done.stderr
+    (call,) = calls
+    assert "-X PUT " in call
+    assert call.endswith("/repos/acme/shop/actions/workflows/warroom-sweep.yml/enable")
+    assert "Authorization: Bearer ghs_token" in call
