@@ -14,9 +14,11 @@ and the medians are compared, so a slow spell on the machine hits all three.
 
 The record comment is a real run against a local sandbox: a snapshot record
 posted on an incident, the run reading the comments and the author's
-permission and rendering the status comment. A first run (not counted) brings
-the incident up to date, so every counted run reads the same and writes
-nothing: the clock is frozen and the status comment comes out identical.
+permission, planning and rendering the status comment. A first run (not
+counted) brings the incident up to date, so every counted run does the same:
+three requests (the comments, the permission, and the label write that the
+event's payload, taken before the first run labelled the issue, still asks
+for); the clock is frozen, so the status comment comes out identical.
 
     python bench/startup.py               # 15 rounds
     python bench/startup.py --rounds 41   # steadier medians
