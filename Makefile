@@ -38,6 +38,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/form_parser.py
 	$(BIN)/python bench/record_parser.py
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/sweep.py
+	$(BIN)/python bench/startup.py
 
 # Re-resolve the locks after editing pyproject.toml's dependencies.
 lock:

@@ -16,22 +16,23 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from warroom import authority
+from warroom import authority, sweep_state
+from warroom.action import NO_OUTPUTS, triage
 from warroom.actions_env import RunnerEnv, annotation, append, outputs_text, parse_now
 from warroom.authority import authorization
 from warroom.check import load_config
 from warroom.config import Config
 from warroom.declaration import read_declaration
 from warroom.effects import Effect, EnsureLabel, Fail, describe
-from warroom.errors import GitHubError, UsageError, WarroomError
-from warroom.events import Event, Ignored, read_event
+from warroom.errors import GitHubError, UsageError
+from warroom.events import SWEEP_EVENTS, Event, Ignored
 from warroom.github.adapter import GitHubAdapter
 from warroom.incident import Incident, derive
 from warroom.markers import decode_state, read_marker
 from warroom.model import CommentSnapshot, IssueSnapshot
-from warroom.parsing.forms import bundled_form, looks_like_form, parse_form
+from warroom.parsing.forms import bundled_form, parse_form
 from warroom.parsing.records import read_records
-from warroom.plan import Plan, label_catalog, plan_incident, status_effect
+from warroom.plan import Plan, clock_items, label_catalog, plan_incident, status_effect
 from warroom.records.types import ParsedRecord
 from warroom.render import render
 
@@ -48,6 +49,7 @@ class Adapter(Protocol):
     def team_member(self, team: str, login: str) -> bool: ...
     def open_issues(self, label: str) -> list[IssueSnapshot]: ...
     def closed_issues(self, label: str, since: datetime) -> list[IssueSnapshot]: ...
+    def comments_since(self, since: datetime) -> list[tuple[int, CommentSnapshot]]: ...
     def apply(self, plan: Sequence[Effect], *, issue: IssueSnapshot | None = None) -> Any: ...
 
 
@@ -71,6 +73,10 @@ class RunResult:
     sweep: bool = False
     errors: list[str] = field(default_factory=list)
     """Incidents a sweep could not finish (GitHub refused or failed), one line each."""
+    skipped: list[int] = field(default_factory=list)
+    """Incidents a sweep did not read: unchanged, and nothing on their clock due."""
+    memory: str | None = None
+    """The sweep's memory to keep for the next one (``None``: nothing to keep)."""
 
     @property
     def failures(self) -> list[str]:
@@ -78,13 +84,6 @@ class RunResult:
         return blocked + [
             f"warroom could not finish {e}. The next run will converge." for e in self.errors
         ]
-
-
-def _is_incident(issue: IssueSnapshot, config: Config) -> bool:
-    """Labelled ``incident``, or filed from the incident form (labels can lag the body)."""
-    if config.labels.incident.lower() in {x.lower() for x in issue.labels}:
-        return True
-    return looks_like_form(issue.body, bundled_form("incident"))
 
 
 def _permissions(
@@ -235,45 +234,21 @@ def run(
     *,
     dry_run: bool = False,
     attempt: int = 1,
+    memory: str | None = None,
 ) -> RunResult:
     """Handle one workflow event: one incident, or every open incident for a sweep.
 
     ``attempt`` is the run's attempt (``GITHUB_RUN_ATTEMPT``): a re-run's payload
     is as old as its first attempt, so it decides on the issue as GitHub has it now.
+    ``memory`` is what the last sweep left (``""`` when there is none yet), or
+    ``None`` to sweep without one; the sweep's new memory is ``RunResult.memory``.
     """
-    event = read_event(event_name, payload)
+    event = triage(event_name, payload, config)
     if isinstance(event, Ignored):
         return RunResult(ignored=event.reason, dry_run=dry_run)
     if event.is_sweep:
-        adapter = adapter_factory()
-        # Open incidents, and closed ones still in their watch window: a closure whose
-        # reopen failed, or whose hardening loop is due, is not forgotten by the sweep.
-        since = now - timedelta(hours=config.clock.watch_hours)
-        issues = [
-            *adapter.open_issues(config.labels.incident),
-            *adapter.closed_issues(config.labels.incident, since),
-        ]
-        result = RunResult(dry_run=dry_run, sweep=True)
-        for issue in issues:
-            try:
-                result.incidents.append(
-                    process_incident(adapter, issue, None, now, config, dry_run=dry_run)
-                )
-            except GitHubError as exc:
-                # One incident GitHub will not take must not stop the sweep of the others.
-                result.errors.append(f"#{issue.number}: {exc}")
-        return result
+        return _sweep(adapter_factory(), now, config, dry_run=dry_run, memory=memory)
     assert event.issue is not None
-    if event.comment is not None and event.comment.author_is_bot:
-        return RunResult(ignored="comments by bots are never records", dry_run=dry_run)
-    if not _is_incident(event.issue, config):
-        return RunResult(ignored=f"#{event.issue.number} is not an incident", dry_run=dry_run)
-    if _creation_label(event, config):
-        return RunResult(
-            ignored=f"#{event.issue.number} was labelled {event.label!r} as it was filed; "
-            "the run for `opened` handles it",
-            dry_run=dry_run,
-        )
     adapter = adapter_factory()
     handled = process_incident(
         adapter, event.issue, event, now, config, dry_run=dry_run, attempt=attempt
@@ -281,22 +256,117 @@ def run(
     return RunResult(incidents=[handled], dry_run=dry_run)
 
 
-def _creation_label(event: Event, config: Config) -> bool:
-    """The form's own ``incident`` label, which GitHub reports as a second event at filing.
+# --- the scheduled sweep, with its memory (see warroom.sweep_state) ----------------------------
 
-    The ``opened`` run (always first in the issue's concurrency group) does all
-    there is to do; the sweep finishes it if that run fails.
-    """
-    issue = event.issue
-    return (
-        issue is not None
-        and event.name == "issues"
-        and event.action == "labeled"
-        and (event.label or "").lower() == config.labels.incident.lower()
-        and issue.comment_count == 0
-        and issue.updated_at is not None
-        and issue.updated_at - issue.created_at <= timedelta(seconds=10)
-    )
+
+class _Reading:
+    """The adapter, noting each incident's comments as the sweep reads them."""
+
+    def __init__(self, adapter: Adapter) -> None:
+        self._adapter = adapter
+        self.read: dict[int, list[CommentSnapshot]] = {}
+
+    def comments(self, number: int) -> list[CommentSnapshot]:
+        found = self._adapter.comments(number)
+        self.read[number] = found
+        return found
+
+    def issue(self, number: int) -> IssueSnapshot:
+        return self._adapter.issue(number)
+
+    def permission(self, login: str) -> str:
+        return self._adapter.permission(login)
+
+    def collaborators(self, at_least: str) -> dict[str, str] | None:
+        return self._adapter.collaborators(at_least)
+
+    def team_member(self, team: str, login: str) -> bool:
+        return self._adapter.team_member(team, login)
+
+    def open_issues(self, label: str) -> list[IssueSnapshot]:
+        return self._adapter.open_issues(label)
+
+    def closed_issues(self, label: str, since: datetime) -> list[IssueSnapshot]:
+        return self._adapter.closed_issues(label, since)
+
+    def comments_since(self, since: datetime) -> list[tuple[int, CommentSnapshot]]:
+        return self._adapter.comments_since(since)
+
+    def apply(self, plan: Sequence[Effect], *, issue: IssueSnapshot | None = None) -> Any:
+        return self._adapter.apply(plan, issue=issue)
+
+
+def _sweep(
+    adapter: Adapter, now: datetime, config: Config, *, dry_run: bool, memory: str | None
+) -> RunResult:
+    """Every open incident, and closed ones in their watch window; with a memory, only those
+    that changed or fell due since the last sweep (about I/100 + 2 requests when none did)."""
+    # Closed ones too: a closure whose reopen failed, or whose hardening loop is due,
+    # is not forgotten by the sweep.
+    since = now - timedelta(hours=config.clock.watch_hours)
+    issues = [
+        *adapter.open_issues(config.labels.incident),
+        *adapter.closed_issues(config.labels.incident, since),
+    ]
+    if memory is None:
+        result = RunResult(dry_run=dry_run, sweep=True)
+        for issue in issues:
+            handled = _sweep_one(adapter, issue, now, config, dry_run=dry_run, result=result)
+            if handled is not None:
+                result.incidents.append(handled)
+        return result
+    previous = sweep_state.loads(memory, config) if memory else None
+    touched: dict[int, list[sweep_state.CommentVersion]] = {}
+    start = sweep_state.comments_since(previous, now)
+    if start is not None:
+        listed = adapter.comments_since(start)
+        touched = sweep_state.touches(
+            sweep_state.CommentVersion(number, c.id, c.updated_at) for number, c in listed
+        )
+    reading = _Reading(adapter)
+    swept = RunResult(dry_run=dry_run, sweep=True)
+    results = swept.incidents
+    skipped = swept.skipped
+    outcomes: dict[int, sweep_state.Outcome] = {}
+    for issue in issues:
+        reason = sweep_state.why_read(previous, issue, touched.get(issue.number, ()), now)
+        if reason is None:
+            skipped.append(issue.number)
+            continue
+        log.info("sweep: reading #%s: %s", issue.number, reason)
+        handled = _sweep_one(reading, issue, now, config, dry_run=dry_run, result=swept)
+        if handled is None:
+            continue  # not remembered: the next sweep reads it again
+        results.append(handled)
+        items = clock_items(handled.incident, handled.plan.gate, now, config)
+        outcomes[issue.number] = sweep_state.Outcome(
+            due=sweep_state.next_due((item.due for item in items), now),
+            comments=[
+                sweep_state.CommentVersion(issue.number, c.id, c.updated_at)
+                for c in reading.read.get(issue.number, ())
+            ],
+            wrote=bool(handled.applied),
+        )
+    kept = sweep_state.remember(previous, issues, outcomes, now, config)
+    swept.memory = None if dry_run else sweep_state.dumps(kept)
+    return swept
+
+
+def _sweep_one(
+    adapter: Adapter,
+    issue: IssueSnapshot,
+    now: datetime,
+    config: Config,
+    *,
+    dry_run: bool,
+    result: RunResult,
+) -> IncidentResult | None:
+    """One incident of a sweep; GitHub refusing it is noted and the sweep goes on."""
+    try:
+        return process_incident(adapter, issue, None, now, config, dry_run=dry_run)
+    except GitHubError as exc:
+        result.errors.append(f"#{issue.number}: {exc}")
+        return None
 
 
 def plan_lines(result: RunResult) -> list[str]:
@@ -312,17 +382,15 @@ def plan_lines(result: RunResult) -> list[str]:
 
 
 def outputs(result: RunResult) -> dict[str, str]:
-    """The Action's outputs: of the one incident, or empty-ish for a sweep or an ignored event."""
+    """The Action's outputs: of the one incident, or empty-ish for a sweep or an ignored event;
+    a sweep also says how many incidents it watches (open, or closed within the watch window)."""
     if len(result.incidents) == 1 and not result.sweep:
-        return dict(result.incidents[0].plan.outputs)
-    return {
-        "incident": "",
-        "severity": "",
-        "phase": "",
-        "gate": "n/a",
-        "blocked-reasons": "[]",
-        "follow-ups": "[]",
-    }
+        return {**NO_OUTPUTS, **result.incidents[0].plan.outputs}
+    found = dict(NO_OUTPUTS)
+    if result.sweep:
+        # 0 lets the sweep's workflow pause its schedule (see .github/workflows/warroom-sweep.yml).
+        found["watching"] = str(len(result.incidents) + len(result.skipped))
+    return found
 
 
 def summary(result: RunResult, config: Config) -> str:
@@ -353,27 +421,19 @@ def summary_context(result: RunResult, config: Config) -> dict[str, Any]:
     }
 
 
-def action_main(env: RunnerEnv, echo: Callable[[str], None]) -> int:
-    """``warroom action``: one workflow run, start to end. Returns the exit code.
+def action_main(env: RunnerEnv, echo: Callable[[str], None], config: Config) -> int:
+    """``warroom action`` once ``warroom.action`` has read the config and the event.
 
     A blocked closure or a GitHub failure exits 1 with an error annotation, so
     the run shows red; everything else exits 0.
     """
-    workspace = Path(os.environ.get("GITHUB_WORKSPACE", "."))
-    try:
-        config = load_config(workspace / env.config_path)
-    except WarroomError as exc:
-        # A broken config must be as visible as a blocked closure: red, annotated, summarised.
-        echo(annotation("error", f"warroom did not run: {exc}"))
-        append(env.output_path, outputs_text(outputs(RunResult())))
-        append(env.summary_path, f"## warroom\n\nwarroom did not run: {exc}\n")
-        return 2
 
     def adapter() -> GitHubAdapter:
         return GitHubAdapter(
             api_url=env.api_url, token=env.token, repository=env.repository, api=config.api
         )
 
+    path = _memory_path(env.repository) if env.event_name in SWEEP_EVENTS else None
     try:
         result = run(
             adapter,
@@ -383,6 +443,7 @@ def action_main(env: RunnerEnv, echo: Callable[[str], None]) -> int:
             config,
             dry_run=env.dry_run,
             attempt=env.attempt,
+            memory=_recall(path),
         )
     except GitHubError as exc:
         message = f"warroom could not finish: {exc}. The next run will converge."
@@ -396,11 +457,60 @@ def action_main(env: RunnerEnv, echo: Callable[[str], None]) -> int:
     for incident in result.incidents:
         for line in incident.applied:
             echo(f"applied: {line}")
+    if result.skipped:
+        echo(_skipped_line(result.skipped))
+    _keep(path, result.memory)
     append(env.output_path, outputs_text(outputs(result)))
     append(env.summary_path, summary(result, config))
     for failure in result.failures:
         echo(annotation("error", failure))
     return 1 if result.failures else 0
+
+
+# --- the sweep's memory on disk: the directory WARROOM_STATE_DIR names ----------------------
+
+
+def _memory_path(repository: str) -> Path | None:
+    """The memory file for ``repository``; ``None`` when WARROOM_STATE_DIR is not set."""
+    root = os.environ.get("WARROOM_STATE_DIR", "").strip()
+    if not root:
+        return None
+    name = "".join(ch if ch.isalnum() or ch in "._-" else "+" for ch in repository)
+    return Path(root) / f"sweep-{name}.json"
+
+
+def _recall(path: Path | None) -> str | None:
+    """The memory's text; ``""`` when there is none or it cannot be read (a full sweep)."""
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        if not isinstance(exc, FileNotFoundError):
+            log.warning("the sweep's memory %s cannot be read (%s): sweeping fully", path, exc)
+        return ""
+
+
+def _keep(path: Path | None, text: str | None) -> None:
+    """Write the memory atomically (a new file, then a rename), and only when it changed.
+
+    Losing it costs one full sweep, so a failure to write is a warning, not a failed run.
+    """
+    if path is None or text is None or _recall(path) == text:
+        return
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch.write_text(text, encoding="utf-8")
+        scratch.replace(path)
+    except OSError as exc:
+        log.warning("the sweep's memory cannot be kept in %s: %s", path, exc)
+        scratch.unlink(missing_ok=True)
+
+
+def _skipped_line(numbers: Sequence[int]) -> str:
+    shown = ", ".join(f"#{n}" for n in numbers[:20]) + (" ..." if len(numbers) > 20 else "")
+    return f"sweep: {len(numbers)} incident(s) unchanged and not due, not read again: {shown}"
 
 
 def _adapter_from_env(config: Config) -> GitHubAdapter:
@@ -431,7 +541,10 @@ def sweep_main(*, dry_run: bool, echo: Callable[[str], None]) -> int:
     config = _config_here()
     adapter = _adapter_from_env(config)
     now = parse_now(os.environ.get("WARROOM_NOW"))
-    result = run(lambda: adapter, "schedule", {}, now, config, dry_run=dry_run)
+    path = _memory_path(os.environ.get("GITHUB_REPOSITORY", ""))
+    result = run(
+        lambda: adapter, "schedule", {}, now, config, dry_run=dry_run, memory=_recall(path)
+    )
     for line in plan_lines(result) if dry_run else []:
         echo(line)
     for incident in result.incidents:
@@ -439,6 +552,9 @@ def sweep_main(*, dry_run: bool, echo: Callable[[str], None]) -> int:
         echo(
             f"#{incident.incident.number}: {gate.state}; applied {len(incident.applied)} change(s)"
         )
+    if result.skipped:
+        echo(_skipped_line(result.skipped))
+    _keep(path, result.memory)
     return 1 if result.failures else 0
 
 

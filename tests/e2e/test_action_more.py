@@ -40,7 +40,7 @@ from warroom.plan import label_catalog
 pytestmark = pytest.mark.e2e
 
 WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
-OUTPUTS = {"incident", "severity", "phase", "gate", "blocked-reasons", "follow-ups"}
+OUTPUTS = {"incident", "severity", "phase", "gate", "blocked-reasons", "follow-ups", "watching"}
 GIVE_UP_SOON = "api:\n  seconds_between_writes: 0\n  retry_seconds: 5\n  max_attempts: 2\n"
 GATE_TABLE = "| closure gate condition | |"
 
@@ -189,6 +189,7 @@ def test_every_run_sets_all_outputs_and_writes_a_step_summary(github: TestSandbo
             "gate": "n/a",
             "blocked-reasons": "[]",
             "follow-ups": "[]",
+            "watching": "",
         }
     (sweep,) = [r for r in runs if r["event"] == "schedule"]
     for run in [*on_incident, sweep]:

@@ -436,6 +436,18 @@ class GitHubAdapter:
 
         return self._call(f"list recently closed issues labelled {label!r}", read)
 
+    def comments_since(self, since: datetime) -> list[tuple[int, CommentSnapshot]]:
+        """Comments anywhere in the repository written or edited since ``since``, each with its
+        issue's number: ceil(N/100) GETs (one when nothing changed). The sweep's memory."""
+
+        def read() -> list[tuple[int, CommentSnapshot]]:
+            found = self._repo.get_issues_comments(
+                sort="updated", direction="asc", since=since.astimezone(UTC)
+            )
+            return [(int(c.issue_url.rsplit("/", 1)[1]), comment_snapshot(c)) for c in found]
+
+        return self._call(f"list comments edited since {since.isoformat()}", read)
+
     def _marked_issues(self, label: str, markers: Iterable[str]) -> dict[str, Issue]:
         wanted = set(markers)
         if not wanted:
