@@ -146,7 +146,7 @@ def process_incident(
             continue
         if comment.author_is_bot:
             continue  # other bots' comments are never records
-        records = read_records(comment.body, config)
+        records = read_records(comment.body, config, reference=comment.created_at)
         if records:
             people.append((comment, records))
 
