@@ -38,7 +38,7 @@ from warroom.config import DEFAULT_CONFIG, Config
 from warroom.model import Finding, Level
 from warroom.records import quality
 from warroom.records.models import AnyRecord
-from warroom.records.reading import read_block
+from warroom.records.reading import SUGGESTIONS, read_block
 from warroom.records.spec import (
     ESCALATION,
     RECORD_KINDS,
@@ -608,6 +608,18 @@ _QUOTE = re.compile(r"^[ \t]{0,3}>(?:[ \t]?>)*[ \t]?", re.M)
 """A blockquote marker at a line's start, nested ones included (``> > ``)."""
 
 
+def _quoted_lines(text: _Text) -> set[int]:
+    """0-based lines that start with a blockquote marker."""
+    clean = text.clean
+    quoted: set[int] = set()
+    line = pos = 0
+    for match in _QUOTE.finditer(clean):
+        line += clean.count("\n", pos, match.start())
+        pos = match.start()
+        quoted.add(line)
+    return quoted
+
+
 def unread_starts(text: str) -> list[tuple[int, str, str]]:
     """(line, kind, why) of record start lines that are not read: ``quoted`` or ``fenced``.
 
@@ -616,11 +628,12 @@ def unread_starts(text: str) -> list[tuple[int, str, str]]:
     this to say why a record was not seen and how to post it so it counts.
     """
     prepared = _prepare(text)
-    quoted = {
-        index for index, line in enumerate(prepared.lines) if line[:4].lstrip(" \t")[:1] == ">"
-    }
-    if not prepared.fences and not quoted:
-        return []
+    quoted = _quoted_lines(prepared) if ">" in prepared.clean else set()
+    spans = [(first, last + 1) for first, last in prepared.fences]
+    spans += [(line, line + 1) for line in sorted(quoted)]
+    lines = prepared.lines
+    if not any(_KEYWORDS.search("\n".join(lines[a:b]).lower()) for a, b in spans):
+        return []  # no start keyword on a quoted or fenced line: nothing more to look at
     plain = _prepare(_QUOTE.sub("", prepared.clean)) if quoted else prepared
     unfenced = _Text(text, plain.lines, plain.clean, [], plain.void)
     found: list[tuple[int, str, str]] = []
@@ -636,10 +649,8 @@ def unread_starts(text: str) -> list[tuple[int, str, str]]:
 # --- reading blocks ---------------------------------------------------------------------------
 
 
-def _read_block(
-    block: RecordBlock, config: Config, reference: datetime | None
-) -> tuple[dict[str, Any], dict[str, str], list[Finding]]:
-    return read_block(block, config, reference)
+_SUGGESTIONS_PER_TEXT = 24
+"""Unknown labels per text given a "did you mean" (``SUGGESTIONS`` per block), for hostile text."""
 
 
 def _model(block: RecordBlock, values: dict[str, Any]) -> tuple[AnyRecord | None, list[Finding]]:
@@ -661,8 +672,11 @@ def _parse(
     blocks: Sequence[RecordBlock], config: Config, reference: datetime | None
 ) -> list[ParsedRecord]:
     readings: list[tuple[Reading, dict[str, str], list[Finding]]] = []
+    suggestions = _SUGGESTIONS_PER_TEXT
     for block in blocks:
-        values, raw, findings = _read_block(block, config, reference)
+        suggest = min(SUGGESTIONS, suggestions)
+        suggestions -= min(suggest, len(block.extra))
+        values, raw, findings = read_block(block, config, reference, suggest=suggest)
         readings.append((Reading(block, values), raw, findings))
     comment = Comment([reading for reading, _, _ in readings])
     parsed: list[ParsedRecord] = []

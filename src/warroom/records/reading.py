@@ -259,7 +259,7 @@ def write_value(kind: ValueKind, value: Any) -> str:
 
 # --- a whole block ----------------------------------------------------------------------------
 
-_SUGGESTIONS = 8
+SUGGESTIONS = 8
 """Unknown labels per block given a "did you mean": enough for a record, bounded otherwise."""
 
 
@@ -306,12 +306,12 @@ class _OnTheLine:
 
 
 def _suggestions(
-    block: RecordBlock, record: RecordSpec
+    block: RecordBlock, record: RecordSpec, limit: int
 ) -> dict[int, tuple[RawField, FieldSpec | None]]:
-    """The closest field of each unknown label (the first few), by line."""
+    """The closest field of each unknown label (the first ``limit``), by line."""
     return {
         written.line: (written, record.closest_field(written.label))
-        for written in block.extra[:_SUGGESTIONS]
+        for written in block.extra[: max(0, limit)]
     }
 
 
@@ -358,18 +358,23 @@ def _who(logins: tuple[str, ...]) -> str:
 
 
 def read_block(
-    block: RecordBlock, config: Config, reference: datetime | None = None
+    block: RecordBlock,
+    config: Config,
+    reference: datetime | None = None,
+    *,
+    suggest: int = SUGGESTIONS,
 ) -> tuple[dict[str, Any], dict[str, str], list[Finding]]:
     """A block's values (canonical, typed), each known field's text, and the findings.
 
     ``reference`` is when the comment was posted (or now, in ``warroom check``):
-    times written without a date are read from it.
+    times written without a date are read from it. The first ``suggest``
+    unknown labels get a "did you mean" naming the closest field.
     """
     record = SPECS[block.kind]
     values: dict[str, Any] = {}
     raw: dict[str, str] = {}
     findings = list(block.problems)
-    suggestions = _suggestions(block, record)
+    suggestions = _suggestions(block, record, suggest)
     findings += _unknown_labels(record, suggestions)
     zone = config.zone
     texts: dict[str, str] = {}
