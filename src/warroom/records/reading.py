@@ -307,38 +307,32 @@ class _OnTheLine:
 
 def _suggestions(
     block: RecordBlock, record: RecordSpec, limit: int
-) -> dict[int, tuple[RawField, FieldSpec | None]]:
-    """The closest field of each unknown label (the first ``limit``), by line."""
-    return {
-        written.line: (written, record.closest_field(written.label))
-        for written in block.extra[: max(0, limit)]
-    }
-
-
-def _unknown_labels(
-    record: RecordSpec, suggestions: Mapping[int, tuple[RawField, FieldSpec | None]]
-) -> list[Finding]:
-    found = []
-    for written, closest in suggestions.values():
-        hint = (
-            f'did you mean "{closest.label}"?'
-            if closest is not None
-            else f"`warroom template {record.kind}` lists its fields"
-        )
-        found.append(
-            Finding(
-                _short(written.label, 40),
-                f"is not a field of the {record.title}, so it was not read; {hint}",
-                Level.WARNING,
-                written.line,
-            )
-        )
+) -> dict[int, tuple[RawField, FieldSpec]]:
+    """The closest field of each unknown label that resembles one (the first ``limit``)."""
+    found: dict[int, tuple[RawField, FieldSpec]] = {}
+    for written in block.extra[: max(0, limit)]:
+        closest = record.closest_field(written.label)
+        if closest is not None:
+            found[written.line] = (written, closest)
     return found
 
 
-def _looks_like(
-    spec: FieldSpec, suggestions: Mapping[int, tuple[RawField, FieldSpec | None]]
-) -> str:
+def _unknown_labels(
+    record: RecordSpec, suggestions: Mapping[int, tuple[RawField, FieldSpec]]
+) -> list[Finding]:
+    return [
+        Finding(
+            _short(written.label, 40),
+            f"is not a field of the {record.title}, so it was not read; "
+            f'did you mean "{closest.label}"?',
+            Level.WARNING,
+            written.line,
+        )
+        for written, closest in suggestions.values()
+    ]
+
+
+def _looks_like(spec: FieldSpec, suggestions: Mapping[int, tuple[RawField, FieldSpec]]) -> str:
     """A hint on a missing field when an unknown label in the block is closest to it."""
     for written, closest in suggestions.values():
         if closest is spec:

@@ -239,6 +239,8 @@ FILLER_WORDS = frozenset(
 """Words that change nothing in a label: "Owner for execution" is "Execution owner"."""
 
 _WORD = re.compile(r"[a-z0-9]+")
+_RESEMBLES = 0.5
+"""Share of letter pairs from which an unknown label is worth a "did you mean"."""
 _FUZZY_MIN, _FUZZY_LONG, _FUZZY_MAX = 5, 10, 32
 """Folded label lengths a typo is looked for in (shorter ones are too easy to confuse),
 and where a label is long enough to allow a second typo."""
@@ -320,7 +322,7 @@ class _LabelIndex:
         self.bags: dict[tuple[str, ...], set[tuple[FieldSpec, ...]]] = {}
         self.heads: list[tuple[tuple[str, ...], tuple[FieldSpec, ...]]] = []
         self.typos: list[tuple[str, frozenset[str], tuple[FieldSpec, ...]]] = []
-        self.shapes: list[tuple[frozenset[str], FieldSpec]] = []
+        self.shapes: list[tuple[frozenset[str], frozenset[str], FieldSpec]] = []
         for fields, name, primary in targets:
             key = label_key(name)
             if not key:
@@ -332,7 +334,7 @@ class _LabelIndex:
                 self.heads.append((words, fields))
             self.typos.append((key, _bigrams(key), fields))
             if len(fields) == 1:
-                self.shapes.append((_bigrams("".join(words) or key), fields[0]))
+                self.shapes.append((_bigrams("".join(words) or key), frozenset(words), fields[0]))
         self.cache: dict[str, LabelMatch | None] = {}
 
     def match(self, label: str) -> LabelMatch | None:
@@ -366,14 +368,18 @@ class _LabelIndex:
         return LabelMatch(fields, self._note(label, fields))
 
     def _typo_of(self, key: str) -> set[tuple[FieldSpec, ...]]:
-        """Fields a typo away; a bigram count filters candidates before the distance."""
+        """Fields a typo away; a bigram count filters candidates before the distance.
+
+        One edit changes at most three distinct bigrams (a swap of neighbours
+        does), so a label ``limit`` edits away shares all but ``3 * limit``.
+        """
         limit = _typo_limit(key)
         shape = _bigrams(key)
         return {
             fields
             for other, grams, fields in self.typos
             if abs(len(other) - len(key)) <= limit
-            and len(shape & grams) >= max(len(shape), len(grams)) - 2 * limit
+            and len(shape & grams) >= max(len(shape), len(grams)) - 3 * limit
             and _within(key, other, limit)
         }
 
@@ -389,11 +395,18 @@ class _LabelIndex:
         return f'read "{label_as_written}:" as "{table}"; write "{table}:" to be exact'
 
     def closest(self, label: str) -> FieldSpec | None:
-        shape = _bigrams("".join(label_words(label)) or label_key(label))
+        """The most alike field by shared letter pairs, if it shares a word or half its pairs.
+
+        A label that resembles no field (``Notes:``, ``Thanks all:``) gets no
+        suggestion: it is a note, not a field someone tried to write.
+        """
+        words = label_words(label)
+        shape = _bigrams("".join(words) or label_key(label))
+        wanted = frozenset(words)
         best: tuple[float, FieldSpec | None] = (0.0, None)
-        for grams, spec in self.shapes:
+        for grams, named, spec in self.shapes:
             score = 2 * len(shape & grams) / (len(shape) + len(grams))
-            if score > best[0]:
+            if score > best[0] and (score >= _RESEMBLES or wanted & named):
                 best = (score, spec)
         return best[1]
 
