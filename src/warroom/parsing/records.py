@@ -457,10 +457,10 @@ class _Guesses:
 
     def match(self, spec: RecordSpec, label: str) -> LabelMatch | None:
         """The table's spelling always; a near miss while the budget lasts."""
-        exact = spec.field_for(label)
-        if exact is not None or self.left <= 0:
-            return spec.match_label(label) if exact is not None else None
-        self.left -= 1
+        if spec.field_for(label) is None:
+            if self.left <= 0:
+                return None
+            self.left -= 1
         return spec.match_label(label)
 
 
