@@ -537,3 +537,41 @@ def test_the_action_reads_a_time_without_a_date_from_when_the_comment_was_posted
     assert "2026-11-28 16:40 UTC" in status.body  # the clock shows the resolved date
     assert 'read "16:40 UTC" as 2026-11-28 16:40 UTC' in status.body
     assert "⏰ overdue" in status.body
+
+
+_LOGIN = st.from_regex(r"[a-z0-9](?:[a-z0-9]|-[a-z0-9]){0,12}", fullmatch=True)
+_NAME = st.lists(
+    st.text(
+        alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8
+    ).filter(lambda word: word.lower() not in {"and", "owner", "by", "with", "next", "owned"}),
+    min_size=1,
+    max_size=2,
+).map(" ".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(0, 23),
+    st.integers(0, 59),
+    st.booleans(),
+    st.sampled_from([", ", " / ", "; ", " — ", " - ", " | ", ", owner ", " / owner: "]),
+    _LOGIN,
+    st.one_of(st.none(), _NAME),
+)
+def test_any_checkpoint_time_and_owner_on_one_line_read_back(
+    hour: int, minute: int, dated: bool, separator: str, login: str, name: str | None
+) -> None:
+    moment = datetime(2024, 5, 1, hour, minute, tzinfo=UTC)
+    written_time = moment.strftime("%Y-%m-%d %H:%M UTC" if dated else "%H:%M UTC")
+    owner = f"{name} (@{login})" if name else f"@{login}"
+    text = _WITHOUT_OWNER.replace(
+        "- Next checkpoint at: 2024-05-01 16:40 UTC",
+        f"- Next checkpoint at: {written_time}{separator}{owner}",
+    )
+    record = only(text)
+    assert record.valid, (text, record.errors)
+    assert record.values["next_owner"] == (login,)
+    at = record.values["next_checkpoint_at"]
+    assert (at.hour, at.minute) == (hour, minute)
+    if dated:
+        assert at == moment
