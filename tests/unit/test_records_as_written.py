@@ -192,6 +192,14 @@ def test_an_owner_on_the_time_line_and_a_next_owner_line(owner_line: str, valid:
         )
 
 
+def test_a_mention_in_a_comment_on_the_time_leaves_the_next_owner_alone() -> None:
+    text = SNAPSHOT.replace("16:40 UTC\n", "16:40 UTC (after @tomas deploys)\n")
+    record = only(text)
+    assert record.valid, record.errors
+    assert record.values["next_owner"] == ("omar",)
+    assert record.values["next_checkpoint_at"] == datetime(2024, 5, 1, 16, 40, tzinfo=UTC)
+
+
 def test_a_handoff_pairs_the_checkpoint_with_the_owner_taking_over() -> None:
     text = (
         "### Handoff Record\n"
