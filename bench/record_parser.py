@@ -47,6 +47,12 @@ def scenarios() -> dict[str, str]:
         "stakeholder updates": "Status: mitigating\nCustomer impact: x\n" * LIMIT,
         "known fields": "### Checkpoint Decision Record\n" + "- Decision: rollback\n" * LIMIT,
         "unknown fields": "### Checkpoint Decision Record\n" + "- a: b\n" * LIMIT,
+        "near-miss labels": "".join(
+            f"### Checkpoint Decision Record\n- Owner for verificatoin{i}: @a\n"
+            f"- Verification signa{i}: x\n- Next checkpoint: 16:40 UTC, Ann Lee (@a{i})\n"
+            for i in range(LIMIT // 120)
+        ),
+        "quoted records": "> ### Incident Command Snapshot\n> - Severity: SEV-1\n" * LIMIT,
         "prose in a block": "### Checkpoint Decision Record\n- Evidence reviewed: x\n"
         + "word\n" * LIMIT,
         "nested bullets": "### Checkpoint Decision Record\n- Evidence reviewed: x\n"

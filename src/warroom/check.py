@@ -3,23 +3,31 @@
 ``check_text`` is pure: one text, one ``CheckResult``. ``format_text`` and
 ``format_json`` turn a result into the two output formats. ``check_files`` is
 the thin shell the CLI calls: it reads files (``-`` is stdin), refuses
-unreadable or non-UTF-8 input with a message instead of a traceback, and
-picks the exit code (0 valid, 1 invalid, 2 unreadable input).
+unreadable or non-UTF-8 input with a message instead of a traceback, takes
+the reference time for times written without a date (``WARROOM_NOW`` or the
+clock), and picks the exit code (0 valid, 1 invalid, 2 unreadable input).
+
+A record that is quoted (``> ### Incident Command Snapshot``) or inside a code
+fence is never read, here or in the Action; ``check`` says so for each one and
+how to post it so it counts.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
+from warroom.actions_env import parse_now
 from warroom.config import DEFAULT_CONFIG, Config, config_from_yaml
 from warroom.errors import UsageError
 from warroom.model import CheckResult, Finding, Level
 from warroom.parsing.forms import FormTemplate, bundled_form, check_form, load_form, looks_like_form
-from warroom.parsing.records import MAX_RECORDS, read_record_as, read_records, starts_in_code
+from warroom.parsing.records import MAX_RECORDS, read_record_as, read_records, unread_starts
 from warroom.records.spec import RECORD_KINDS, SPECS
 from warroom.records.types import ParsedRecord
 
@@ -34,8 +42,32 @@ UNKNOWN = "unknown"
 OutputFormat = Literal["text", "json"]
 
 
-def _records_result(records: Sequence[ParsedRecord]) -> CheckResult:
+def _unread(text: str, level: Level, kind: str | None = None) -> tuple[Finding, ...]:
+    """One finding per record start that is quoted or fenced, saying how to post it."""
+    found = []
+    for line, start_kind, why in unread_starts(text):
+        if kind is not None and start_kind != kind:
+            continue
+        spec = SPECS[start_kind]
+        if why == "quoted":
+            message = (
+                'is quoted with ">", so it is not read: a quoted record repeats someone '
+                'else\'s and is never applied; to post it as yours, remove the ">" from the '
+                "start of its lines"
+            )
+        else:
+            message = (
+                "is inside a ``` code block, so it is not read: a record in a fence is an "
+                "example and is never applied; to post it so it counts, paste it as plain "
+                "text outside the fence"
+            )
+        found.append(Finding(spec.title, message, level, line))
+    return tuple(found)
+
+
+def _records_result(records: Sequence[ParsedRecord], text: str = "") -> CheckResult:
     findings = tuple(finding for record in records for finding in record.findings)
+    findings += _unread(text, Level.WARNING)
     if len(records) >= MAX_RECORDS:
         findings += (
             Finding(
@@ -59,28 +91,26 @@ def _recognised_starts() -> str:
 
 
 def _unrecognised(text: str, forms: Sequence[FormTemplate]) -> CheckResult:
-    fenced = starts_in_code(text)
-    hint = ""
-    if fenced:
-        line, kind = fenced[0]
-        hint = (
-            f"; line {line} starts a {kind} record inside a ``` code block, which is not read: "
-            "paste the record as plain text"
-        )
+    unread = _unread(text, Level.ERROR)
+    if unread:
+        return CheckResult(UNKNOWN, unread)
     form_hint = " or an issue-form body (its ### headings)" if forms else ""
     message = (
-        f"no war-room record recognised{hint}; a record starts with one of: "
+        f"no war-room record recognised; a record starts with one of: "
         f"{_recognised_starts()}{form_hint}; or name the kind with --kind"
     )
     return CheckResult(UNKNOWN, (Finding("record", message, Level.ERROR, 1),))
 
 
-def _check_kind(text: str, kind: str, config: Config) -> CheckResult:
-    records = read_records(text, config)
+def _check_kind(text: str, kind: str, config: Config, reference: datetime | None) -> CheckResult:
+    records = read_records(text, config, reference=reference)
     wanted = [record for record in records if record.kind == kind]
     if wanted:
-        return _records_result(wanted)
+        return _records_result(wanted, text)
     spec = SPECS[kind]
+    unread = _unread(text, Level.ERROR, kind)
+    if unread:
+        return CheckResult(kind, unread)
     if records:
         found = ", ".join(f"{SPECS[r.kind].title} on line {r.line}" for r in records)
         message = (
@@ -88,7 +118,7 @@ def _check_kind(text: str, kind: str, config: Config) -> CheckResult:
             "or check with --kind auto"
         )
         return CheckResult(kind, (Finding(spec.title, message, Level.ERROR, 1),))
-    return _records_result([read_record_as(text, kind, config)])
+    return _records_result([read_record_as(text, kind, config, reference=reference)])
 
 
 def check_text(
@@ -98,6 +128,7 @@ def check_text(
     form: FormTemplate | None = None,
     forms: Sequence[FormTemplate] | None = None,
     config: Config = DEFAULT_CONFIG,
+    reference: datetime | None = None,
 ) -> CheckResult:
     """Check one input.
 
@@ -105,16 +136,18 @@ def check_text(
     read a body with (``--form``; default the bundled incident form).
     ``forms`` are the forms ``auto`` tries after records (default: the
     bundled incident and hardening forms, after ``form`` when given).
+    ``reference`` is the time a time written without a date is read from
+    (without one, such a time is an error).
     """
     if kind == "form":
         return check_form(text, form or bundled_form("incident"), config)
     if kind in SPECS:
-        return _check_kind(text, kind, config)
+        return _check_kind(text, kind, config, reference)
     if kind != "auto":
         raise UsageError(f"unknown kind {kind!r}; use one of: {', '.join(CHECK_KINDS)}")
-    records = read_records(text, config)
+    records = read_records(text, config, reference=reference)
     if records:
-        return _records_result(records)
+        return _records_result(records, text)
     candidates = (
         list(forms) if forms is not None else [bundled_form("incident"), bundled_form("hardening")]
     )
@@ -244,14 +277,19 @@ def check_files(
     output: OutputFormat = "text",
     config: Config | None = None,
     stdin: BinaryIO | None = None,
+    now: datetime | None = None,
 ) -> Report:
     """Check each named input; unreadable ones are reported and make the exit code 2.
 
+    Times written without a date are read from ``now``: by default
+    ``WARROOM_NOW`` when set (ISO 8601, to check a drill's records), else the clock.
     Raises ``WarroomError`` only for problems with the command itself (an
-    unknown kind, a form YAML that cannot be used, an invalid config).
+    unknown kind, a form YAML that cannot be used, an invalid config, a bad
+    ``WARROOM_NOW``).
     """
     if kind not in CHECK_KINDS:
         raise UsageError(f"unknown kind {kind!r}; use one of: {', '.join(CHECK_KINDS)}")
+    reference = now if now is not None else parse_now(os.environ.get("WARROOM_NOW"))
     settings = config if config is not None else load_config()
     form = load_form(form_path) if form_path is not None else None
     out: list[str] = []
@@ -265,7 +303,7 @@ def check_files(
             err.append(f"warroom: {exc}\n")
             exit_code = 2
             continue
-        result = check_text(text, kind=kind, form=form, config=settings)
+        result = check_text(text, kind=kind, form=form, config=settings, reference=reference)
         out.append(format_json(name, result) if output == "json" else format_text(name, result))
         if not result.valid:
             exit_code = max(exit_code, 1)

@@ -169,7 +169,7 @@ def process_incident(
             if read_marker(comment.body) is not None:
                 own_markers.append(comment.body.split("\n", 1)[0])
             continue
-        records = read_records(comment.body, config)
+        records = read_records(comment.body, config, reference=comment.created_at)
         if records:
             people.append((comment, records))
 

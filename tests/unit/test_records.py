@@ -16,7 +16,7 @@ from warroom.parsing.records import (
     find_records,
     read_record_as,
     read_records,
-    starts_in_code,
+    unread_starts,
 )
 from warroom.records.models import DecisionRecord, Escalation, Snapshot, StakeholderUpdate
 from warroom.records.spec import SPECS
@@ -261,7 +261,7 @@ def test_not_headings(heading: str) -> None:
 def test_a_record_inside_a_code_fence_is_not_read_but_is_reported() -> None:
     text = "Template for later:\n```\n" + DECISION + "```\n"
     assert find_records(text) == []
-    assert starts_in_code(text) == [(3, "decision")]
+    assert unread_starts(text) == [(3, "decision", "fenced")]
 
 
 def test_the_playbook_bundle_holds_two_records() -> None:
@@ -445,8 +445,11 @@ def test_docs_describe_every_kind_and_field() -> None:
             assert f"| {field.label} | `{field.key}` |" in docs, (spec.kind, field.label)
 
 
-def test_a_misspelt_label_is_pointed_out() -> None:
+def test_a_misspelt_label_is_read_with_a_warning() -> None:
     text = DECISION.replace("Owner for verification", "Owner for verfication")
-    [missing] = only(text).errors
-    assert missing.field == "Owner for verification"
-    assert missing.message.endswith('(line 8 has "Owner for verfication": a typo?)')
+    record = only(text)
+    assert record.valid, record.errors
+    assert record.values["verification_owner"] == ("aiko",)
+    [note] = [f for f in record.warnings if f.line == 8]
+    assert note.field == "Owner for verification"
+    assert note.message.startswith('read "Owner for verfication:" as "Owner for verification"')

@@ -1,7 +1,8 @@
 """One folder per case: ``input.md``, what ``warroom check`` prints for it, as JSON and as text.
 
-``options.json`` (optional) holds ``kind`` (as ``--kind``) and ``timezone``
-(the configured zone). Set ``WARROOM_UPDATE_FIXTURES=1`` to rewrite the
+``options.json`` (optional) holds ``kind`` (as ``--kind``), ``timezone``
+(the configured zone) and ``now`` (ISO 8601, as ``WARROOM_NOW``: the time a
+time written without a date is read from). Set ``WARROOM_UPDATE_FIXTURES=1`` to rewrite the
 expected files after a deliberate change, then review the diff.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -26,7 +28,8 @@ def test_fixture(case: Path) -> None:
     options = json.loads(options_file.read_text()) if options_file.exists() else {}
     config = Config(timezone=options.get("timezone", "UTC"))
     text = (case / "input.md").read_text(encoding="utf-8")
-    result = check_text(text, kind=options.get("kind", "auto"), config=config)
+    now = datetime.fromisoformat(options["now"]) if "now" in options else None
+    result = check_text(text, kind=options.get("kind", "auto"), config=config, reference=now)
     actual_json = result_json("input.md", result)
     actual_text = format_text("input.md", result)
     if UPDATE:

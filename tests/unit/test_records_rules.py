@@ -126,9 +126,9 @@ CASES = [
     ),
     pytest.param(
         FULL_DECISION.replace("(L1/L2/L3): L2", "(L1/L2/L3): pretty sure"),
-        [(Level.ERROR, "Confidence level (L1/L2/L3)")],
-        ['must be one of "L1", "L2", "L3"'],
-        id="unreadable-confidence-is-an-error-not-a-warning",
+        [(Level.WARNING, "Confidence level (L1/L2/L3)")],
+        ['must be one of "L1", "L2", "L3"', "not read; the rest of the record stands"],
+        id="unreadable-optional-confidence-is-a-warning-not-a-refusal",
     ),
     pytest.param(
         FULL_DECISION.replace("(L1/L2/L3): L2", "(L1/L2/L3): L1 | L2 | L3"),

@@ -11,7 +11,11 @@ from hypothesis import strategies as st
 
 from warroom.model import Confidence, Decision, Phase, Severity, Status
 from warroom.parsing.values import (
+    DATELESS_GRACE,
+    Inferred,
     ValueProblem,
+    When,
+    format_moment,
     is_placeholder,
     mentions,
     read_confidence,
@@ -326,3 +330,221 @@ def test_decision_case_and_spacing(decision: Decision, case: object) -> None:
     assert callable(case)
     spaced = decision.value.replace("+", " + ")
     assert read_decision(case(spaced)) is decision
+
+
+# --- times without a date ---------------------------------------------------------------------
+
+POSTED = datetime(2024, 5, 1, 9, 12, tzinfo=UTC)
+"""When the comment was posted: the reference a time without a date is read from."""
+
+
+@pytest.mark.parametrize(
+    ("raw", "when", "zone", "expected"),
+    [
+        pytest.param(
+            "16:40 UTC", When.NEXT, UTC, datetime(2024, 5, 1, 16, 40, tzinfo=UTC), id="later-today"
+        ),
+        pytest.param(
+            "6:40 PM UTC", When.NEXT, UTC, datetime(2024, 5, 1, 18, 40, tzinfo=UTC), id="pm"
+        ),
+        pytest.param(
+            "6:40 a.m. UTC", When.NEXT, UTC, datetime(2024, 5, 2, 6, 40, tzinfo=UTC), id="am-dots"
+        ),
+        pytest.param("6pm", When.NEXT, UTC, datetime(2024, 5, 1, 18, 0, tzinfo=UTC), id="hour-pm"),
+        pytest.param(
+            "12:15 AM", When.NEXT, UTC, datetime(2024, 5, 2, 0, 15, tzinfo=UTC), id="midnight-am"
+        ),
+        pytest.param(
+            "12:15 PM", When.NEXT, UTC, datetime(2024, 5, 1, 12, 15, tzinfo=UTC), id="noon-pm"
+        ),
+        pytest.param(
+            "16:40",
+            When.NEXT,
+            BERLIN,
+            datetime(2024, 5, 1, 16, 40, tzinfo=BERLIN),
+            id="configured-zone",
+        ),
+        pytest.param(
+            "07:00 Europe/Berlin",
+            When.NEXT,
+            UTC,
+            datetime(2024, 5, 2, 7, 0, tzinfo=BERLIN),
+            id="iana-zone-tomorrow",
+        ),
+        pytest.param(
+            "09:00 +02:00",
+            When.NEXT,
+            UTC,
+            datetime(2024, 5, 2, 9, 0, tzinfo=timezone(timedelta(hours=2))),
+            id="offset",
+        ),
+        pytest.param(
+            "8:30",
+            When.NEXT,
+            UTC,
+            datetime(2024, 5, 1, 8, 30, tzinfo=UTC),
+            id="just-before-posting-is-today-and-overdue",
+        ),
+        pytest.param(
+            "8:00",
+            When.NEXT,
+            UTC,
+            datetime(2024, 5, 2, 8, 0, tzinfo=UTC),
+            id="more-than-the-grace-before-is-tomorrow",
+        ),
+        pytest.param(
+            "08:50 UTC",
+            When.LAST,
+            UTC,
+            datetime(2024, 5, 1, 8, 50, tzinfo=UTC),
+            id="timestamp-earlier-today",
+        ),
+        pytest.param(
+            "09:40 UTC",
+            When.LAST,
+            UTC,
+            datetime(2024, 5, 1, 9, 40, tzinfo=UTC),
+            id="timestamp-a-little-after-posting-is-today",
+        ),
+        pytest.param(
+            "16:40 UTC",
+            When.LAST,
+            UTC,
+            datetime(2024, 4, 30, 16, 40, tzinfo=UTC),
+            id="timestamp-later-than-the-grace-is-yesterday",
+        ),
+    ],
+)
+def test_a_time_without_a_date_is_read_from_the_reference(
+    raw: str, when: When, zone: ZoneInfo, expected: datetime
+) -> None:
+    value = read_time(raw, zone, reference=POSTED, when=when)
+    assert isinstance(value, Inferred), value
+    assert value.value == expected
+    assert value.value.utcoffset() == expected.utcoffset()
+    assert value.note.startswith(f'read "{raw}" as {format_moment(expected)}: no date was written')
+    assert "write the date if you meant another day" in value.note
+
+
+def test_the_note_shows_the_resolved_date_and_the_reference() -> None:
+    value = read_time("16:40 UTC", UTC, reference=POSTED)
+    assert isinstance(value, Inferred)
+    assert value.note == (
+        'read "16:40 UTC" as 2024-05-01 16:40 UTC: no date was written, so the day is counted '
+        "from 2024-05-01 09:12 UTC; write the date if you meant another day"
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        pytest.param("25:00 UTC", "not a valid time of day", id="hour-25"),
+        pytest.param("16:60", "not a valid time of day", id="minute-60"),
+        pytest.param("13:00 PM", "the hour is 1 to 12", id="pm-hour-13"),
+        pytest.param("0:30 AM", "the hour is 1 to 12", id="am-hour-0"),
+        pytest.param("16", "is not a time", id="a-bare-number-is-not-a-time"),
+        pytest.param("16:40 Mars/Olympus", "unknown time zone", id="unknown-zone"),
+        pytest.param("soon", "is not a time", id="prose"),
+    ],
+)
+def test_a_nonsense_time_of_day_is_refused(raw: str, says: str) -> None:
+    problem = read_time(raw, UTC, reference=POSTED)
+    assert isinstance(problem, ValueProblem)
+    assert says in problem.message
+
+
+def test_a_time_without_a_date_and_no_reference_is_a_problem() -> None:
+    problem = read_time("16:40 UTC", UTC)
+    assert isinstance(problem, ValueProblem)
+    assert problem.message.startswith("has no date")
+    assert "2026-11-28 16:20 UTC" in problem.message
+
+
+def test_a_dated_time_is_never_inferred() -> None:
+    assert read_time("2026-11-28 16:20 UTC", UTC, reference=POSTED) == datetime(
+        2026, 11, 28, 16, 20, tzinfo=UTC
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.datetimes(
+        min_value=datetime(2000, 1, 2),
+        max_value=datetime(2099, 12, 30),
+        timezones=st.sampled_from([UTC, BERLIN, ZoneInfo("America/New_York")]),
+    ),
+    st.integers(0, 23),
+    st.integers(0, 59),
+    st.sampled_from(list(When)),
+    st.sampled_from([UTC, BERLIN, ZoneInfo("Asia/Kolkata")]),
+)
+def test_a_time_without_a_date_lands_within_a_day_of_the_reference(
+    reference: datetime, hour: int, minute: int, when: When, zone: ZoneInfo
+) -> None:
+    value = read_time(f"{hour:02d}:{minute:02d}", zone, reference=reference, when=when)
+    assert isinstance(value, Inferred), value
+    moment = value.value
+    # The wall-clock time as written, in the zone it was read in.
+    assert (moment.hour, moment.minute, moment.tzinfo) == (hour, minute, zone)
+    # Next: at most one day after "the reference less the grace"; last: mirrored.
+    day = timedelta(days=1, hours=1)
+    if when is When.NEXT:
+        assert reference - DATELESS_GRACE <= moment <= reference - DATELESS_GRACE + day
+    else:
+        assert reference + DATELESS_GRACE - day <= moment <= reference + DATELESS_GRACE
+    assert format_moment(moment) in value.note
+
+
+# --- owners written as names --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("Priya Shah (@priya-s)", ("priya-s",), id="name-then-login"),
+        pytest.param("@priya-s (Priya Shah)", ("priya-s",), id="login-then-name"),
+        pytest.param("Priya Shah(@priya-s)", ("priya-s",), id="no-space-before-paren"),
+        pytest.param(
+            "Priya Shah (@priya-s), Omar Haddad (@omar)", ("priya-s", "omar"), id="two-names"
+        ),
+        pytest.param("Priya Shah (@priya-s) and @omar", ("priya-s", "omar"), id="mixed"),
+        pytest.param("@alice (IC), @bob (deputy)", ("alice", "bob"), id="roles-are-commentary"),
+        pytest.param("(@priya-s)", ("priya-s",), id="a-lone-login-in-parentheses"),
+        pytest.param("José Núñez (@jnunez)", ("jnunez",), id="accented-name"),
+    ],
+)
+def test_read_logins_accepts_a_name_with_its_login(raw: str, expected: tuple[str, ...]) -> None:
+    assert read_logins(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param("Nadia", id="a-bare-name"),
+        pytest.param("Nadia (SRE)", id="a-name-with-a-role"),
+        pytest.param("Priya Shah (@priya-s, @omar)", id="one-name-two-logins"),
+        pytest.param("Priya Shah (priya-s)", id="a-login-without-its-at"),
+        pytest.param("@omar, Nadia", id="a-name-among-logins"),
+    ],
+)
+def test_a_name_without_a_login_shows_the_accepted_forms(raw: str) -> None:
+    problem = read_logins(raw)
+    assert isinstance(problem, ValueProblem)
+    assert '"@login" or "Name (@login)"' in problem.message
+    assert f'got "{raw}"' in problem.message
+
+
+NAME = st.lists(
+    st.text(
+        alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyzéñ'.-", min_size=1, max_size=8
+    ).filter(lambda word: word.lower() != "and"),
+    min_size=1,
+    max_size=3,
+).map(" ".join)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(NAME, LOGIN), min_size=1, max_size=3, unique_by=lambda p: p[1].lower()))
+def test_names_with_logins_round_trip(owners: list[tuple[str, str]]) -> None:
+    written = ", ".join(f"{name} (@{login})" for name, login in owners)
+    assert read_logins(written) == tuple(login for _, login in owners)

@@ -21,7 +21,6 @@ How a block is delimited, so people can write the way they do:
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 import sys
@@ -29,6 +28,7 @@ import textwrap
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import accumulate, islice
 from typing import Any
 
@@ -36,16 +36,15 @@ from pydantic import ValidationError
 
 from warroom.config import DEFAULT_CONFIG, Config
 from warroom.model import Finding, Level
-from warroom.parsing.values import ValueProblem
 from warroom.records import quality
 from warroom.records.models import AnyRecord
-from warroom.records.reading import is_unfilled, issue_refs, read_value, scalar
+from warroom.records.reading import SUGGESTIONS, read_block
 from warroom.records.spec import (
     ESCALATION,
     RECORD_KINDS,
     SPECS,
     STAKEHOLDER,
-    FieldSpec,
+    LabelMatch,
     RecordSpec,
     label_key,
 )
@@ -62,7 +61,7 @@ __all__ = [
     "find_records",
     "read_record_as",
     "read_records",
-    "starts_in_code",
+    "unread_starts",
 ]
 
 # --- preparing the text -----------------------------------------------------------------------
@@ -187,7 +186,6 @@ MAX_FIELDS = 100
 _MAX_CANDIDATE_LINES = 1_000
 """Lines holding a start keyword that are examined; bounds the work on hostile text."""
 _STAKEHOLDER_LOOKAHEAD = 12
-_NEAR_MISS_CANDIDATES = 8
 """Lines after a ``Status:`` line in which another update field must appear."""
 
 
@@ -407,7 +405,7 @@ class _Open:
     """A field being read: its first line and the lines that continue it."""
 
     label: str
-    spec: FieldSpec | None
+    match: LabelMatch | None
     line: int
     indent: int
     bullet: bool
@@ -428,17 +426,22 @@ class _Open:
     def empty(self) -> bool:
         return not self.lines and not self.first.strip()
 
-    def close(self) -> RawField:
+    def close(self) -> list[RawField]:
+        """One field per key the label names (``Commands and outputs`` names two)."""
         rest = textwrap.dedent("\n".join(self.lines)) if self.lines else ""
         first = self.first.strip()
         value = f"{first}\n{rest}" if first and rest else first or rest
-        return RawField(
-            label=self.label,
-            key=self.spec.key if self.spec else None,
-            value=value,
-            line=self.line + 1,
-            end_line=max(self.last, self.line) + 1,
-        )
+        keys = [spec.key for spec in self.match.fields] if self.match else [None]
+        return [
+            RawField(
+                label=self.label,
+                key=key,
+                value=value,
+                line=self.line + 1,
+                end_line=max(self.last, self.line) + 1,
+            )
+            for key in keys
+        ]
 
 
 def _closes(line: str, fence: str) -> bool:
@@ -446,10 +449,31 @@ def _closes(line: str, fence: str) -> bool:
     return stripped.startswith(fence) and not stripped.strip(fence[0])
 
 
+@dataclass
+class _Guesses:
+    """Labels of one text that may still be matched as near misses; bounds hostile text."""
+
+    left: int = 64
+
+    def match(self, spec: RecordSpec, label: str) -> LabelMatch | None:
+        """The table's spelling always; a near miss while the budget lasts."""
+        if spec.field_for(label) is None:
+            if self.left <= 0:
+                return None
+            self.left -= 1
+        return spec.match_label(label)
+
+
 def _scan_fields(
-    spec: RecordSpec, text: _Text, first: int, end: int, skip: int | None
+    spec: RecordSpec,
+    text: _Text,
+    first: int,
+    end: int,
+    skip: int | None,
+    guesses: _Guesses | None = None,
 ) -> tuple[list[RawField], list[Finding]]:
     """Split lines ``first``..``end`` into fields; see the module docstring for the rules."""
+    guesses = guesses if guesses is not None else _Guesses()
     fields: list[RawField] = []
     problems: list[Finding] = []
     seen: dict[str, int] = {}
@@ -495,30 +519,36 @@ def _scan_fields(
         match = _FIELD.match(line) if ":" in line else None
         if match is not None and not match.group("rest").startswith("//"):
             label = (match.group("blabel") or match.group("label") or "").strip(" \t*_")
-            known = spec.field_for(label)
+            deeper = current is not None and indent > current.indent
+            read_as = None if deeper else guesses.match(spec, label)
+            known = read_as.spec if read_as is not None else None
             bullet = match.group("bullet") is not None
             if current is None or (
                 indent <= current.indent
                 and (known is not None or bullet == current.bullet or current.stopped)
             ):
                 if current is not None:
-                    fields.append(current.close())
+                    fields.extend(current.close())
                 if len(fields) >= MAX_FIELDS:
                     current = None
                     break
-                if known is not None:
-                    if known.key in seen:
+                for named in read_as.fields if read_as is not None else ():
+                    if named.key in seen:
                         problems.append(
                             Finding(
-                                known.label,
-                                f"written twice (first on line {seen[known.key] + 1}); keep one",
+                                named.label,
+                                f"written twice (first on line {seen[named.key] + 1}); keep one",
                                 Level.ERROR,
                                 index + 1,
                             )
                         )
                     else:
-                        seen[known.key] = index
-                current = _Open(label, known, index, indent, bullet, match.group("rest"))
+                        seen[named.key] = index
+                if read_as is not None and read_as.note:  # a near miss: say how it was read
+                    problems.append(
+                        Finding(read_as.spec.label, read_as.note, Level.WARNING, index + 1)
+                    )
+                current = _Open(label, read_as, index, indent, bullet, match.group("rest"))
                 current.last = index
                 continue
         if current is None or current.stopped:
@@ -528,11 +558,11 @@ def _scan_fields(
         else:
             current.stopped = True  # prose after a blank line: the value ended
     if current is not None:
-        fields.append(current.close())
+        fields.extend(current.close())
     return fields, problems
 
 
-def _block(text: _Text, region: _Region) -> RecordBlock:
+def _block(text: _Text, region: _Region, guesses: _Guesses) -> RecordBlock:
     start = region.start
     spec = region.spec
     subject: _Start | None = None
@@ -540,7 +570,7 @@ def _block(text: _Text, region: _Region) -> RecordBlock:
         subject = start if start.how == "subject" else region.absorbed
     first = start.line if start.how == "status" else start.line + 1
     skip = subject.line if subject is not None and subject is not start else None
-    fields, problems = _scan_fields(spec, text, first, region.end, skip)
+    fields, problems = _scan_fields(spec, text, first, region.end, skip, guesses)
     if subject is not None:
         fields = [*_subject_fields(subject), *fields]
     last = max([start.line + 1, *(f.end_line for f in fields)]) - 1
@@ -570,117 +600,57 @@ def _subject_fields(subject: _Start) -> list[RawField]:
 def find_records(text: str) -> list[RecordBlock]:
     """Every war-room record block in ``text``, in order, with fields and line numbers."""
     prepared = _prepare(text)
-    return [_block(prepared, region) for region in _regions(prepared)]
+    guesses = _Guesses()
+    return [_block(prepared, region, guesses) for region in _regions(prepared)]
 
 
-def starts_in_code(text: str) -> list[tuple[int, str]]:
-    """(line, kind) of record start lines that are inside code fences, so ignored.
+_QUOTE = re.compile(r"^[ \t]{0,3}>(?:[ \t]?>)*[ \t]?", re.M)
+"""A blockquote marker at a line's start, nested ones included (``> > ``)."""
 
-    ``warroom check`` uses this to explain why a pasted record was not seen.
+
+def _quoted_lines(text: _Text) -> set[int]:
+    """0-based lines that start with a blockquote marker."""
+    clean = text.clean
+    quoted: set[int] = set()
+    line = pos = 0
+    for match in _QUOTE.finditer(clean):
+        line += clean.count("\n", pos, match.start())
+        pos = match.start()
+        quoted.add(line)
+    return quoted
+
+
+def unread_starts(text: str) -> list[tuple[int, str, str]]:
+    """(line, kind, why) of record start lines that are not read: ``quoted`` or ``fenced``.
+
+    A record quoted with ``>`` is someone else's record repeated, and one in a
+    code fence is an example: neither is ever applied. ``warroom check`` uses
+    this to say why a record was not seen and how to post it so it counts.
     """
     prepared = _prepare(text)
-    if not prepared.fences:
-        return []
-    unfenced = _Text(text, prepared.lines, prepared.clean, [], prepared.void)
-    return [
-        (region.start.line + 1, region.spec.kind)
-        for region in _regions(unfenced)
-        if prepared.in_fence(region.start.line)
-    ]
+    quoted = _quoted_lines(prepared) if ">" in prepared.clean else set()
+    spans = [(first, last + 1) for first, last in prepared.fences]
+    spans += [(line, line + 1) for line in sorted(quoted)]
+    lines = prepared.lines
+    if not any(_KEYWORDS.search("\n".join(lines[a:b]).lower()) for a, b in spans):
+        return []  # no start keyword on a quoted or fenced line: nothing more to look at
+    plain = _prepare(_QUOTE.sub("", prepared.clean)) if quoted else prepared
+    unfenced = _Text(text, plain.lines, plain.clean, [], plain.void)
+    found: list[tuple[int, str, str]] = []
+    for region in _regions(unfenced):
+        line = region.start.line
+        if line in quoted:
+            found.append((line + 1, region.spec.kind, "quoted"))
+        elif prepared.in_fence(line):
+            found.append((line + 1, region.spec.kind, "fenced"))
+    return found
 
 
 # --- reading blocks ---------------------------------------------------------------------------
 
 
-def _short(text: str, limit: int = 60) -> str:
-    one_line = " ".join(text.split())
-    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
-
-
-def _why(spec: FieldSpec) -> str:
-    return f" ({spec.why})" if spec.why else ""
-
-
-def missing_message(record: RecordSpec, spec: FieldSpec) -> str:
-    """What to write when a field is absent from its block."""
-    if record.start == "subject" and spec.key in ("severity", "summary"):
-        return f'missing; start the message with "{record.start_example}"'
-    bullet = "- " if record.start == "heading" else ""
-    return f'missing; add "{bullet}{spec.label}:" to the block with {spec.hint}{_why(spec)}'
-
-
-def _near_miss(block: RecordBlock, spec: FieldSpec) -> str:
-    """A hint when an unknown label looks like a typo of the missing one."""
-    extra = block.extra
-    if not extra or len(extra) > _NEAR_MISS_CANDIDATES:
-        return ""
-    wanted = label_key(spec.label)
-    for written in extra:
-        if difflib.SequenceMatcher(None, wanted, label_key(written.label)).ratio() >= 0.8:
-            return f' (line {written.line} has "{_short(written.label, 40)}": a typo?)'
-    return ""
-
-
-def _blank_message(spec: FieldSpec, raw: str) -> str:
-    written = raw.strip()
-    if not written or not scalar(written):
-        return f"is empty; write {spec.hint}{_why(spec)}"
-    return f'still holds the template text "{_short(written)}"; write {spec.hint}{_why(spec)}'
-
-
-def _read_block(
-    block: RecordBlock, config: Config
-) -> tuple[dict[str, Any], dict[str, str], list[Finding]]:
-    record = SPECS[block.kind]
-    values: dict[str, Any] = {}
-    raw: dict[str, str] = {}
-    findings = list(block.problems)
-    zone = config.zone
-    for spec in record.fields:
-        written = block.field(spec.key)
-        if written is None:
-            if spec.required:
-                message = missing_message(record, spec) + _near_miss(block, spec)
-                findings.append(Finding(spec.label, message, Level.ERROR, block.line))
-            continue
-        raw[spec.key] = written.value
-        if is_unfilled(spec, written.value):
-            if spec.required:
-                findings.append(
-                    Finding(
-                        spec.label, _blank_message(spec, written.value), Level.ERROR, written.line
-                    )
-                )
-            continue
-        value = read_value(spec.value, written.value, zone)
-        if isinstance(value, ValueProblem):
-            findings.append(Finding(spec.label, value.message, Level.ERROR, written.line))
-        else:
-            values[spec.key] = value
-    findings.extend(_derive(block, values))
-    return values, raw, findings
-
-
-def _derive(block: RecordBlock, values: dict[str, Any]) -> list[Finding]:
-    """Values read from other values: issue numbers a closure or dismissal points at."""
-    findings: list[Finding] = []
-    if block.kind == "closure" and "followups" in values:
-        values["followup_refs"] = issue_refs(values["followups"])
-    if block.kind == "dismissal" and "evidence" in values:
-        refs = issue_refs(values["evidence"])
-        values["duplicate_of"] = refs[0] if refs else None
-        if values.get("reason") == "duplicate" and not refs:
-            evidence = block.field("evidence")
-            findings.append(
-                Finding(
-                    SPECS["dismissal"].by_key["evidence"].label,
-                    "names no incident; for a duplicate, write the incident it duplicates as "
-                    '#NUMBER, e.g. "duplicate of #123"',
-                    Level.ERROR,
-                    evidence.line if evidence else block.line,
-                )
-            )
-    return findings
+_SUGGESTIONS_PER_TEXT = 24
+"""Unknown labels per text given a "did you mean" (``SUGGESTIONS`` per block), for hostile text."""
 
 
 def _model(block: RecordBlock, values: dict[str, Any]) -> tuple[AnyRecord | None, list[Finding]]:
@@ -698,10 +668,15 @@ def _model(block: RecordBlock, values: dict[str, Any]) -> tuple[AnyRecord | None
         ]
 
 
-def _parse(blocks: Sequence[RecordBlock], config: Config) -> list[ParsedRecord]:
+def _parse(
+    blocks: Sequence[RecordBlock], config: Config, reference: datetime | None
+) -> list[ParsedRecord]:
     readings: list[tuple[Reading, dict[str, str], list[Finding]]] = []
+    suggestions = _SUGGESTIONS_PER_TEXT
     for block in blocks:
-        values, raw, findings = _read_block(block, config)
+        suggest = min(SUGGESTIONS, suggestions)
+        suggestions -= min(suggest, len(block.extra))
+        values, raw, findings = read_block(block, config, reference, suggest=suggest)
         readings.append((Reading(block, values), raw, findings))
     comment = Comment([reading for reading, _, _ in readings])
     parsed: list[ParsedRecord] = []
@@ -725,12 +700,26 @@ def _parse(blocks: Sequence[RecordBlock], config: Config) -> list[ParsedRecord]:
     return parsed
 
 
-def read_records(text: str, config: Config = DEFAULT_CONFIG) -> list[ParsedRecord]:
-    """Every record in ``text``, read and checked; times without a zone use ``config.timezone``."""
-    return _parse(find_records(text), config)
+def read_records(
+    text: str, config: Config = DEFAULT_CONFIG, *, reference: datetime | None = None
+) -> list[ParsedRecord]:
+    """Every record in ``text``, read and checked; times without a zone use ``config.timezone``.
+
+    ``reference`` is when the text was written (the comment's creation time in
+    the Action, now in ``warroom check``): a time without a date is read as
+    the next (or, for a timestamp, the last) such time from it. Without one, a
+    time without a date is an error.
+    """
+    return _parse(find_records(text), config, reference)
 
 
-def read_record_as(text: str, kind: str, config: Config = DEFAULT_CONFIG) -> ParsedRecord:
+def read_record_as(
+    text: str,
+    kind: str,
+    config: Config = DEFAULT_CONFIG,
+    *,
+    reference: datetime | None = None,
+) -> ParsedRecord:
     """Read all of ``text`` as one ``kind`` record, for text that lacks the block's start line.
 
     Used when someone asks for a kind explicitly (``warroom check --kind decision``)
@@ -762,4 +751,4 @@ def read_record_as(text: str, kind: str, config: Config = DEFAULT_CONFIG) -> Par
         problems=tuple(problems),
         headless=True,
     )
-    return _parse([block], config)[0]
+    return _parse([block], config, reference)[0]

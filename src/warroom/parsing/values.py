@@ -2,7 +2,10 @@
 
 Each reader takes raw text and returns either the canonical value or a
 ``ValueProblem`` whose message says what to write instead. Readers never raise
-on bad input: a responder's typo is a finding, not a crash.
+on bad input: a responder's typo is a finding, not a crash. A value read from
+shorthand that needed a guess (a time written without a date) comes back as
+``Inferred``: the value plus a note saying how it was read, which callers turn
+into a warning so nobody has to guess what warroom understood.
 """
 
 from __future__ import annotations
@@ -10,9 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from enum import StrEnum
-from typing import TypeVar
+from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom.model import Confidence, Decision, Phase, Severity, Status
@@ -26,6 +29,16 @@ class ValueProblem:
 
 
 E = TypeVar("E", bound=StrEnum)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Inferred(Generic[T]):
+    """A value read from shorthand, with the note that says how it was read."""
+
+    value: T
+    note: str
+
 
 # GitHub logins: 1-39 alphanumerics or single hyphens, not starting or ending
 # with a hyphen. Bots (`name[bot]`) are accepted so a bot can be an owner of
@@ -34,9 +47,6 @@ _LOGIN = r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}(?:\[bot\])?"
 # Like GitHub, a mention needs a non-word character (or nothing) before the
 # ``@``: ``ops@example.com`` mentions nobody.
 LOGIN_RE = re.compile(rf"(?<![A-Za-z0-9_.+-])@({_LOGIN})(?![A-Za-z0-9/-])")
-# Separators between logins. "and" is a separator only as a whole token (see
-# ``read_logins``): splitting on ``\band\b`` would cut ``@and-co`` in two.
-_LOGIN_LIST_SPLIT = re.compile(r"[\s,;&+/]+")
 
 
 def _fold(text: str) -> str:
@@ -116,32 +126,66 @@ def read_status(raw: str) -> Status | ValueProblem:
     return read_enum(Status, raw)
 
 
-def read_logins(raw: str) -> tuple[str, ...] | ValueProblem:
-    """One or more ``@login``s; anything else in the value is a problem.
+LOGINS_FORM = '"@login" or "Name (@login)", e.g. "@octocat" or "Mona Lisa (@octocat)"'
+"""The accepted ways to name an owner, as messages show them."""
 
-    Ownership without a pageable person is how continuity is lost, so a name
-    like "Alice" or "the SRE team" is refused with the fix spelled out.
+# One token per match, each alternative over its own characters: a parenthetical
+# (no nesting), a list separator, or a run of anything else up to a space.
+_OWNER_TOKEN = re.compile(r"\([^()]*\)|[,;&+/]|[^\s,;&+/()]+|[()]")
+_OWNER_LOGIN = re.compile(rf"@({_LOGIN})[.,;:]?")
+_OWNER_SEPARATORS = frozenset(",;&+/")
+
+
+def read_logins(raw: str) -> tuple[str, ...] | ValueProblem:
+    """One or more owners, each a GitHub ``@login`` or ``Name (@login)``.
+
+    Ownership without a pageable person is how continuity is lost, so a bare
+    name such as "Nadia" or "the SRE team" is refused with the accepted forms
+    spelled out. People write who someone is as well as their login:
+    ``Priya Shah (@priya-s)`` and ``@priya-s (Priya Shah)`` both name
+    @priya-s, and a parenthetical after a login is commentary (``@alice (IC)``).
     """
     text = raw.strip()
     if not text:
-        return ValueProblem("must name an owner as a GitHub @login, e.g. @octocat")
+        return ValueProblem(f"must name an owner as a GitHub @login, written {LOGINS_FORM}")
     logins: list[str] = []
     seen: set[str] = set()  # a set, not a scan of `logins`: bodies are untrusted and long
     leftovers: list[str] = []
-    for token in _LOGIN_LIST_SPLIT.split(text):
-        if not token or token.lower() == "and":
+    name: list[str] = []  # words since the last owner: a name, if a "(@login)" follows
+    after_login = False
+
+    def add(login: str) -> None:
+        if login.lower() not in seen:
+            seen.add(login.lower())
+            logins.append(login)
+
+    for match in _OWNER_TOKEN.finditer(text):
+        token = match.group()
+        if token[0] == "(" and len(token) > 1:
+            inner = [_OWNER_LOGIN.fullmatch(word) for word in token[1:-1].split()]
+            found = [m.group(1) for m in inner if m]
+            if len(found) == 1 and len(inner) == 1 and (name or not after_login):
+                add(found[0])  # "Priya Shah (@priya-s)", or a lone "(@priya-s)"
+                name, after_login = [], True
+            elif not after_login or name:
+                leftovers.append(token)  # "Nadia (SRE)": a name, no login
+            continue  # after a login, "(IC)" or "(Priya Shah)" is commentary
+        # "and" separates only as a whole token: ``@and-co`` is one login.
+        if token in _OWNER_SEPARATORS or token.lower() == "and":
+            leftovers.extend(name)
+            name, after_login = [], False
             continue
-        match = re.fullmatch(rf"@({_LOGIN})[.,;:]?", token)
-        if match:
-            if match.group(1).lower() not in seen:
-                seen.add(match.group(1).lower())
-                logins.append(match.group(1))
+        login = _OWNER_LOGIN.fullmatch(token)
+        if login and not name:
+            add(login.group(1))
+            after_login = True
         else:
-            leftovers.append(token)
+            name.append(token)
+            after_login = False
+    leftovers.extend(name)
     if leftovers or not logins:
         return ValueProblem(
-            "must be one or more GitHub @logins, e.g. "
-            f'"@octocat" or "@octocat, @hubot"; got "{_short(raw)}"'
+            f'must be one or more GitHub @logins, each written {LOGINS_FORM}; got "{_short(raw)}"'
         )
     return tuple(logins)
 
@@ -150,21 +194,106 @@ def read_logins(raw: str) -> tuple[str, ...] | ValueProblem:
 # backtrack quadratically on hostile runs of spaces. ASCII digits only. The
 # fields are read from the groups: ``strptime`` costs ~100 µs a call, and a
 # comment full of records holds hundreds of times.
+_ZONE = r"""(?:\s*(?P<zone>Z|UTC|GMT|(?P<sign>[+-])(?P<zh>\d{2}):?(?P<zm>\d{2})
+                        |[A-Za-z_]+/[A-Za-z0-9_/+-]+))?"""
 _TIME_RE = re.compile(
     r"""(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})[Tt\ ]
-        (?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.(?P<fraction>\d+))?)?
-        (?:\s*(?P<zone>Z|UTC|GMT|(?P<sign>[+-])(?P<zh>\d{2}):?(?P<zm>\d{2})
-                        |[A-Za-z_]+/[A-Za-z0-9_/+-]+))?""",
+        (?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.(?P<fraction>\d+))?)?"""
+    + _ZONE,
     re.X | re.I | re.A,
 )
+# A time of day without a date: ``16:40``, ``16:40 UTC``, ``6:40 PM UTC``, ``6pm``.
+_CLOCK_RE = re.compile(
+    r"""(?P<hour>\d{1,2})(?::(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?
+        (?:\ ?(?P<half>[ap])\.?m\.?)?"""
+    + _ZONE,
+    re.X | re.I | re.A,
+)
+_TIME_HINT = 'write a date and time such as "2026-11-28 16:20 UTC" or "2026-11-28T16:20:00Z"'
+
+DATELESS_GRACE = timedelta(hours=1)
+"""How far a time without a date may lie on the "wrong" side of the reference.
+
+A snapshot drafted at 16:38 for a 16:40 checkpoint and posted at 16:41 means
+16:40 today (now overdue), not 16:40 tomorrow: a day's silence on a SEV-1 is
+worse than a reminder that fires at once. The same hour of slack applies to a
+timestamp a little after the reference (clocks and drafts differ).
+"""
 
 
-def read_time(raw: str, default_zone: tzinfo) -> datetime | ValueProblem:
-    """ISO 8601 or ``2026-11-28 16:20 UTC``; a time without a zone is in ``default_zone``."""
-    hint = 'write a date and time such as "2026-11-28 16:20 UTC" or "2026-11-28T16:20:00Z"'
-    match = _TIME_RE.fullmatch(raw.strip())
+class When(StrEnum):
+    """Which day a time written without a date falls on, seen from the reference time."""
+
+    NEXT = "next"
+    """Something to come (a checkpoint, an update): the next such time."""
+    LAST = "last"
+    """Something that happened (a record's timestamp): the last such time."""
+
+
+def _zone(match: re.Match[str], default_zone: tzinfo) -> tzinfo | ValueProblem:
+    zone_text = match.group("zone")
+    if zone_text is None:
+        return default_zone
+    if zone_text.upper() in {"Z", "UTC", "GMT"}:
+        return ZoneInfo("UTC")
+    if match.group("sign"):
+        hours, minutes = int(match.group("zh")), int(match.group("zm"))
+        sign = -1 if match.group("sign") == "-" else 1
+        try:
+            if minutes >= 60:
+                raise ValueError("minutes")
+            return timezone(sign * timedelta(hours=hours, minutes=minutes))
+        except ValueError:
+            return ValueProblem(f'has an invalid UTC offset "{zone_text}": {_TIME_HINT}')
+    try:
+        return ZoneInfo(zone_text)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ValueProblem(f'has an unknown time zone "{zone_text}": {_TIME_HINT}')
+
+
+def format_moment(moment: datetime) -> str:
+    """``2026-11-28 16:40 UTC``: a resolved time as messages show it, in its own zone."""
+    zone = moment.tzinfo
+    if isinstance(zone, ZoneInfo):
+        label = "UTC" if zone.key in {"UTC", "Etc/UTC"} else zone.key
+    elif moment.utcoffset() == timedelta(0):
+        label = "UTC"
+    else:
+        label = _offset(moment)
+    pattern = "%Y-%m-%d %H:%M:%S" if moment.second else "%Y-%m-%d %H:%M"
+    return f"{moment.strftime(pattern)} {label}"
+
+
+def _offset(moment: datetime) -> str:
+    offset = moment.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def read_time(
+    raw: str,
+    default_zone: tzinfo,
+    *,
+    reference: datetime | None = None,
+    when: When = When.NEXT,
+) -> datetime | Inferred[datetime] | ValueProblem:
+    """ISO 8601 or ``2026-11-28 16:20 UTC``; a time without a zone is in ``default_zone``.
+
+    A time of day without a date (``16:40 UTC``, ``6:40 PM UTC``, ``16:40``) is
+    read relative to ``reference`` (when the comment was posted, or now): the
+    next such time for ``When.NEXT``, the last for ``When.LAST``, with
+    ``DATELESS_GRACE`` of slack. It comes back as ``Inferred`` with a note that
+    shows the resolved date, since the writer never saw it. Without a
+    reference it is a problem: the day cannot be known.
+    """
+    text = raw.strip()
+    match = _TIME_RE.fullmatch(text)
     if not match:
-        return ValueProblem(f'is not a time: {hint}; got "{_short(raw)}"')
+        clock = _CLOCK_RE.fullmatch(text)
+        if clock is not None and (clock.group("minute") or clock.group("half")):
+            return _read_clock(raw, clock, default_zone, reference, when)
+        return ValueProblem(f'is not a time: {_TIME_HINT}; got "{_short(raw)}"')
     fraction = match.group("fraction") or ""
     try:
         if len(fraction) > 6:
@@ -179,28 +308,60 @@ def read_time(raw: str, default_zone: tzinfo) -> datetime | ValueProblem:
             int(fraction.ljust(6, "0")),
         )
     except ValueError:
-        return ValueProblem(f'is not a valid date and time: {hint}; got "{_short(raw)}"')
-    zone_text = match.group("zone")
-    zone: tzinfo
-    if zone_text is None:
-        zone = default_zone
-    elif zone_text.upper() in {"Z", "UTC", "GMT"}:
-        zone = ZoneInfo("UTC")
-    elif match.group("sign"):
-        hours, minutes = int(match.group("zh")), int(match.group("zm"))
-        sign = -1 if match.group("sign") == "-" else 1
-        try:
-            if minutes >= 60:
-                raise ValueError("minutes")
-            zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
-        except ValueError:
-            return ValueProblem(f'has an invalid UTC offset "{zone_text}": {hint}')
-    else:
-        try:
-            zone = ZoneInfo(zone_text)
-        except (ZoneInfoNotFoundError, ValueError):
-            return ValueProblem(f'has an unknown time zone "{zone_text}": {hint}')
+        return ValueProblem(f'is not a valid date and time: {_TIME_HINT}; got "{_short(raw)}"')
+    zone = _zone(match, default_zone)
+    if isinstance(zone, ValueProblem):
+        return zone
     return parsed.replace(tzinfo=zone)
+
+
+def _read_clock(
+    raw: str,
+    match: re.Match[str],
+    default_zone: tzinfo,
+    reference: datetime | None,
+    when: When,
+) -> Inferred[datetime] | ValueProblem:
+    hour, minute = int(match.group("hour")), int(match.group("minute") or 0)
+    second = int(match.group("second") or 0)
+    half = (match.group("half") or "").lower()
+    if half:
+        if not 1 <= hour <= 12:
+            return ValueProblem(
+                "is not a valid time of day: with AM or PM the hour is 1 to 12; "
+                f'got "{_short(raw)}"'
+            )
+        hour = hour % 12 + (12 if half == "p" else 0)
+    if hour > 23 or minute > 59 or second > 59:
+        return ValueProblem(f'is not a valid time of day: {_TIME_HINT}; got "{_short(raw)}"')
+    zone = _zone(match, default_zone)
+    if isinstance(zone, ValueProblem):
+        return zone
+    if reference is None:
+        return ValueProblem(f'has no date: {_TIME_HINT}; got "{_short(raw)}"')
+    try:
+        moment = _on_day(time(hour, minute, second), zone, reference, when)
+    except OverflowError:
+        return ValueProblem(f'is too far from today: {_TIME_HINT}; got "{_short(raw)}"')
+    written = " ".join(raw.split())
+    counted = format_moment(reference.astimezone(zone))
+    return Inferred(
+        moment,
+        f'read "{_short(written)}" as {format_moment(moment)}: no date was written, so the day '
+        f"is counted from {counted}; write the date if you meant another day",
+    )
+
+
+def _on_day(clock: time, zone: tzinfo, reference: datetime, when: When) -> datetime:
+    """The next (or last) ``clock`` in ``zone`` from ``reference``, with the grace of slack."""
+    step = timedelta(days=1)
+    if when is When.NEXT:
+        anchor = reference - DATELESS_GRACE
+        moment = datetime.combine(anchor.astimezone(zone).date(), clock, tzinfo=zone)
+        return moment if moment >= anchor else datetime.combine(moment.date() + step, clock, zone)
+    anchor = reference + DATELESS_GRACE
+    moment = datetime.combine(anchor.astimezone(zone).date(), clock, tzinfo=zone)
+    return moment if moment <= anchor else datetime.combine(moment.date() - step, clock, zone)
 
 
 def read_date(raw: str) -> date | ValueProblem:
@@ -233,8 +394,13 @@ def mentions(text: str) -> Iterable[str]:
 
 
 __all__ = [
+    "DATELESS_GRACE",
+    "LOGINS_FORM",
     "LOGIN_RE",
+    "Inferred",
     "ValueProblem",
+    "When",
+    "format_moment",
     "is_placeholder",
     "mentions",
     "read_confidence",

@@ -4,6 +4,14 @@ Every other module (the scanner, the readers, the rules, the templates, the
 docs tests) asks these tables instead of repeating a label, so a label is
 spelt once, exactly as the playbook spells it. ``label`` is also the ``field``
 of every finding, because a responder fixes what they can see in the block.
+
+Labels as people write them are matched against the same tables
+(``RecordSpec.match_label``): the table's spelling and its aliases in any
+case, spacing or punctuation are read silently; a near miss (a shortened
+label, an abbreviation, a typo) is read as the field it can only mean, with a
+note the reader turns into a warning. The matching is dictionary lookups and
+a bounded deletion neighbourhood on short labels: linear in the label, and
+the same label always reads the same way.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from warroom.model import (
     Severity,
     Status,
 )
+from warroom.parsing.values import When
 from warroom.records.models import (
     Closure,
     DecisionRecord,
@@ -85,11 +94,11 @@ def _choice_hint(kind: ValueKind) -> str:
 class FieldSpec:
     """One field of a block.
 
-    ``required`` fields are the playbook's block: missing or empty is an error.
-    Optional fields are what the playbook asks beyond the block (decision
-    quality, confidence, the evidence packet): leaving one out is a warning
-    raised by a rule in ``warroom.records.quality``, writing it unreadably is
-    an error like any other value.
+    ``required`` fields are the playbook's block: missing, empty or unreadable
+    is an error. Optional fields are what the playbook asks beyond the block
+    (decision quality, confidence, the evidence packet): leaving one out is a
+    warning raised by a rule in ``warroom.records.quality``, and writing one
+    unreadably is a warning too, never a reason to refuse the whole record.
     """
 
     key: str
@@ -103,12 +112,29 @@ class FieldSpec:
     """What the fillable template shows; defaults to the choices of an enum, else nothing."""
     why: str = ""
     """The playbook's reason, quoted in messages when the field is missing or empty."""
+    when: When = When.NEXT
+    """For a time: which day a time written without a date falls on (next, or last)."""
+    pairs_with: str | None = None
+    """For a time: the key of the owner it may carry on its line (``16:40 UTC, @omar``)."""
 
     @property
     def template_value(self) -> str:
         if self.blank is not None:
             return self.blank
         return _choices(self.value) if self.value in ENUMS else ""
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    """The field (or fields) a label written by a person is read as."""
+
+    fields: tuple[FieldSpec, ...]
+    note: str = ""
+    """Empty for the table's spelling; else how the label was read, shown as a warning."""
+
+    @property
+    def spec(self) -> FieldSpec:
+        return self.fields[0]
 
 
 @dataclass(frozen=True)
@@ -125,6 +151,8 @@ class RecordSpec:
     headings: tuple[str, ...] = ()
     """Other headings accepted for this kind, besides ``title``."""
     purpose: str = ""
+    combined: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Labels that name several fields at once, with their keys: one value read as each."""
     by_key: Mapping[str, FieldSpec] = field(init=False, repr=False, compare=False)
     by_label: Mapping[str, FieldSpec] = field(init=False, repr=False, compare=False)
 
@@ -148,6 +176,18 @@ class RecordSpec:
         """The field a label written by a person means, ignoring case, markup and ``(…)``."""
         return self.by_label.get(label_key(label))
 
+    def match_label(self, label: str) -> LabelMatch | None:
+        """The field(s) ``label`` is read as: its own spelling, or a near miss with a note."""
+        return self._labels.match(label)
+
+    def closest_field(self, label: str) -> FieldSpec | None:
+        """The field whose label looks most like ``label``, for a "did you mean"."""
+        return self._labels.closest(label)
+
+    @functools.cached_property
+    def _labels(self) -> _LabelIndex:
+        return _LabelIndex(self)
+
     @property
     def start_example(self) -> str:
         """The line that starts this block, as a message can tell someone to write it."""
@@ -166,6 +206,226 @@ def label_key(label: str) -> str:
     """Fold a label for matching, ``**Confidence Level (L1/L2/L3):**`` → ``confidencelevel``."""
     return re.sub(r"[^a-z0-9]", "", _PARENTHETICAL.sub("", label).lower())
 
+
+# --- matching labels as people write them -------------------------------------------------
+
+ABBREVIATIONS: Mapping[str, str] = {
+    "alt": "alternative",
+    "alts": "alternatives",
+    "chkpt": "checkpoint",
+    "ckpt": "checkpoint",
+    "cmd": "command",
+    "cmds": "commands",
+    "comms": "communications",
+    "conf": "confidence",
+    "cp": "checkpoint",
+    "exec": "execution",
+    "ic": "incident commander",
+    "lvl": "level",
+    "min": "minutes",
+    "mins": "minutes",
+    "nxt": "next",
+    "rev": "revision",
+    "sev": "severity",
+    "sys": "systems",
+    "ts": "timestamp",
+    "verif": "verification",
+}
+"""Short words people write in labels, and the words the tables spell."""
+
+FILLER_WORDS = frozenset(
+    {"a", "an", "and", "at", "by", "for", "if", "in", "is", "of", "on", "the", "this", "to", "we"}
+)
+"""Words that change nothing in a label: "Owner for execution" is "Execution owner"."""
+
+_WORD = re.compile(r"[a-z0-9]+")
+_RESEMBLES = 0.5
+"""Share of letter pairs from which an unknown label is worth a "did you mean"."""
+_FUZZY_MIN, _FUZZY_LONG, _FUZZY_MAX = 5, 10, 32
+"""Folded label lengths a typo is looked for in (shorter ones are too easy to confuse),
+and where a label is long enough to allow a second typo."""
+
+
+def label_words(label: str) -> tuple[str, ...]:
+    """``Owner for verif.`` → ``("owner", "verification")``: abbreviations spelt out,
+    filler words dropped, plurals made singular, the ``(…)`` left out."""
+    words: list[str] = []
+    for word in _WORD.findall(_PARENTHETICAL.sub(" ", label.lower())):
+        for part in ABBREVIATIONS.get(word, word).split():
+            if part in FILLER_WORDS:
+                continue
+            if len(part) > 3 and part.endswith("s") and not part.endswith(("ss", "us")):
+                part = part[:-1]
+            words.append(part)
+    return tuple(words)
+
+
+def _typo_limit(key: str) -> int:
+    """Edits allowed between a label and the one it means: none when short, else one or two."""
+    if not _FUZZY_MIN <= len(key) <= _FUZZY_MAX:
+        return 0
+    return 1 if len(key) < _FUZZY_LONG else 2
+
+
+def _within(a: str, b: str, limit: int) -> bool:
+    """Optimal string alignment distance (edits and swaps of neighbours) at most ``limit``.
+
+    Only cells within ``limit`` of the diagonal are computed, and the scan stops
+    as soon as a row exceeds it: O(limit × length) on labels of at most 32 characters.
+    """
+    if abs(len(a) - len(b)) > limit:
+        return False
+    far = limit + 1
+    before: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [far] * (len(b) + 1)
+        current[0] = i
+        for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            best = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                best = min(best, before[j - 2] + 1)
+            current[j] = best
+        if min(current[max(0, i - limit) : i + limit + 1]) > limit:
+            return False
+        before, previous = previous, current
+    return previous[len(b)] <= limit
+
+
+def _bigrams(key: str) -> frozenset[str]:
+    return frozenset(key[index : index + 2] for index in range(len(key) - 1)) or frozenset({key})
+
+
+def _shown(label: str) -> str:
+    one_line = " ".join(label.split()).strip(" *_:")
+    return one_line if len(one_line) <= 40 else one_line[:39] + "…"
+
+
+class _LabelIndex:
+    """One kind's labels, indexed once for every way a label is matched."""
+
+    _CACHE_LIMIT = 4_096
+
+    def __init__(self, record: RecordSpec) -> None:
+        self.record = record
+        targets: list[tuple[tuple[FieldSpec, ...], str, bool]] = [
+            ((spec,), name, name == spec.label)
+            for spec in record.fields
+            for name in (spec.label, *spec.aliases)
+        ]
+        targets += [
+            (tuple(record.by_key[key] for key in keys), name, False)
+            for name, keys in record.combined
+        ]
+        self.exact: dict[str, tuple[FieldSpec, ...]] = {}
+        self.bags: dict[tuple[str, ...], set[tuple[FieldSpec, ...]]] = {}
+        self.heads: list[tuple[tuple[str, ...], tuple[FieldSpec, ...]]] = []
+        self.typos: list[tuple[str, frozenset[str], tuple[FieldSpec, ...]]] = []
+        self.shapes: list[tuple[frozenset[str], frozenset[str], FieldSpec]] = []
+        for fields, name, primary in targets:
+            key = label_key(name)
+            if not key:
+                continue  # the escalation's "[INCIDENT][SEV-X]": read from its line, not a label
+            self.exact.setdefault(key, fields)
+            words = label_words(name)
+            self.bags.setdefault(tuple(sorted(set(words))), set()).add(fields)
+            if primary:
+                self.heads.append((words, fields))
+            self.typos.append((key, _bigrams(key), fields))
+            if len(fields) == 1:
+                self.shapes.append((_bigrams("".join(words) or key), frozenset(words), fields[0]))
+        self.cache: dict[str, LabelMatch | None] = {}
+
+    def match(self, label: str) -> LabelMatch | None:
+        if label not in self.cache:
+            if len(self.cache) >= self._CACHE_LIMIT:
+                self.cache.clear()
+            self.cache[label] = self._match(label)
+        return self.cache[label]
+
+    def _match(self, label: str) -> LabelMatch | None:
+        key = label_key(label)
+        if not key:
+            return None
+        fields = self.exact.get(key)
+        if fields is not None:
+            return LabelMatch(fields, self._note(label, fields) if len(fields) > 1 else "")
+        words = label_words(label)
+        found = self.bags.get(tuple(sorted(set(words))), set()) if words else set()
+        if not found and words:
+            # A shortened label: the start of exactly one field's own label.
+            found = {
+                f
+                for head, f in self.heads
+                if len(words) < len(head) and head[: len(words)] == words
+            }
+        if not found and _typo_limit(key):
+            found = self._typo_of(key)
+        if len(found) != 1:
+            return None  # nothing, or more than one field it could mean: no guess
+        [fields] = found
+        return LabelMatch(fields, self._note(label, fields))
+
+    def _typo_of(self, key: str) -> set[tuple[FieldSpec, ...]]:
+        """Fields a typo away; a bigram count filters candidates before the distance.
+
+        One edit changes at most three distinct bigrams (a swap of neighbours
+        does), so a label ``limit`` edits away shares all but ``3 * limit``.
+        """
+        limit = _typo_limit(key)
+        shape = _bigrams(key)
+        return {
+            fields
+            for other, grams, fields in self.typos
+            if abs(len(other) - len(key)) <= limit
+            and len(shape & grams) >= max(len(shape), len(grams)) - 3 * limit
+            and _within(key, other, limit)
+        }
+
+    @staticmethod
+    def _note(label: str, fields: tuple[FieldSpec, ...]) -> str:
+        if len(fields) > 1:
+            names = " and ".join(f'"{spec.label}"' for spec in fields)
+            return (
+                f'read "{_shown(label)}:" as both {names}, one value for each; '
+                "write them as separate fields to be exact"
+            )
+        label_as_written, table = _shown(label), fields[0].label
+        return f'read "{label_as_written}:" as "{table}"; write "{table}:" to be exact'
+
+    def closest(self, label: str) -> FieldSpec | None:
+        """The most alike field by shared letter pairs, if it shares a word or half its pairs.
+
+        A label that resembles no field (``Notes:``, ``Thanks all:``) gets no
+        suggestion: it is a note, not a field someone tried to write.
+        """
+        words = label_words(label)
+        shape = _bigrams("".join(words) or label_key(label))
+        wanted = frozenset(words)
+        best: tuple[float, FieldSpec | None] = (0.0, None)
+        for grams, named, spec in self.shapes:
+            score = 2 * len(shape & grams) / (len(shape) + len(grams))
+            if score > best[0] and (score >= _RESEMBLES or wanted & named):
+                best = (score, spec)
+        return best[1]
+
+
+_NEXT_CHECKPOINT_ALIASES = (
+    "Next checkpoint",
+    "Next checkpoint time",
+    "Next checkpoint time + owner",
+    "Next checkpoint and owner",
+)
+"""The playbook pairs them ("next checkpoint time + owner"): the owner may follow the time."""
+
+_COMMANDS_AND_OUTPUTS = (
+    ("Commands executed and outputs", ("commands", "outputs")),
+    ("Commands executed + outputs", ("commands", "outputs")),
+    ("Commands and outputs", ("commands", "outputs")),
+    ("Commands + outputs", ("commands", "outputs")),
+)
+"""The evidence packet's "commands executed and outputs", written as one field."""
 
 # --- the playbook's blocks ----------------------------------------------------------------
 
@@ -223,20 +483,24 @@ SNAPSHOT = RecordSpec(
             "Next checkpoint at",
             ValueKind.TIME,
             _TIME_HINT,
-            aliases=("Next checkpoint", "Next checkpoint time"),
+            aliases=_NEXT_CHECKPOINT_ALIASES,
+            pairs_with="next_owner",
         ),
         FieldSpec(
             "next_owner",
             "Next owner",
             ValueKind.LOGINS,
             _LOGINS_HINT,
+            aliases=("Next checkpoint owner",),
             why='the playbook: "no next owner means no reliable continuity"',
         ),
     ),
 )
 
 _DECISION_FIELDS = (
-    FieldSpec("timestamp", "Timestamp", ValueKind.TIME, _TIME_HINT, aliases=("Time",)),
+    FieldSpec(
+        "timestamp", "Timestamp", ValueKind.TIME, _TIME_HINT, aliases=("Time",), when=When.LAST
+    ),
     FieldSpec(
         "evidence_reviewed",
         "Evidence reviewed",
@@ -353,8 +617,9 @@ _DECISION_FIELDS = (
         "Next checkpoint at",
         ValueKind.TIME,
         _TIME_HINT,
-        aliases=("Next checkpoint", "Next checkpoint time"),
+        aliases=_NEXT_CHECKPOINT_ALIASES,
         required=False,
+        pairs_with="next_owner",
     ),
     FieldSpec(
         "next_owner",
@@ -376,6 +641,7 @@ DECISION = RecordSpec(
         "and who executes and verifies."
     ),
     fields=_DECISION_FIELDS,
+    combined=_COMMANDS_AND_OUTPUTS,
 )
 
 LEADERSHIP = RecordSpec(
@@ -533,8 +799,11 @@ VERIFICATION = RecordSpec(
     model=VerificationRecord,
     headings=("Verification Record", "Rerun Record"),
     purpose="Fresh rerun evidence: the commands, their outputs and whether the result is green.",
+    combined=_COMMANDS_AND_OUTPUTS,
     fields=(
-        FieldSpec("timestamp", "Timestamp", ValueKind.TIME, _TIME_HINT, aliases=("Time",)),
+        FieldSpec(
+            "timestamp", "Timestamp", ValueKind.TIME, _TIME_HINT, aliases=("Time",), when=When.LAST
+        ),
         FieldSpec(
             "revision",
             "Revision under test",
@@ -608,7 +877,8 @@ HANDOFF = RecordSpec(
             "Next checkpoint at",
             ValueKind.TIME,
             _TIME_HINT,
-            aliases=("Next checkpoint", "Next checkpoint time"),
+            aliases=_NEXT_CHECKPOINT_ALIASES,
+            pairs_with="to_owner",
         ),
         FieldSpec(
             "rollback_trigger",

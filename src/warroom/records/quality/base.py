@@ -24,7 +24,14 @@ class Rule:
 
 
 def omitted(reading: Reading, key: str) -> bool:
-    """Not written, or written blank: a value written unreadably is an error already."""
+    """No value, and not written or written blank.
+
+    A value written unreadably is reported already (an error, or a warning for
+    an optional field); one supplied another way (the next owner written after
+    the checkpoint time) is not omitted.
+    """
+    if key in reading.values:
+        return False
     spec = SPECS[reading.block.kind].by_key[key]
     written = reading.block.field(key)
     return written is None or is_unfilled(spec, written.value)
