@@ -56,6 +56,11 @@ class Owners:
     deputy: tuple[str, ...] = ()
     lanes: Mapping[Lane, tuple[str, ...]] = field(default_factory=dict)
     next_owners: Mapping[Lane, tuple[str, ...]] = field(default_factory=dict)
+    """Next owners named by records; a lane without one falls to the deputy."""
+
+    def next_owner(self, lane: Lane) -> tuple[str, ...]:
+        """Who takes the lane next: the one a record named, else the deputy."""
+        return self.next_owners.get(lane) or self.deputy
 
 
 @dataclass(frozen=True)
@@ -174,7 +179,8 @@ def _lanes_from(declaration: IncidentDeclaration | None) -> Owners:
         commander=commander,
         deputy=deputy,
         lanes=lanes,
-        next_owners=dict.fromkeys(Lane, deputy),
+        # No lane has a named next owner yet: the deputy stands in (``Owners.next_owner``).
+        next_owners=dict.fromkeys(Lane, ()),
     )
 
 

@@ -41,6 +41,7 @@ def describe_marker(mark: str) -> str:
         "reply": f"the reply to comment {key}",
         "reminder": f"the reminder {key.split('.', 1)[-1]}",
         "severity-guard": "the severity note",
+        "reopened": "the reopen notice",
         "follow-up": f"follow-up {key}",
     }.get(kind, f"the {kind} comment")
 

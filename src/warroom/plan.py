@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from warroom.config import Config
@@ -37,7 +37,19 @@ from warroom.rules.closure_gate import Condition
 
 Render = Callable[[str, Mapping[str, Any]], str]
 
-STATUS_TEMPLATES = ("snapshot", "decision", "verification", "stakeholder", "followup", "closure")
+STATUS_TEMPLATES = (
+    "snapshot",
+    "decision",
+    "verification",
+    "stakeholder",
+    "followup",
+    "closure",
+    "dismissal",
+)
+DISMISSED = frozenset({"not_planned", "duplicate"})
+"""GitHub's close reasons for an issue that is no incident (with a dismissal record)."""
+REMINDER_QUIET = timedelta(minutes=1)
+"""Reminders wait this long after the latest record, which may be the one that satisfies them."""
 
 # Colours follow GitHub's palette: severities hot to cool, phases along the recovery.
 SEVERITY_COLORS = {Severity.SEV1: "b60205", Severity.SEV2: "d93f0b", Severity.SEV3: "fbca04"}
@@ -82,6 +94,8 @@ class Gate:
     state: str  # "met", "blocked" or "n/a"
     conditions: tuple[Condition, ...]
     dismissed: bool = False
+    dismissal_missing: bool = False
+    """Closed as not planned or duplicate without an Incident Dismissal record."""
 
     def phase(self, incident: Incident) -> Phase:
         """The phase to show: hardening once the gate is met, else the latest snapshot's."""
@@ -109,8 +123,11 @@ def evaluate_gate(incident: Incident, config: Config) -> Gate:
     issue = incident.issue
     if issue.state != "closed":
         return Gate("n/a", conditions)
-    if issue.state_reason in {"not_planned", "duplicate"} and incident.dismissal is not None:
-        return Gate("n/a", conditions, dismissed=True)
+    if issue.state_reason in DISMISSED:
+        if incident.dismissal is not None:
+            return Gate("n/a", conditions, dismissed=True)
+        # A false alarm is closed with a dismissal, not with the six recovery conditions.
+        return Gate("blocked", conditions, dismissal_missing=True)
     return Gate("met" if closure_gate.is_met(conditions) else "blocked", conditions)
 
 
@@ -187,7 +204,7 @@ def desired_labels(incident: Incident, gate: Gate, config: Config) -> tuple[set[
         *names.confidence.values(),
         names.gate_met,
     }
-    if gate.state == "met":
+    if gate.state == "met" or gate.dismissed:
         managed.add(names.gate_blocked)
     return want, managed - want
 
@@ -227,6 +244,28 @@ def _time(value: datetime | None, config: Config) -> str:
     return value.astimezone(config.zone).strftime("%Y-%m-%d %H:%M %Z")
 
 
+def _follow_up_rows(
+    incident: Incident, follow_ups: Mapping[str, int], now: datetime
+) -> list[dict[str, Any]]:
+    """Each follow-up as people read it: title, owner, due date, issue, overdue ones first."""
+    rows = []
+    per_comment: dict[int, int] = {}
+    for applied, record in incident.follow_ups:
+        index = per_comment.get(applied.comment_id, 0)
+        per_comment[applied.comment_id] = index + 1
+        number = follow_ups.get(follow_up_key(incident.number, applied.comment_id, index))
+        rows.append(
+            {
+                "title": quote(" ".join(record.title.split())),
+                "owner": _who(record.owner),
+                "due": record.due.isoformat(),
+                "number": number,
+                "overdue": record.due < now.date(),
+            }
+        )
+    return sorted(rows, key=lambda r: (not r["overdue"], r["due"]))
+
+
 def status_context(
     incident: Incident,
     gate: Gate,
@@ -234,10 +273,16 @@ def status_context(
     config: Config,
     follow_ups: Mapping[str, int],
 ) -> dict[str, Any]:
-    """Plain data for templates/status.md.j2: all people's text quoted, all times formatted."""
+    """Plain data for templates/status.md.j2: all people's text quoted, all times formatted.
+
+    The comment leads with what needs someone now (overdue items, their owners,
+    what blocks closure); the reference material sits in ``<details>``.
+    """
     owners = incident.owners
     declaration = incident.declaration
     items = clock_items(incident, gate, now, config)
+    deputy = _who(owners.deputy)
+    checklist = clock.first_fifteen(incident)
     return {
         "marker": marker("status", incident.number),
         "number": incident.number,
@@ -252,29 +297,41 @@ def status_context(
         "phase": str(gate.phase(incident)),
         "confidence": str(incident.confidence or "—"),
         "gate": gate.state,
+        "open": incident.issue.state == "open",
         "dismissed": gate.dismissed,
-        "owners": [
-            ("Incident commander", _who(owners.commander)),
-            ("Deputy", _who(owners.deputy)),
-        ],
+        "commander": _who(owners.commander),
+        "deputy": deputy,
         "lanes": [
-            (lane.value, _who(owners.lanes.get(lane, ())), _who(owners.next_owners.get(lane, ())))
+            (
+                lane.value,
+                _who(owners.lanes.get(lane, ())),
+                # The form makes the deputy every lane's next owner until a record names one.
+                _who(owners.next_owners[lane])
+                if owners.next_owners.get(lane)
+                else f"{deputy} (deputy)",
+            )
             for lane in Lane
         ],
-        "checklist": [(c.title, c.done, c.how) for c in clock.first_fifteen(incident)],
-        "clock": [
-            {
-                "title": quote(item.title),
-                "due": _time(item.due, config),
-                "owners": _who(item.owners),
-                "overdue": item.overdue,
-            }
+        "surfaces": [
+            quote(x) for x in (declaration.impacted_surfaces if declaration else ())
+        ],
+        "checklist": [(c.title, c.done, c.how) for c in checklist],
+        "checklist_done": all(c.done for c in checklist),
+        "overdue": [
+            {"title": quote(item.title), "due": _time(item.due, config), "owners": _who(item.owners)}
             for item in items
+            if item.overdue
+        ],
+        "upcoming": [
+            {"title": quote(item.title), "due": _time(item.due, config), "owners": _who(item.owners)}
+            for item in items
+            if not item.overdue
         ],
         "conditions": [
             {"title": c.title, "met": c.met, "detail": quote(c.detail), "fix": c.fix}
             for c in gate.conditions
         ],
+        "unmet": len(gate.unmet),
         "problems": [
             {"field": quote(f.field), "message": quote(f.message), "line": f.line}
             for f in incident.declaration_findings
@@ -302,7 +359,7 @@ def status_context(
             if parsed.valid
             for finding in parsed.warnings
         ],
-        "follow_ups": sorted(follow_ups.values()),
+        "follow_ups": _follow_up_rows(incident, follow_ups, now),
         "templates": [
             (kind, {f.key: f.template_value for f in SPECS[kind].fields})
             for kind in STATUS_TEMPLATES
@@ -351,6 +408,74 @@ def _severity_moved(to_add: Iterable[str], effects: Iterable[Effect], config: Co
     return any(x.lower() in severities for x in [*to_add, *removed])
 
 
+def _stamp(when: datetime | None) -> str:
+    """A marker key part for one moment (a close, a label change): seconds since the epoch."""
+    return str(int(when.timestamp())) if when is not None else "unknown"
+
+
+def _mention(login: str) -> str:
+    """A real mention of a person, for notices meant to reach them (a login is [A-Za-z0-9-])."""
+    return f"@{login}" if login and all(c.isalnum() or c == "-" for c in login) else "someone"
+
+
+def _undo_early_close(
+    event: Event | None,
+    incident: Incident,
+    gate: Gate,
+    config: Config,
+    render: Render,
+    status_url: str,
+) -> list[Effect]:
+    """Reopen, tell whoever closed it what is missing (once per close), and fail the run."""
+    number = incident.number
+    closer = (
+        event.sender
+        if event is not None and event.action == "closed" and not event.sender_is_bot
+        else ""
+    )
+    mark = marker("reopened", f"{number}.{_stamp(incident.issue.closed_at)}")
+    if gate.dismissal_missing:
+        reason = incident.issue.state_reason or "not planned"
+        why = f"closed as {reason.replace('_', ' ')} without an Incident Dismissal record"
+        template = {f.key: f.template_value for f in SPECS["dismissal"].fields}
+        template["reason"] = "duplicate" if reason == "duplicate" else "false alarm"
+        if closer:
+            template["dismissed_by"] = f"@{closer}"
+    else:
+        why = "closed before the closure gate was met"
+        template = {}
+    body = render(
+        "reopened.md.j2",
+        {
+            "marker": mark,
+            "closer": _mention(closer) if closer else "",
+            "why": why,
+            "dismissal": gate.dismissal_missing,
+            "template": template,
+            "missing": [
+                {"title": c.title, "detail": quote(c.detail), "fix": c.fix} for c in gate.unmet
+            ],
+            "status_url": status_url,
+        },
+    )
+    if gate.dismissal_missing:
+        failure = (
+            f"Incident #{number} was {why} and has been reopened. To close it as no incident, "
+            "post an Incident Dismissal record (the notice on the issue has it filled in)."
+        )
+    else:
+        reasons = "; ".join(c.title for c in gate.unmet)
+        failure = (
+            f"Incident #{number} was closed before the closure gate was met and has "
+            f"been reopened. Missing: {reasons}."
+        )
+    return [
+        Reopen(number, why),
+        UpsertComment(number, mark, body),
+        Fail(failure),
+    ]
+
+
 def plan_incident(
     event: Event | None,
     incident: Incident,
@@ -360,8 +485,10 @@ def plan_incident(
     *,
     own_markers: Iterable[str],
     cache: Mapping[str, Any],
+    status_url: str = "",
 ) -> Plan:
-    """Decide everything for one incident. ``own_markers`` are warroom's existing comments."""
+    """Decide everything for one incident. ``own_markers`` are warroom's existing comments;
+    ``status_url`` links the status comment from notices (empty before it exists)."""
     existing = set(own_markers)
     names = config.labels
     gate = evaluate_gate(incident, config)
@@ -392,7 +519,8 @@ def plan_incident(
         and event.label in set(names.severity.values())
         and _severity_moved(to_add, effects, config)
     ):
-        mark = marker("severity-guard", incident.number)
+        # One notice per hand change, so the person who made it is told (an edit notifies nobody).
+        mark = marker("severity-guard", f"{incident.number}.{_stamp(incident.issue.updated_at)}")
         effects.append(
             UpsertComment(
                 incident.number,
@@ -402,7 +530,8 @@ def plan_incident(
                     {
                         "marker": mark,
                         "severity": str(incident.severity or ""),
-                        "sender": quote(f"@{event.sender}"),
+                        "sender": _mention(event.sender),
+                        "change": "added" if event.action == "labeled" else "removed",
                         "label": quote(event.label or ""),
                         "source": quote(incident.severity_history[-1].source)
                         if incident.severity_history
@@ -440,24 +569,20 @@ def plan_incident(
         opened = set(known) if isinstance(known, dict) else set()
         effects += [e for e in follow_up_effects(incident, config, render) if e.key not in opened]
 
-    # The gate.
+    # The gate: an early close is undone, with one notice to whoever closed it.
     if gate.state == "blocked":
-        reasons = "; ".join(c.title for c in gate.unmet)
-        effects.append(Reopen(incident.number, f"closure gate not met: {reasons}"))
-        effects.append(
-            Fail(
-                f"Incident #{incident.number} was closed before the closure gate was met and has "
-                f"been reopened. Missing: {reasons}."
-            )
-        )
-    elif incident.issue.state == "closed" and incident.issue.state_reason in {
-        "not_planned",
-        "duplicate",
-    }:
+        effects += _undo_early_close(event, incident, gate, config, render, status_url)
+    elif incident.issue.state == "closed" and incident.issue.state_reason in DISMISSED:
         log.append("closed as not planned/duplicate with a dismissal record")
 
-    # Reminders for what the clock says is overdue.
-    for item in clock_items(incident, gate, now, config):
+    # Reminders for what the clock says is overdue, once the latest record has had its minute:
+    # a responder posting several records at once is not reminded of the one still to come.
+    latest = max(
+        (*(a.at for a in incident.applied), *(r.comment.created_at for r in incident.refused)),
+        default=None,
+    )
+    quiet = latest is None or now - latest >= REMINDER_QUIET
+    for item in clock_items(incident, gate, now, config) if quiet else ():
         if item.overdue and item.reminder_key:
             mark = marker("reminder", f"{incident.number}.{item.reminder_key}")
             if mark not in existing:

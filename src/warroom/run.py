@@ -187,7 +187,16 @@ def process_incident(
         config=config,
         recorded=recorded,
     )
-    plan = plan_incident(event, incident, now, config, render, own_markers=own_markers, cache=cache)
+    plan = plan_incident(
+        event,
+        incident,
+        now,
+        config,
+        render,
+        own_markers=own_markers,
+        cache=cache,
+        status_url=status.html_url if status is not None else "",
+    )
     result = IncidentResult(plan, incident)
     known_follow_ups = {str(k): int(v) for k, v in dict(cache.get("follow_ups", {})).items()}
     unlinked: set[str] = set()

@@ -329,9 +329,43 @@ def test_hand_changed_severity_label_is_put_back_with_an_explanation() -> None:
     _run(gh, "issues", payload)
     assert "SEV-1" in {label for e in gh.of(AddLabels) for label in e.labels}
     assert RemoveLabel(1, "SEV-3") in gh.of(RemoveLabel)
-    guard = [e for e in gh.of(UpsertComment) if e.marker == "<!-- warroom:severity-guard:1 -->"]
-    assert guard
+    guard = [
+        e for e in gh.of(UpsertComment) if e.marker.startswith("<!-- warroom:severity-guard:1.")
+    ]
+    assert len(guard) == 1
+    # Who changed what to what, with a mention that reaches them, and how to revise it instead.
+    assert "@someone added the severity label `SEV-3` by hand" in guard[0].body
+    assert "put back **SEV-1**" in guard[0].body
     assert "Checkpoint Decision Record" in guard[0].body
+
+
+@pytest.mark.parametrize(
+    ("action", "words"),
+    [
+        pytest.param("labeled", "added the severity label `SEV-3`", id="label-added-by-hand"),
+        pytest.param("unlabeled", "removed the severity label `SEV-1`", id="label-removed-by-hand"),
+    ],
+)
+def test_each_hand_change_of_severity_gets_its_own_notice(action: str, words: str) -> None:
+    labels = ("incident", "SEV-1", "SEV-3") if action == "labeled" else ("incident",)
+    gh = FakeGitHub(perms=dict(RESPONDERS))
+    markers = set()
+    for minute in (5, 9):
+        issue = make_issue(
+            story.incident_body(), labels=labels, updated_at=START + timedelta(minutes=minute)
+        )
+        payload = {
+            "action": action,
+            "label": {"name": "SEV-3" if action == "labeled" else "SEV-1"},
+            "issue": _issue_payload(issue),
+            "sender": _user("someone"),
+        }
+        _run(gh, "issues", payload, minutes=minute)
+        (guard,) = [e for e in gh.of(UpsertComment) if "severity-guard" in e.marker]
+        assert words in guard.body
+        markers.add(guard.marker)
+        gh.applied.clear()
+    assert len(markers) == 2  # a new notice each time, so each change is answered visibly
 
 
 def test_severity_revised_with_evidence_is_applied() -> None:

@@ -43,17 +43,12 @@ def first_fifteen(incident: Incident) -> tuple[ChecklistItem, ...]:
     """The first-15-minutes protocol, ticked from the declaration and the lane tracker."""
     declaration = incident.declaration
     owners = incident.owners
-    lanes_ready = all(owners.lanes.get(lane) and owners.next_owners.get(lane) for lane in Lane)
+    lanes_ready = all(owners.lanes.get(lane) and owners.next_owner(lane) for lane in Lane)
     return (
         ChecklistItem(
             "assign incident owner and deputy",
             bool(owners.commander and owners.deputy),
             "name the Incident commander and Deputy in the issue form",
-        ),
-        ChecklistItem(
-            "freeze unrelated merges in impacted surfaces",
-            bool(declaration and declaration.impacted_surfaces),
-            "list the Impacted surfaces (paths or globs) in the issue form",
         ),
         ChecklistItem(
             "capture baseline evidence (failing commands, logs, blast radius)",

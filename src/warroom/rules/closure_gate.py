@@ -165,7 +165,15 @@ def _residual(incident: Incident) -> Condition:
             "the latest residual risk says none",
             "name what could still go wrong, and how you would notice it",
         )
-    return Condition("residual", title, True, "stated")
+    return Condition("residual", title, True, _excerpt(statement))
+
+
+def _excerpt(text: str, limit: int = 160) -> str:
+    """The statement itself, on one line, cut at a word near ``limit``: the status shows it."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return flat[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _follow_ups(incident: Incident, config: Config) -> Condition:
