@@ -266,6 +266,10 @@ def _follow_up_rows(
     return sorted(rows, key=lambda r: (not r["overdue"], r["due"]))
 
 
+def _clock_row(item: clock.ClockItem, config: Config) -> dict[str, str]:
+    return {"title": quote(item.title), "due": _time(item.due, config), "owners": _who(item.owners)}
+
+
 def status_context(
     incident: Incident,
     gate: Gate,
@@ -312,21 +316,11 @@ def status_context(
             )
             for lane in Lane
         ],
-        "surfaces": [
-            quote(x) for x in (declaration.impacted_surfaces if declaration else ())
-        ],
+        "surfaces": [quote(x) for x in (declaration.impacted_surfaces if declaration else ())],
         "checklist": [(c.title, c.done, c.how) for c in checklist],
         "checklist_done": all(c.done for c in checklist),
-        "overdue": [
-            {"title": quote(item.title), "due": _time(item.due, config), "owners": _who(item.owners)}
-            for item in items
-            if item.overdue
-        ],
-        "upcoming": [
-            {"title": quote(item.title), "due": _time(item.due, config), "owners": _who(item.owners)}
-            for item in items
-            if not item.overdue
-        ],
+        "overdue": [_clock_row(item, config) for item in items if item.overdue],
+        "upcoming": [_clock_row(item, config) for item in items if not item.overdue],
         "conditions": [
             {"title": c.title, "met": c.met, "detail": quote(c.detail), "fix": c.fix}
             for c in gate.conditions
