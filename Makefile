@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/sweep.py
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/request_floor.py
 
 # Re-resolve the locks after editing pyproject.toml's dependencies.
 lock:
