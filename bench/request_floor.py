@@ -28,10 +28,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.e2e.action_support import TEAM  # noqa: E402
-from tests.e2e.conftest import TestSandbox  # noqa: E402
-from tests.e2e.story_state import end_state, play  # noqa: E402
-from warroom import demo  # noqa: E402
+from tests.e2e.action_support import TEAM
+from tests.e2e.conftest import TestSandbox
+from tests.e2e.story_state import end_state, play
+
+from warroom import demo
 
 GOAL = 1.10
 WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
