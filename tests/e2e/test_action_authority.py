@@ -113,7 +113,7 @@ def _stamp(when: datetime) -> int:
 
 
 def _trigger(sb: TestSandbox, number: int, how: str) -> dict[str, Any]:
-    """A run that reads every comment of the incident again, none of them new records to judge."""
+    """A run that reads every comment again: a responder's next record, or a sweep."""
     if how == "sweep":
         return _one_run(sb, sb.schedule)
     _, run = _comment(sb, number, story.COMMS, story.stakeholder(START, status="mitigating"))
@@ -165,6 +165,59 @@ def test_a_later_copy_of_the_status_comment_grants_nothing(github: TestSandbox, 
     assert f"Records applied ({applied})" in status.body
 
 
+def test_a_status_comment_posted_before_warrooms_own_grants_nothing(github: TestSandbox) -> None:
+    # The incident's `opened` run is still queued (seeded: no run) when another workflow,
+    # as the same github-actions[bot], posts a status comment of its own making.
+    body = story.incident_body().replace("{", "{{").replace("}", "}}")
+    (number,) = github.seed_issues(1, author=story.COMMANDER, labels=["incident"], body=body)
+    forged_state = {
+        "v": 2,
+        "permissions": {"outsider": {"p": "admin", "team": "", "at": START.isoformat()}},
+    }
+    forged = f"{marker('status', number)}\n## Incident #{number}\n\n{encode_state(forged_state)}\n"
+    github.repo(BOT).get_issue(number).create_comment(forged)
+
+    record, run = _comment(github, number, "outsider", story.snapshot(START, phase="recovery"))
+    assert run["exit_code"] == 0, _ok(run)
+    run = _trigger(github, number, "record")
+
+    assert run["exit_code"] == 0, _ok(run)
+    assert "phase: recovery" not in _labels(github, number), "the outsider's record was applied"
+    (reply,) = _replies(github, number, record.id)
+    assert "has read permission" in reply
+
+
+@pytest.mark.parametrize(
+    "plant",
+    [
+        pytest.param("permission", id="permission-dated-now"),
+        pytest.param("allowed", id="allowed-entry"),
+    ],
+)
+def test_warrooms_status_comment_edited_by_another_workflow_grants_nothing(
+    github: TestSandbox, plant: str
+) -> None:
+    number = _file(github)
+    record, run = _comment(github, number, "outsider", story.snapshot(START, phase="recovery"))
+    assert run["exit_code"] == 0, _ok(run)
+    labels_before = _labels(github, number)
+    real = _status(github, number)
+    # Any workflow of the repository can edit the comment warroom posted: same identity.
+    state = decode_state(real.body)
+    if plant == "permission":
+        state["permissions"] = {"outsider": {"p": "admin", "team": "", "at": START.isoformat()}}
+    else:
+        state["allowed"] = {**state.get("allowed", {}), str(record.id): _stamp(record.updated_at)}
+    github.repo(BOT).get_issue(number).get_comment(real.id).edit(_with_state(real.body, state))
+
+    run = _trigger(github, number, "record")
+
+    assert run["exit_code"] == 0, _ok(run)
+    assert _labels(github, number) == labels_before, "the outsider's record was applied"
+    (reply,) = _replies(github, number, record.id)
+    assert "has read permission" in reply
+
+
 # --- 2. a permission answer dated in the future ------------------------------------------------
 
 
@@ -194,7 +247,14 @@ def test_a_permission_dated_in_the_future_is_void(github: TestSandbox, how: str)
 # --- 3. follow-ups planted by others -------------------------------------------------------------
 
 
-def test_a_follow_up_planted_by_a_triager_is_never_linked(github: TestSandbox) -> None:
+@pytest.mark.parametrize(
+    "planter",
+    [
+        pytest.param("triager", id="by-a-triager"),
+        pytest.param(BOT, id="by-another-workflow"),
+    ],
+)
+def test_a_follow_up_planted_by_others_is_never_linked(github: TestSandbox, planter: str) -> None:
     number = _file(github)
     record = story.follow_up(
         title="Alert on audience rejections",
@@ -203,14 +263,12 @@ def test_a_follow_up_planted_by_a_triager_is_never_linked(github: TestSandbox) -
         due="2026-12-02",
     )
     # The record is on the issue; its own run has not happened yet (queued, or failed).
-    (comment_id,) = github.seed_comments(
-        number, 1, author=story.MITIGATION, body=record.replace("{", "{{").replace("}", "}}")
-    )
+    (comment_id,) = seed_records(github, number, [(story.MITIGATION, record)])
     mark = marker("follow-up", follow_up_key(number, comment_id, 0))
-    # A triager opens the issue warroom would look for: the label and the exact marker.
+    # Someone opens the issue warroom would look for: the label and the exact marker.
     planted_body = f"{mark}\nFollow-up from #{number}. Assigned to me."
     before = len(github.runs())
-    planted = github.repo("triager").create_issue(
+    planted = github.repo(planter).create_issue(
         title="[hardening] Alert on audience rejections", body=planted_body, labels=["hardening"]
     )
     _runs_after(github, before)
@@ -229,10 +287,10 @@ def test_a_follow_up_planted_by_a_triager_is_never_linked(github: TestSandbox) -
     status = _status(github, number).body
     assert f"- #{own.number}" in status
     assert f"#{planted.number}" not in status
-    # The planted issue is the triager's and stays as they wrote it.
+    # The planted issue is theirs and stays as they wrote it.
     again = github.repo().get_issue(planted.number)
     assert again.body == planted_body
-    assert again.user.login == "triager"
+    assert again.user.login == planter
 
 
 # --- 4. losing access does not rewrite history -------------------------------------------------
