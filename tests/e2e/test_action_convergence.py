@@ -151,8 +151,9 @@ def test_labels_are_made_with_their_colours_when_a_create_fails(
     assert opened["exit_code"] == 0, _ok(opened)
     assert sb.faults.to_json()["injected"] == {kind: 1}
     _assert_catalog(sb)
+    found = _repo_labels(sb)
     for name in _labels(sb, number):
-        assert _repo_labels(sb)[name] != ("ededed", ""), f"{name!r} is grey and undescribed"
+        assert found[name] != ("ededed", ""), f"{name!r} is grey and undescribed"
     # A create GitHub answered with an error is looked up at GitHub, never assumed done.
     looked_up = sb.requests(run_id=opened["id"], operation_id="issues/get-label")["requests"]
     assert looked_up, "the failed create was taken as done without asking GitHub"
