@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,3 +53,31 @@ def dispatching_sandbox(
 def labels(sb: TestSandbox, number: int) -> set[str]:
     """The issue's labels, as anyone reading it sees them."""
     return {label.name for label in sb.repo().get_issue(number).labels}
+
+
+def seed_records(sb: TestSandbox, number: int, records: list[tuple[str, str]]) -> list[int]:
+    """Put records on an incident as people's comments, without the runs they would start.
+
+    The next run judges them all at once, as a run queued behind them would;
+    it keeps each test to the runs it is about. Returns the comment ids in order.
+    """
+    ids: list[int] = []
+    for author, body in records:
+        literal = body.replace("{", "{{").replace("}", "}}")  # seed_comments fills {n}/{c}
+        ids += sb.seed_comments(number, 1, author=author, body=literal)
+    return ids
+
+
+def records_to_the_gate(start: datetime, *, severity: str | None = None) -> list[tuple[str, str]]:
+    """(author, record) pairs that meet the closure gate once the incident is closed.
+
+    ``severity`` goes into the decision record's evidence, which revises the incident's.
+    """
+    return [
+        (story.MITIGATION, story.decision(start, minute=20, severity=severity)),
+        (story.VERIFICATION, story.verification(start, minute=25)),
+        (story.COMMS, story.stakeholder(start, next_in=120)),
+        *story.follow_ups(),
+        (story.COMMANDER, story.leadership(confidence="L3")),
+        (story.COMMANDER, story.closure()),
+    ]
