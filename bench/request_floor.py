@@ -28,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.e2e.action_support import TEAM
+from tests.e2e.action_support import STATE_KEY, TEAM
 from tests.e2e.conftest import TestSandbox
 from tests.e2e.story_state import end_state, play
 
@@ -44,7 +44,7 @@ def _sandbox(scratch: Path, config: str) -> TestSandbox:
     path.write_text(config, encoding="utf-8")
     return TestSandbox(
         dispatch=[sys.executable, "-m", "warroom", "action"],
-        env={"WARROOM_CONFIG": str(path)},
+        env={"WARROOM_CONFIG": str(path), "WARROOM_STATE_KEY": STATE_KEY},
         users=TEAM,
         now=demo.START,
         frozen=True,

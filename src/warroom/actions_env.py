@@ -10,7 +10,7 @@ import json
 import os
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,8 @@ class RunnerEnv:
     run_id: str
     attempt: int = 1
     """``GITHUB_RUN_ATTEMPT``: above 1 the event payload is as old as the first attempt."""
+    state_key: str = field(default="", repr=False)
+    """``WARROOM_STATE_KEY``, the secret that seals warroom's memory (never printed)."""
 
 
 def _required(env: Mapping[str, str], name: str) -> str:
@@ -90,6 +92,7 @@ def read_env(env: Mapping[str, str] | None = None) -> RunnerEnv:
         summary_path=Path(summary) if summary else None,
         run_id=env.get("GITHUB_RUN_ID", ""),
         attempt=_attempt(env.get("GITHUB_RUN_ATTEMPT", "")),
+        state_key=env.get("WARROOM_STATE_KEY", "").strip(),
     )
 
 

@@ -14,6 +14,9 @@ Pure: the shell asks GitHub only for what these functions cannot settle.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +34,48 @@ COLLABORATORS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 
 ROLES = ("read", "triage", "write", "maintain", "admin")
 """Repository roles, lowest first."""
+
+
+HINTS = ("labels",)
+"""What an unsealed state may still say: hints that grant nothing (labels already made)."""
+
+
+def _digest(key: str, text: str) -> str:
+    return hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def seal(state: Mapping[str, Any], number: int, key: str) -> dict[str, Any]:
+    """The state with its seal: an HMAC over the issue number and the state, keyed by the
+    repository secret ``WARROOM_STATE_KEY``. Without a key the state goes unsealed."""
+    body = {k: v for k, v in state.items() if k != "seal"}
+    if not key:
+        return body
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return {**body, "seal": _digest(key, f"{number}:{canonical}")}
+
+
+def trusted(state: Mapping[str, Any], number: int, key: str) -> dict[str, Any]:
+    """What of a status comment's state warroom may believe.
+
+    Every workflow in a repository writes as the same ``github-actions[bot]``,
+    so another one can post or edit a comment that looks like warroom's. With
+    a key, only a state sealed for this issue counts, whole. Without one,
+    nothing that grants authority (permission answers, what was allowed, which
+    follow-ups exist) is believed: only the hints in ``HINTS``.
+    """
+    if not key:
+        return {k: state[k] for k in HINTS if k in state}
+    sealed = state.get("seal")
+    if not isinstance(sealed, str) or not hmac.compare_digest(
+        sealed, seal(state, number, key).get("seal", "")
+    ):
+        return {}
+    return {k: v for k, v in state.items() if k != "seal"}
+
+
+def proof(key: str, mark: str) -> str:
+    """A line that shows an issue was opened by warroom under ``mark`` (empty without a key)."""
+    return f"<!-- warroom-proof {_digest(key, mark)} -->" if key else ""
 
 
 def status_comment(comments: Iterable[CommentSnapshot], number: int) -> CommentSnapshot | None:

@@ -7,6 +7,7 @@ shell program (it starts servers and prints); nothing in the core imports it.
 
 from __future__ import annotations
 
+import secrets
 import sys
 import tempfile
 import time
@@ -119,7 +120,7 @@ def play(echo: Callable[[str], None], *, keep: bool = False) -> int:
         config.write_text(DEMO_CONFIG, encoding="utf-8")
         sandbox = Sandbox(
             dispatch=[sys.executable, "-m", "warroom", "action"],
-            env={"WARROOM_CONFIG": str(config)},
+            env={"WARROOM_CONFIG": str(config), "WARROOM_STATE_KEY": secrets.token_hex(16)},
             users=TEAM,
             now=START,
             frozen=True,

@@ -94,6 +94,9 @@ class OpenFollowUp:
     milestone: str | None = None
     due: date | None = None
     """The follow-up's due date, given to a new milestone as its ``due_on``."""
+    proof: str = ""
+    """A line in ``body`` only warroom can write (``authority.proof``); an issue that has the
+    marker but not this line was planted by someone else. Empty without a state key."""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from warroom import authority
 from warroom.config import Config
 from warroom.effects import (
     AddLabels,
@@ -147,7 +148,9 @@ def follow_up_key(incident: int, comment_id: int, index: int) -> str:
     return f"{incident}.{comment_id}.{index}"
 
 
-def follow_up_effects(incident: Incident, config: Config, render: Render) -> list[OpenFollowUp]:
+def follow_up_effects(
+    incident: Incident, config: Config, render: Render, state_key: str = ""
+) -> list[OpenFollowUp]:
     """One issue per applied follow-up record, built like the hardening form would file it."""
     effects: list[OpenFollowUp] = []
     per_comment: dict[int, int] = {}
@@ -156,6 +159,7 @@ def follow_up_effects(incident: Incident, config: Config, render: Render) -> lis
         per_comment[applied.comment_id] = index + 1
         key = follow_up_key(incident.number, applied.comment_id, index)
         mark = marker("follow-up", key)
+        shown = authority.proof(state_key, mark)
         body = render(
             "follow_up.md.j2",
             {
@@ -166,6 +170,7 @@ def follow_up_effects(incident: Incident, config: Config, render: Render) -> lis
                 "due": record.due.isoformat(),
                 "acceptance": quote(record.acceptance_criteria),
                 "source": applied.url,
+                "proof": shown,
             },
         )
         effects.append(
@@ -179,6 +184,7 @@ def follow_up_effects(incident: Incident, config: Config, render: Render) -> lis
                 assignees=record.owner,
                 milestone=f"due {record.due.isoformat()}" if config.follow_ups.milestone else None,
                 due=record.due,
+                proof=shown,
             )
         )
     return effects
@@ -480,6 +486,7 @@ def plan_incident(
     own_markers: Iterable[str],
     cache: Mapping[str, Any],
     status_url: str = "",
+    state_key: str = "",
 ) -> Plan:
     """Decide everything for one incident. ``own_markers`` are warroom's existing comments;
     ``status_url`` links the status comment from notices (empty before it exists)."""
@@ -561,7 +568,9 @@ def plan_incident(
     if event is not None:
         known = cache.get("follow_ups", {})
         opened = set(known) if isinstance(known, dict) else set()
-        effects += [e for e in follow_up_effects(incident, config, render) if e.key not in opened]
+        effects += [
+            e for e in follow_up_effects(incident, config, render, state_key) if e.key not in opened
+        ]
 
     # The gate: an early close is undone, with one notice to whoever closed it.
     if gate.state == "blocked":

@@ -154,13 +154,22 @@ def process_incident(
     *,
     dry_run: bool,
     attempt: int = 1,
+    state_key: str = "",
 ) -> IncidentResult:
-    """One incident: read its comments once, derive, plan, apply, then the status comment."""
+    """One incident: read its comments once, derive, plan, apply, then the status comment.
+
+    ``state_key`` seals warroom's memory in the status comment (``authority.trusted``);
+    without it nothing that grants authority is remembered between runs.
+    """
     comments = adapter.comments(issue.number)
     if event is not None and _stale(event, issue, comments, attempt):
         issue = adapter.issue(issue.number)
     status = authority.status_comment(comments, issue.number)
-    cache: dict[str, Any] = decode_state(status.body) if status is not None else {}
+    cache = (
+        authority.trusted(decode_state(status.body), issue.number, state_key)
+        if status is not None
+        else {}
+    )
     own_markers: list[str] = []
     people: list[tuple[CommentSnapshot, Sequence[ParsedRecord]]] = []
     for comment in comments:
@@ -196,6 +205,7 @@ def process_incident(
         own_markers=own_markers,
         cache=cache,
         status_url=status.html_url if status is not None else "",
+        state_key=state_key,
     )
     result = IncidentResult(plan, incident)
     known_follow_ups = {str(k): int(v) for k, v in dict(cache.get("follow_ups", {})).items()}
@@ -221,7 +231,13 @@ def process_incident(
         "follow_ups": {k: v for k, v in known_follow_ups.items() if k not in unlinked},
     }
     status_update = status_effect(
-        incident, plan.gate, now, config, render, follow_ups=known_follow_ups, cache=new_cache
+        incident,
+        plan.gate,
+        now,
+        config,
+        render,
+        follow_ups=known_follow_ups,
+        cache=authority.seal(new_cache, issue.number, state_key),
     )
     result.plan = replace(
         plan,
@@ -244,6 +260,7 @@ def run(
     dry_run: bool = False,
     attempt: int = 1,
     memory: str | None = None,
+    state_key: str = "",
 ) -> RunResult:
     """Handle one workflow event: one incident, or every open incident for a sweep.
 
@@ -251,16 +268,26 @@ def run(
     is as old as its first attempt, so it decides on the issue as GitHub has it now.
     ``memory`` is what the last sweep left (``""`` when there is none yet), or
     ``None`` to sweep without one; the sweep's new memory is ``RunResult.memory``.
+    ``state_key`` (the ``WARROOM_STATE_KEY`` secret) seals warroom's memory of authority.
     """
     event = triage(event_name, payload, config)
     if isinstance(event, Ignored):
         return RunResult(ignored=event.reason, dry_run=dry_run)
     if event.is_sweep:
-        return _sweep(adapter_factory(), now, config, dry_run=dry_run, memory=memory)
+        return _sweep(
+            adapter_factory(), now, config, dry_run=dry_run, memory=memory, state_key=state_key
+        )
     assert event.issue is not None
     adapter = adapter_factory()
     handled = process_incident(
-        adapter, event.issue, event, now, config, dry_run=dry_run, attempt=attempt
+        adapter,
+        event.issue,
+        event,
+        now,
+        config,
+        dry_run=dry_run,
+        attempt=attempt,
+        state_key=state_key,
     )
     return RunResult(incidents=[handled], dry_run=dry_run)
 
@@ -306,7 +333,13 @@ class _Reading:
 
 
 def _sweep(
-    adapter: Adapter, now: datetime, config: Config, *, dry_run: bool, memory: str | None
+    adapter: Adapter,
+    now: datetime,
+    config: Config,
+    *,
+    dry_run: bool,
+    memory: str | None,
+    state_key: str = "",
 ) -> RunResult:
     """Every open incident, and closed ones in their watch window; with a memory, only those
     that changed or fell due since the last sweep (about I/100 + 2 requests when none did)."""
@@ -320,7 +353,9 @@ def _sweep(
     if memory is None:
         result = RunResult(dry_run=dry_run, sweep=True)
         for issue in issues:
-            handled = _sweep_one(adapter, issue, now, config, dry_run=dry_run, result=result)
+            handled = _sweep_one(
+                adapter, issue, now, config, dry_run=dry_run, result=result, state_key=state_key
+            )
             if handled is not None:
                 result.incidents.append(handled)
         return result
@@ -343,7 +378,9 @@ def _sweep(
             skipped.append(issue.number)
             continue
         log.info("sweep: reading #%s: %s", issue.number, reason)
-        handled = _sweep_one(reading, issue, now, config, dry_run=dry_run, result=swept)
+        handled = _sweep_one(
+            reading, issue, now, config, dry_run=dry_run, result=swept, state_key=state_key
+        )
         if handled is None:
             continue  # not remembered: the next sweep reads it again
         results.append(handled)
@@ -369,10 +406,13 @@ def _sweep_one(
     *,
     dry_run: bool,
     result: RunResult,
+    state_key: str = "",
 ) -> IncidentResult | None:
     """One incident of a sweep; GitHub refusing it is noted and the sweep goes on."""
     try:
-        return process_incident(adapter, issue, None, now, config, dry_run=dry_run)
+        return process_incident(
+            adapter, issue, None, now, config, dry_run=dry_run, state_key=state_key
+        )
     except GitHubError as exc:
         result.errors.append(f"#{issue.number}: {exc}")
         return None
@@ -453,6 +493,7 @@ def action_main(env: RunnerEnv, echo: Callable[[str], None], config: Config) -> 
             dry_run=env.dry_run,
             attempt=env.attempt,
             memory=_recall(path),
+            state_key=env.state_key,
         )
     except GitHubError as exc:
         message = f"warroom could not finish: {exc}. The next run will converge."
@@ -552,7 +593,14 @@ def sweep_main(*, dry_run: bool, echo: Callable[[str], None]) -> int:
     now = parse_now(os.environ.get("WARROOM_NOW"))
     path = _memory_path(os.environ.get("GITHUB_REPOSITORY", ""))
     result = run(
-        lambda: adapter, "schedule", {}, now, config, dry_run=dry_run, memory=_recall(path)
+        lambda: adapter,
+        "schedule",
+        {},
+        now,
+        config,
+        dry_run=dry_run,
+        memory=_recall(path),
+        state_key=os.environ.get("WARROOM_STATE_KEY", ""),
     )
     for line in plan_lines(result) if dry_run else []:
         echo(line)

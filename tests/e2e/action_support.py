@@ -26,6 +26,8 @@ TEAM = {
 }
 ACTION = [sys.executable, "-m", "warroom", "action"]
 BOT = "github-actions[bot]"
+STATE_KEY = "sandbox-state-key"
+"""The ``WARROOM_STATE_KEY`` secret, as the recommended install passes it to every run."""
 FAST = "api:\n  seconds_between_writes: 0\n  retry_seconds: 20\n"
 """The sandbox needs no pause between writes, and a test no minute of retries."""
 
@@ -45,7 +47,7 @@ def dispatching_sandbox(
     options.setdefault("users", TEAM)
     return make_sandbox(
         dispatch=command or ACTION,
-        env={"WARROOM_CONFIG": str(path), **(env or {})},
+        env={"WARROOM_CONFIG": str(path), "WARROOM_STATE_KEY": STATE_KEY, **(env or {})},
         **options,
     )
 

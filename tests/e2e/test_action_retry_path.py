@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.action_support import TEAM, MakeSandbox
+from tests.e2e.action_support import STATE_KEY, TEAM, MakeSandbox
 from tests.e2e.story_state import end_state, play
 from tests.support import REPO_ROOT
 from warroom import demo
@@ -28,7 +28,7 @@ def _sandbox(
     config.write_text(demo.DEMO_CONFIG, encoding="utf-8")
     return make_sandbox(
         dispatch=command,
-        env={"WARROOM_CONFIG": str(config), **env},
+        env={"WARROOM_CONFIG": str(config), "WARROOM_STATE_KEY": STATE_KEY, **env},
         users=TEAM,
         now=demo.START,
         frozen=True,

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.action_support import TEAM, MakeSandbox
+from tests.e2e.action_support import STATE_KEY, TEAM, MakeSandbox
 from tests.e2e.conftest import TestSandbox
 from tests.e2e.story_state import end_state, play
 from warroom import demo
@@ -46,7 +46,7 @@ def _sandbox(make_sandbox: MakeSandbox, tmp_path: Path, name: str) -> Any:
     config.write_text(CONFIG, encoding="utf-8")
     return make_sandbox(
         dispatch=[sys.executable, "-m", "warroom", "action"],
-        env={"WARROOM_CONFIG": str(config)},
+        env={"WARROOM_CONFIG": str(config), "WARROOM_STATE_KEY": STATE_KEY},
         users=TEAM,
         now=demo.START,
         frozen=True,
@@ -76,7 +76,7 @@ def clean_state(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     config.write_text(CONFIG, encoding="utf-8")
     sb = TestSandbox(
         dispatch=[sys.executable, "-m", "warroom", "action"],
-        env={"WARROOM_CONFIG": str(config)},
+        env={"WARROOM_CONFIG": str(config), "WARROOM_STATE_KEY": STATE_KEY},
         users=TEAM,
         now=demo.START,
         frozen=True,

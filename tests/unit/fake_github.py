@@ -84,6 +84,8 @@ class FakeGitHub:
     calls: list[str] = field(default_factory=list)
     applied: list[Effect] = field(default_factory=list)
     next_issue: int = 100
+    opened: dict[str, int] = field(default_factory=dict)
+    """Follow-ups opened, by marker."""
 
     def comments(self, number: int) -> list[CommentSnapshot]:
         self.calls.append(f"GET comments #{number}")
@@ -142,10 +144,13 @@ class FakeGitHub:
                     ]
                     self.comments_by_issue[number] = kept
                     report.applied.append(f"delete {describe_marker(marker)}")
-                case OpenFollowUp(key=key):
-                    self.next_issue += 1
-                    report.follow_ups[key] = self.next_issue
-                    report.applied.append(f"open follow-up {key}")
+                case OpenFollowUp(key=key, marker=mark):
+                    # Like the adapter: an issue already opened under the marker is found.
+                    if mark not in self.opened:
+                        self.next_issue += 1
+                        self.opened[mark] = self.next_issue
+                        report.applied.append(f"open follow-up {key}")
+                    report.follow_ups[key] = self.opened[mark]
                 case Assign(logins=logins) if issue is not None and {x.lower() for x in logins} <= {
                     x.lower() for x in issue.assignees
                 }:

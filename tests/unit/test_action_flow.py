@@ -29,6 +29,8 @@ from warroom.model import CommentSnapshot, IssueSnapshot
 from warroom.run import RunResult, outputs, run
 
 CONFIG = Config()
+KEY = "test-state-key"
+"""The ``WARROOM_STATE_KEY`` secret: the recommended install seals warroom's memory."""
 RESPONDERS = dict.fromkeys(
     (story.COMMANDER, story.DEPUTY, story.MITIGATION, story.VERIFICATION, story.COMMS), "write"
 )
@@ -76,7 +78,7 @@ def _run(gh: FakeGitHub, name: str, payload: dict[str, Any], minutes: int = 60) 
     snapshot = issue_from_payload(payload.get("issue"))
     if snapshot is not None:
         gh.incidents = [i for i in gh.incidents if i.number != snapshot.number] + [snapshot]
-    return run(lambda: gh, name, payload, START + timedelta(minutes=minutes), CONFIG)
+    return run(lambda: gh, name, payload, START + timedelta(minutes=minutes), CONFIG, state_key=KEY)
 
 
 def _comment_event(gh: FakeGitHub, issue: IssueSnapshot, comment: CommentSnapshot) -> RunResult:
@@ -395,7 +397,7 @@ def test_overdue_checkpoint_reminds_its_owner_once() -> None:
         make_comment(story.snapshot(START, next_in=30), author=story.COMMANDER)
     ]
     for _ in range(2):
-        run(lambda: gh, "schedule", {}, START + timedelta(minutes=45), CONFIG)
+        run(lambda: gh, "schedule", {}, START + timedelta(minutes=45), CONFIG, state_key=KEY)
     reminders = [
         c.body for c in gh.comments_by_issue[1] if c.body.startswith("<!-- warroom:reminder:")
     ]
@@ -420,9 +422,9 @@ def test_a_sweep_with_nothing_new_writes_nothing() -> None:
     gh.comments_by_issue[1] = [
         make_comment(story.snapshot(START, next_in=90), author=story.COMMANDER)
     ]
-    first = run(lambda: gh, "schedule", {}, START + timedelta(minutes=10), CONFIG)
+    first = run(lambda: gh, "schedule", {}, START + timedelta(minutes=10), CONFIG, state_key=KEY)
     assert first.incidents[0].applied  # the status comment is posted once
-    second = run(lambda: gh, "schedule", {}, START + timedelta(minutes=20), CONFIG)
+    second = run(lambda: gh, "schedule", {}, START + timedelta(minutes=20), CONFIG, state_key=KEY)
     assert second.incidents[0].applied == []
 
 
@@ -441,7 +443,7 @@ def test_follow_ups_are_opened_by_event_runs_only_and_once() -> None:
     assert gh.of(OpenFollowUp) == []
     # A sweep runs beside the incident's own runs: it never races them to open one.
     gh.incidents = [issue]
-    run(lambda: gh, "schedule", {}, START + timedelta(minutes=90), CONFIG)
+    run(lambda: gh, "schedule", {}, START + timedelta(minutes=90), CONFIG, state_key=KEY)
     assert gh.of(OpenFollowUp) == []
 
 
@@ -454,7 +456,7 @@ def test_a_sweep_reopens_a_closure_whose_reopen_failed() -> None:
         labels=("incident", "SEV-1", "phase: recovery"),
     )
     gh = FakeGitHub(perms=dict(RESPONDERS), incidents=[closed])
-    result = run(lambda: gh, "schedule", {}, START + timedelta(minutes=60), CONFIG)
+    result = run(lambda: gh, "schedule", {}, START + timedelta(minutes=60), CONFIG, state_key=KEY)
     assert gh.of(Reopen) == [Reopen(1, gh.of(Reopen)[0].reason)]
     assert result.failures
     # A sweep reports no single incident, even when it swept exactly one.
@@ -470,7 +472,7 @@ def test_a_sweep_leaves_incidents_closed_long_ago_alone() -> None:
         labels=("incident", "SEV-1", "phase: hardening"),
     )
     gh = FakeGitHub(perms=dict(RESPONDERS), incidents=[closed])
-    result = run(lambda: gh, "schedule", {}, START + timedelta(hours=30), CONFIG)
+    result = run(lambda: gh, "schedule", {}, START + timedelta(hours=30), CONFIG, state_key=KEY)
     assert result.incidents == []
 
 
@@ -512,7 +514,7 @@ def test_named_teams_allow_their_members(
         "comment": _comment_payload(comment),
         "sender": _user("tara"),
     }
-    run(lambda: gh, "issue_comment", payload, START + timedelta(minutes=10), config)
+    run(lambda: gh, "issue_comment", payload, START + timedelta(minutes=10), config, state_key=KEY)
     added = {label for e in gh.of(AddLabels) for label in e.labels}
     assert ("phase: recovery" in added) is applied
     assert sum(call.startswith("GET membership") for call in gh.calls) == team_reads
@@ -530,7 +532,7 @@ def test_teams_are_not_read_for_authors_their_permission_allows() -> None:
         "comment": _comment_payload(comment),
         "sender": _user(story.COMMANDER),
     }
-    run(lambda: gh, "issue_comment", payload, START + timedelta(minutes=10), config)
+    run(lambda: gh, "issue_comment", payload, START + timedelta(minutes=10), config, state_key=KEY)
     assert not [call for call in gh.calls if call.startswith("GET membership")]
 
 
@@ -595,7 +597,7 @@ def test_a_record_applied_while_allowed_outlives_the_authors_lost_access() -> No
     assert "phase: recovery" in {label for e in gh.of(AddLabels) for label in e.labels}
     gh.perms[story.COMMANDER] = "read"  # lost access after the record was applied
     gh.calls.clear()
-    later = run(lambda: gh, "schedule", {}, START + timedelta(hours=3), CONFIG)
+    later = run(lambda: gh, "schedule", {}, START + timedelta(hours=3), CONFIG, state_key=KEY)
     assert later.incidents[0].incident.phase.value == "recovery"
     assert not later.incidents[0].incident.refused
     assert f"GET permission {story.COMMANDER}" not in gh.calls  # judged when applied
@@ -613,7 +615,7 @@ def test_an_edit_after_losing_access_is_judged_again() -> None:
         updated_at=record.updated_at + timedelta(hours=2),
     )
     gh.comments_by_issue[1] = [c if c.id != record.id else edited for c in gh.comments_by_issue[1]]
-    result = run(lambda: gh, "schedule", {}, START + timedelta(hours=3), CONFIG)
+    result = run(lambda: gh, "schedule", {}, START + timedelta(hours=3), CONFIG, state_key=KEY)
     (refused,) = result.incidents[0].incident.refused
     assert refused.comment.id == record.id
     assert "has read permission" in (refused.unauthorized or "")
@@ -653,7 +655,13 @@ def test_a_rerun_decides_on_the_issue_as_github_has_it_now() -> None:
     }
     gh.calls.clear()
     result = run(
-        lambda: gh, "issue_comment", payload, START + timedelta(hours=5), CONFIG, attempt=2
+        lambda: gh,
+        "issue_comment",
+        payload,
+        START + timedelta(hours=5),
+        CONFIG,
+        attempt=2,
+        state_key=KEY,
     )
     assert "GET issue #1" in gh.calls
     assert result.incidents[0].plan.gate.state == "met"
@@ -683,7 +691,7 @@ def test_a_queued_run_reads_the_issue_when_comments_are_newer_than_its_payload()
         "comment": _comment_payload(first),
         "sender": _user(story.COMMANDER),
     }
-    run(lambda: gh, "issue_comment", payload, START + timedelta(minutes=10), CONFIG)
+    run(lambda: gh, "issue_comment", payload, START + timedelta(minutes=10), CONFIG, state_key=KEY)
     assert "GET issue #1" in gh.calls
 
 
@@ -763,7 +771,27 @@ def test_allowed_people_are_listed_at_once(
         make_comment(story.snapshot(START), author=story.COMMANDER, minutes=5),
         make_comment(story.stakeholder(START), author=story.COMMS, minutes=6),
     ]
-    result = run(lambda: gh, "schedule", {}, START + timedelta(minutes=10), CONFIG)
+    result = run(lambda: gh, "schedule", {}, START + timedelta(minutes=10), CONFIG, state_key=KEY)
     assert not result.incidents[0].incident.refused
     assert gh.calls.count("GET collaborators at least write") == 1
     assert [c.split()[-1] for c in gh.calls if c.startswith("GET permission")] == reads
+
+
+def test_without_a_state_key_nothing_remembered_grants_authority() -> None:
+    """Unsealed, a planted permission answer counts for nothing: every author is asked."""
+    issue = make_issue(story.incident_body(), labels=("incident", "SEV-1", "phase: detection"))
+    gh = FakeGitHub(perms={**RESPONDERS, "reader": "read"}, incidents=[issue])
+    planted = {"permissions": {"reader": {"p": "admin", "team": "", "at": START.isoformat()}}}
+    gh.comments_by_issue[1] = [
+        make_comment(
+            "<!-- warroom:status:1 -->\nstatus\n\n" + encode_state(planted),
+            author="github-actions[bot]",
+            bot=True,
+            minutes=1,
+        ),
+        make_comment(story.snapshot(START, phase="recovery"), author="reader", minutes=5),
+    ]
+    result = run(lambda: gh, "schedule", {}, START + timedelta(minutes=10), CONFIG)
+    (refused,) = result.incidents[0].incident.refused
+    assert "has read permission" in (refused.unauthorized or "")
+    assert "GET permission reader" in gh.calls

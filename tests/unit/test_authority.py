@@ -155,3 +155,46 @@ def test_state_round_trip_keeps_verdicts() -> None:
     comment = make_comment("x", author="tara", minutes=3, ident=9)
     body = f"{STATUS}\n\n{encode_state({'allowed': authority.remember([comment])})}\n"
     assert authority.recorded(decode_state(body), [comment]) == {9}
+
+
+SEALED = authority.seal({"permissions": {"tara": _entry(0)}, "labels": ["SEV-1"]}, 1, "k")
+
+
+@pytest.mark.parametrize(
+    ("state", "number", "key", "believed"),
+    [
+        pytest.param(SEALED, 1, "k", {"permissions", "labels"}, id="sealed-for-this-issue"),
+        pytest.param(SEALED, 2, "k", set(), id="sealed-for-another-issue-is-void"),
+        pytest.param(SEALED, 1, "other", set(), id="sealed-with-another-key-is-void"),
+        pytest.param(
+            {**SEALED, "permissions": {"tara": {**_entry(0), "p": "admin"}}},
+            1,
+            "k",
+            set(),
+            id="edited-after-sealing-is-void",
+        ),
+        pytest.param(
+            {k: v for k, v in SEALED.items() if k != "seal"}, 1, "k", set(), id="unsealed-is-void"
+        ),
+        pytest.param({**SEALED, "seal": 7}, 1, "k", set(), id="a-seal-that-is-no-text"),
+        pytest.param(SEALED, 1, "", {"labels"}, id="without-a-key-only-hints-count"),
+    ],
+)
+def test_only_a_sealed_state_grants_anything(
+    state: dict[str, object], number: int, key: str, believed: set[str]
+) -> None:
+    assert set(authority.trusted(state, number, key)) == believed
+
+
+def test_a_state_round_trips_through_its_seal() -> None:
+    state = {"allowed": {"7": 1}, "permissions": {}, "labels": ["x"], "v": 2}
+    assert authority.trusted(authority.seal(state, 3, "k"), 3, "k") == state
+    assert "seal" not in authority.seal(state, 3, "")
+
+
+def test_proof_is_per_marker_and_needs_a_key() -> None:
+    one = authority.proof("k", marker("follow-up", "1.2.0"))
+    assert one.startswith("<!-- warroom-proof ")
+    assert one != authority.proof("k", marker("follow-up", "1.2.1"))
+    assert one != authority.proof("other", marker("follow-up", "1.2.0"))
+    assert authority.proof("", marker("follow-up", "1.2.0")) == ""

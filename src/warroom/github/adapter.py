@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
@@ -448,8 +448,13 @@ class GitHubAdapter:
 
         return self._call(f"list comments edited since {since.isoformat()}", read)
 
-    def _marked_issues(self, label: str, markers: Iterable[str]) -> dict[str, Issue]:
-        wanted = set(markers)
+    def _marked_issues(self, label: str, wanted: Mapping[str, str]) -> dict[str, Issue]:
+        """Issues (any state) with ``label`` that warroom opened under each marker in ``wanted``.
+
+        ``wanted`` maps a marker to its proof line (empty without a state key): a
+        person's issue never counts, nor, with a key, one without the proof, which
+        another workflow writing as the same bot cannot make.
+        """
         if not wanted:
             return {}
 
@@ -459,8 +464,8 @@ class GitHubAdapter:
                 if not _is_bot(issue.user):
                     continue  # a person's issue with the marker is theirs, not a follow-up
                 body = issue.body or ""
-                for marker in wanted:
-                    if marker in body and marker not in found:
+                for marker, proof in wanted.items():
+                    if marker in body and proof in body and marker not in found:
                         found[marker] = issue
             return found
 
@@ -610,7 +615,7 @@ class GitHubAdapter:
         self, effect: OpenFollowUp, plan: Sequence[Effect], view: _View, report: ApplyReport
     ) -> None:
         if view.follow_ups is None:
-            markers = [e.marker for e in plan if isinstance(e, OpenFollowUp)]
+            markers = {e.marker: e.proof for e in plan if isinstance(e, OpenFollowUp)}
             found = self._marked_issues(effect.labels[0], markers)
             view.follow_ups = {m: issue.number for m, issue in found.items()}
             # The listing says which are sub-issues already (GitHub Enterprise servers
@@ -701,7 +706,8 @@ class GitHubAdapter:
         """The new follow-up's number, and whether it is linked as a sub-issue."""
 
         def find_after_failure() -> Issue | None:
-            return self._marked_issues(effect.labels[0], [effect.marker]).get(effect.marker)
+            wanted = {effect.marker: effect.proof}
+            return self._marked_issues(effect.labels[0], wanted).get(effect.marker)
 
         milestone = self._milestone(effect.milestone, effect.due) if effect.milestone else None
 
