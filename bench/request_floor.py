@@ -24,36 +24,28 @@ import argparse
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.e2e.action_support import STATE_KEY, TEAM
 from tests.e2e.conftest import TestSandbox
-from tests.e2e.story_state import end_state, play
+from tests.e2e.story_state import (
+    CHAOS_CONFIG,
+    CHAOS_RULE,
+    converge,
+    end_state,
+    play,
+    story_sandbox,
+)
 
 from warroom import demo
 
 GOAL = 1.10
 WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
-CHAOS_CONFIG = "api:\n  seconds_between_writes: 0\n  retry_seconds: 8\n  max_attempts: 4\n"
-
-
-def _sandbox(scratch: Path, config: str) -> TestSandbox:
-    path = scratch / "warroom.yml"
-    path.write_text(config, encoding="utf-8")
-    return TestSandbox(
-        dispatch=[sys.executable, "-m", "warroom", "action"],
-        env={"WARROOM_CONFIG": str(path), "WARROOM_STATE_KEY": STATE_KEY},
-        users=TEAM,
-        now=demo.START,
-        frozen=True,
-    ).start()
 
 
 def floor() -> bool:
     with tempfile.TemporaryDirectory() as scratch:
-        sb = _sandbox(Path(scratch), demo.DEMO_CONFIG)
+        sb = story_sandbox(Path(scratch), demo.DEMO_CONFIG)
         try:
             play(sb)
             total = needed = 0
@@ -80,43 +72,23 @@ def floor() -> bool:
 
 
 def chaos(seeds: int) -> bool:
-    rule: dict[str, Any] = {
-        "rate": 0.3,
-        "token": "workflow",
-        "kinds": [
-            "500",
-            "502",
-            "503",
-            "secondary-rate-limit",
-            "primary-rate-limit",
-            "429",
-            "429-retry-after",
-            "latency",
-            "drop",
-            "applied-502",
-            "applied-drop",
-        ],
-        "retry_after": 1,
-        "reset_in": 1,
-        "latency_ms": 20,
-    }
     ok = True
     with tempfile.TemporaryDirectory() as scratch:
-        clean = _sandbox(Path(scratch), CHAOS_CONFIG)
+        clean = story_sandbox(Path(scratch), CHAOS_CONFIG)
         try:
             number = play(clean)
-            _converge(clean)
+            converge(clean)
             expected = end_state(clean, number)
         finally:
             clean.stop()
         for seed in range(1, seeds + 1):
-            sb = _sandbox(Path(scratch), CHAOS_CONFIG)
+            sb: TestSandbox = story_sandbox(Path(scratch), CHAOS_CONFIG)
             try:
-                sb.faults.configure([rule], seed=seed)
+                sb.faults.configure([CHAOS_RULE], seed=seed)
                 number = play(sb)
                 hits = len(sb.faults.to_json()["history"])
                 failed = sum(1 for r in sb.runs() if r["exit_code"] not in (0, None))
-                _converge(sb)
+                converge(sb)
                 same = end_state(sb, number) == expected
                 ok = ok and same
                 print(
@@ -126,13 +98,6 @@ def chaos(seeds: int) -> bool:
             finally:
                 sb.stop()
     return ok
-
-
-def _converge(sb: TestSandbox) -> None:
-    sb.faults.clear()
-    sb.rerun_failed(sequential=True)
-    sb.schedule()
-    sb.wait_idle(300)
 
 
 def main() -> int:

@@ -8,11 +8,55 @@ labels with their colours and descriptions.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
+from tests.e2e.action_support import STATE_KEY, TEAM
 from tests.e2e.conftest import TestSandbox
 from warroom import demo
 from warroom.markers import read_marker
+from warroom.sandbox.faults import KINDS
+
+CHAOS_CONFIG = """\
+api:
+  seconds_between_writes: 0
+  retry_seconds: 8
+  max_attempts: 4
+"""
+"""Retries as a run would make them, bounded so a run that meets a streak of faults fails
+(and is re-run) instead of waiting a minute."""
+
+CHAOS_RULE: dict[str, Any] = {
+    "rate": 0.3,
+    "token": "workflow",
+    "kinds": list(KINDS),
+    "retry_after": 1,
+    "reset_in": 1,
+    "latency_ms": 20,
+}
+"""30 % of the runs' requests fail, spread over every fault kind the sandbox knows."""
+
+
+def story_sandbox(scratch: Path, config: str, name: str = "warroom") -> TestSandbox:
+    """A started sandbox that runs `warroom action` for every event, with the story's team."""
+    path = scratch / f"{name}.yml"
+    path.write_text(config, encoding="utf-8")
+    return TestSandbox(
+        dispatch=[sys.executable, "-m", "warroom", "action"],
+        env={"WARROOM_CONFIG": str(path), "WARROOM_STATE_KEY": STATE_KEY},
+        users=TEAM,
+        now=demo.START,
+        frozen=True,
+    ).start()
+
+
+def converge(sb: TestSandbox) -> None:
+    """As GitHub would after a bad hour: faults off, re-run what failed once, then a sweep."""
+    sb.faults.clear()
+    sb.rerun_failed(sequential=True)
+    sb.schedule()
+    assert sb.wait_idle(300), "runs did not finish"
 
 
 def play(sb: TestSandbox) -> int:
