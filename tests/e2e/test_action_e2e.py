@@ -80,7 +80,8 @@ def test_opened_incident_is_labelled_assigned_and_gets_a_status_comment(
     assert assignees == {story.COMMANDER, story.DEPUTY}
     statuses = _bodies(github, issue.number, f"<!-- warroom:status:{issue.number} -->")
     assert len(statuses) == 1
-    assert "First 15 minutes" in statuses[0]
+    assert "### Needs someone now" in statuses[0]
+    assert "the first 15 minutes (not done)" not in statuses[0]  # the form did them all
     assert run["outputs"]["severity"] == "SEV-1"
     assert run["outputs"]["gate"] == "n/a"
     # Labels are created with colours on first use.
