@@ -275,7 +275,7 @@ def test_hand_changed_severity_is_put_back(github: TestSandbox) -> None:
     labels = _labels(github, issue.number)
     assert "SEV-1" in labels
     assert "SEV-3" not in labels
-    assert _bodies(github, issue.number, f"<!-- warroom:severity-guard:{issue.number} -->")
+    assert _bodies(github, issue.number, f"<!-- warroom:severity-guard:{issue.number}.")
 
 
 def test_deleted_record_drops_out_of_the_state(github: TestSandbox) -> None:
