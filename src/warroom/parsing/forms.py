@@ -51,9 +51,10 @@ _WS = r"[\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\uf
 
 _LINE_BREAK = re.compile(r"\r\n?")
 _HEADING_START = re.compile(r"^###", re.M)
-# CommonMark fences: up to three spaces of indent, three or more ` or ~.
-_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$", re.M)
-_FENCE_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
+# CommonMark fences: up to three spaces of indent, three or more ` or ~. The run is
+# possessive (``{3,}+``): it is all fence, and ``.*`` after it never takes part of it.
+_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}+|~{3,}+)(.*)$", re.M)
+_FENCE_OPEN = re.compile(r" {0,3}(`{3,}+|~{3,}+)(.*)")
 _FENCE_CLOSE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*")
 # GitHub's parser: /^-\s\[x\]\s/im tested on a trimmed line (``^`` also after
 # U+2028/U+2029 because of the m flag), then the first match removed.
