@@ -159,7 +159,7 @@ def test_any_mix_of_hostile_runs_parses(text: str) -> None:
 OLD_STAKEHOLDER_FIELD = re.compile(
     r"^[ \t]{0,3}(?:[-*+][ \t]+)?(?:\*\*|__|\*|_)?[ \t]*(?:"
     + "|".join(
-        records._words_pattern(name)
+        r"[\W_]*".join(re.findall(r"[a-z0-9]+", name.lower()))
         for spec in STAKEHOLDER.fields
         if spec.key != "status"
         for name in (spec.label, *spec.aliases)
