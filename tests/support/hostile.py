@@ -75,6 +75,8 @@ def bodies() -> list[Body]:
         ),
         Body("spaces", "subject-run", fill("[INCIDENT]", " ", "[SEV-1] x"), ("escalation",)),
         Body("spaces", "subject-run-no-severity", fill("[INCIDENT]", " ", "x")),
+        Body("spaces", "bullet-run-before-subject", fill("- ", " ", "[INCIDENT] x")),
+        Body("spaces", "heading-run-before-subject", fill("### ", " \t", "**[INCIDENT] x")),
         Body("spaces", "subject-label-run", fill("Subject", " ", "x")),
         Body("spaces", "stakeholder-field-run", fill("Status: x\nCustomer impact", " ", "x")),
         Body("spaces", "label-run", fill(DECISION + "- Decision", " ", "x"), ("decision",)),
