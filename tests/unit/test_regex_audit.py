@@ -114,7 +114,7 @@ def test_auditor_tells_modes_apart() -> None:
 
 
 def _modules() -> list[ModuleType]:
-    found = [importlib.import_module("warroom.markers")]
+    found = [importlib.import_module("warroom.markers"), importlib.import_module("warroom.limits")]
     for package in (warroom.parsing, warroom.records):
         found.append(package)
         for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
