@@ -15,7 +15,18 @@ from typing import Any
 
 _MARKER_RE = re.compile(r"\A<!-- warroom:([a-z-]+):([A-Za-z0-9._:-]+) -->")
 _STATE_RE = re.compile(r"<!-- warroom-state (\{.*?\}) -->", re.S)
-_MENTION_RE = re.compile(r"@(?=[A-Za-z0-9])")
+_WORD_JOINER = "\u2060"
+"""Invisible and unbreakable: keeps ``@alice`` or ``https://`` readable but not live."""
+# quote(): what GitHub would turn into a ping, a link, an image or a heading. Each pattern
+# is linear (possessive runs; see tests/unit/test_regex_audit.py) and one pass over the text.
+_MENTION_RE = re.compile(r"[@\uff20\ufe6b](?=[A-Za-z0-9])")
+_MARKDOWN_ESCAPES = str.maketrans({"\\": "\\\\", "[": "\\[", "]": "\\]", "|": "\\|"})
+_HEADING_RE = re.compile(r"^([ \t>*+\-.)0-9]*+)#", re.M)
+_SETEXT_RE = re.compile(r"^([ \t]*+)(?=(?:=++|-++)[ \t]*+$)", re.M)
+_AUTOLINK_RE = re.compile(  # zero-width: where a word joiner goes
+    r"(?<=[A-Za-z0-9])(?=://)|(?i:(?<=mailto)|(?<=xmpp))(?=:)|(?i:(?<=www))(?=\.)"
+    r"|(?<=#)(?=[0-9])|(?i:(?<=gh-))(?=[0-9])"
+)
 _JSON_STRING_RE = re.compile(r'"(?:\\.|[^"\\])*"')
 
 
@@ -74,10 +85,32 @@ def decode_state(body: str) -> dict[str, Any]:
 
 
 def quote(text: str) -> str:
-    """Text from people, safe to repeat in a bot comment: mentions do not ping again.
+    """Text from people, safe to repeat in a bot comment: readable, but inert.
 
-    A word joiner after ``@`` keeps ``@alice`` readable but not a mention, and
-    ``<`` as an entity keeps quoted text from opening an HTML comment that
-    could hide the rest of the comment or pose as warroom's state.
+    GitHub renders a comment as Markdown and then links mentions, issue
+    references and bare URLs. Repeated by warroom, people's text must not
+    ping anyone again, load an image (a tracking pixel), turn into a link, or
+    start a heading that could pass for one of warroom's sections. So:
+
+    * ``&`` and ``<`` become entities: no HTML, no HTML comment that hides the
+      rest or poses as warroom's state, and no ``&#64;alice`` or ``&commat;``
+      that decodes into a mention;
+    * ``\\``, ``[``, ``]`` and ``|`` are backslash-escaped: no link, image,
+      reference definition or footnote (``![x](url)``, ``[x](javascript:..)``),
+      and no table cell ends early;
+    * a ``#`` that could start a heading (after blanks, ``>`` or list markers)
+      and a line of ``=`` or ``-`` that could underline one are escaped;
+    * a word joiner (U+2060, invisible) goes after ``@`` (and the fullwidth
+      ``＠`` and small ``﹫``, which GitHub does not link but NFKC would turn
+      into ``@``), before ``://``, ``mailto:`` and ``xmpp:``, after ``www``
+      and after ``#`` or ``GH-`` before a digit: no mention, autolinked URL or
+      e-mail, or cross-reference. ``\\@alice`` is covered too, since the
+      ``@`` is.
+
+    What people wrote still reads the same; inside a code span the escapes show.
     """
-    return _MENTION_RE.sub("@\u2060", text.replace("<", "&lt;"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # Markdown's line ends, all of them
+    text = text.replace("&", "&amp;").replace("<", "&lt;").translate(_MARKDOWN_ESCAPES)
+    text = _SETEXT_RE.sub(r"\1\\", _HEADING_RE.sub(r"\1\\#", text))
+    text = _AUTOLINK_RE.sub(_WORD_JOINER, text)
+    return _MENTION_RE.sub(lambda m: m.group() + _WORD_JOINER, text)
