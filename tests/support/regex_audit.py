@@ -32,7 +32,13 @@ What it models:
   rule restarts out;
 * a pair whose second repeat is followed only by things that cannot fail (the
   end of a pattern that is not full-matched) never backtracks, so it is not
-  reported; ``fullmatch`` ends with an ``\\Z`` that can fail.
+  reported; ``fullmatch`` ends with an ``\\Z`` that can fail;
+* a searched pattern must not hold an unbounded repeat that can run over the
+  places where the same pattern would start again (``<!--(.*?)-->`` on many
+  unclosed ``<!--``): each start would rescan the rest of the text. A place
+  counts when the repeat can take both the character a match starts with and
+  the one before it (``^`` under ``re.M`` needs a ``\\n`` there, a negative
+  lookbehind rules its characters out).
 
 Character sets are compared over a sample alphabet (ASCII and Latin, the
 Unicode spaces and general punctuation, fullwidth forms), computed by the
@@ -59,7 +65,7 @@ SEARCHING = frozenset({"search", "findall", "finditer", "sub", "subn", "split"})
 """``Pattern`` methods (and ``re`` functions) that try the pattern at every position."""
 
 Item = tuple[Any, Any]
-Kind = Literal["adjacent", "nested", "branch"]
+Kind = Literal["adjacent", "nested", "branch", "restart"]
 
 _ALPHABET: tuple[str, ...] = tuple(
     chr(c)
@@ -356,6 +362,104 @@ class _Auditor:
         out[me] = chars
         return out
 
+    def consumable(self, items: Sequence[Item], flags: int) -> frozenset[str]:
+        """Every character ``items`` can take, wherever in them (lookarounds take none)."""
+        found: frozenset[str] = frozenset()
+        for item in items:
+            op, av = item
+            if op in _SINGLE:
+                found |= _chars(item, flags)
+            elif op in _REPEATS:
+                found |= self.consumable(av[2], flags)
+            elif op is sre.SUBPATTERN:
+                found |= self.consumable(av[3], (flags | av[1]) & ~av[2])
+            elif op is sre.ATOMIC_GROUP:
+                found |= self.consumable(av, flags)
+            elif op is sre.BRANCH:
+                found = found.union(*(self.consumable(alt, flags) for alt in av[1]))
+            elif op is sre.GROUPREF_EXISTS:
+                found |= self.consumable(av[1], flags) | self.consumable(av[2] or [], flags)
+            elif op is sre.GROUPREF:
+                found |= self.groups.get(av, (_ALL, True))[0]
+        return found
+
+    def restart_guard(self, items: Sequence[Item], flags: int) -> frozenset[str]:
+        """The characters that may stand just before a place where ``items`` start a match."""
+        allowed = _ALL
+        for item in items:
+            op, av = item
+            if op is sre.AT:
+                if av is sre.AT_BEGINNING_STRING or (av is sre.AT_BEGINNING and not flags & re.M):
+                    return frozenset()
+                if av is sre.AT_BEGINNING:
+                    allowed &= _NEWLINE
+                continue
+            if op in (sre.ASSERT, sre.ASSERT_NOT):
+                direction, body = av
+                if direction < 0 and len(body) == 1 and body[0][0] in _SINGLE:
+                    chars = _chars(body[0], flags)
+                    allowed = allowed - chars if op is sre.ASSERT_NOT else allowed & chars
+                continue
+            break
+        return allowed
+
+    def unbounded(
+        self,
+        items: Sequence[Item],
+        flags: int,
+        required: frozenset[str],
+        tail: bool,
+        found: list[tuple[str, frozenset[str], frozenset[str], bool]],
+    ) -> frozenset[str]:
+        """Collect (name, what it takes, characters required before it, at the tail) per
+        unbounded repeat in ``items``; return the characters required once past them."""
+        safe = [tail] * len(items)
+        for index in range(len(items) - 2, -1, -1):
+            safe[index] = safe[index + 1] and self.fail_free(items[index + 1])
+        for index, item in enumerate(items):
+            op, av = item
+            if op in _SINGLE:
+                required = required | _chars(item, flags)
+            elif op in _REPEATS:
+                low, high, body = av
+                if high == sre.MAXREPEAT:
+                    chars, _ = self.runs(body, flags)
+                    takes = self.consumable(body, flags)
+                    found.append((f"({_describe(chars)})*", takes, required, safe[index]))
+                inner = self.unbounded(body, flags, required, False, found)
+                required = inner if low > 0 else required
+            elif op is sre.SUBPATTERN:
+                inner_flags = (flags | av[1]) & ~av[2]
+                required = self.unbounded(av[3], inner_flags, required, safe[index], found)
+            elif op is sre.ATOMIC_GROUP:
+                required = self.unbounded(av, flags, required, safe[index], found)
+            elif op is sre.BRANCH:
+                paths = [self.unbounded(alt, flags, required, safe[index], found) for alt in av[1]]
+                required = frozenset.intersection(*paths)
+        return required
+
+    def check_restarts(self, items: Sequence[Item], flags: int) -> None:
+        """A searched pattern: no repeat may run over the places the same pattern restarts.
+
+        Only a restart that can reach the same repeat again costs a rescan, so the
+        characters required before the repeat must be ones it takes, as must the
+        character before the restart and the one a match starts with.
+        """
+        alternatives = items[0][1][1] if len(items) == 1 and items[0][0] is sre.BRANCH else [items]
+        for alternative in alternatives:
+            before = self.restart_guard(alternative, flags)
+            first = self.firsts(alternative, flags)
+            found: list[tuple[str, frozenset[str], frozenset[str], bool]] = []
+            self.unbounded(alternative, flags, frozenset(), True, found)
+            for name, takes, required, tail in found:
+                if not tail and required <= takes and takes & before and takes & first:
+                    self.report(
+                        "restart",
+                        f"{name} can run over a place where the search starts the pattern "
+                        f"again (it takes {_describe(takes & first)}, which a match starts "
+                        "with): each start rescans the rest of the text",
+                    )
+
     def check_branch(self, alternatives: Sequence[Any], flags: int) -> None:
         firsts = [self.firsts(alt, flags) for alt in alternatives]
         for index, first in enumerate(firsts):
@@ -377,6 +481,8 @@ def audit(pattern: str | re.Pattern[str], mode: Mode = "search", flags: int = 0)
     auditor = _Auditor()
     live: Live = {_Repeat("restart", restart=True): _ALL} if mode == "search" else {}
     auditor.walk(list(parsed), live, parsed.state.flags, tail=mode != "fullmatch", looping=False)
+    if mode == "search":
+        auditor.check_restarts(list(parsed), parsed.state.flags)
     return auditor.problems
 
 

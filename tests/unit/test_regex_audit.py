@@ -15,6 +15,7 @@ import importlib
 import pkgutil
 import re
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -58,6 +59,8 @@ BAD = [
     pytest.param(r"(?:\*[ \t]*){3,}$", "search", 0, id="searched-thematic-break-unanchored"),
     pytest.param(r"\s*+\(", "search", 0, id="searched-possessive-still-restarts"),
     pytest.param(r"a*a*", "fullmatch", 0, id="fullmatch-end-can-fail"),
+    pytest.param(r"<!-- s (\{.*?\}) -->", "search", re.S, id="searched-lazy-scan-to-a-closer"),
+    pytest.param(r'"(?:\\.|[^"\\])*"', "search", 0, id="searched-string-unterminated"),
     pytest.param(r"`{3,}(.*)$", "search", re.M, id="fence-run-then-dot-star"),
     pytest.param(r"(?i:STATUS)[ \t]*(?:x)?[ \t]*:", "match", 0, id="scoped-flags"),
 ]
@@ -70,7 +73,8 @@ GOOD = [
     pytest.param(r"a*b*c", "match", 0, id="disjoint-stars"),
     pytest.param(r"a*ba*c", "match", 0, id="separated-by-a-literal-outside-both"),
     pytest.param(r"[ \t]{0,3}[ \t]*x", "match", 0, id="bounded-then-star"),
-    pytest.param(r'"(?:\\.|[^"\\])*"', "search", 0, id="json-string"),
+    pytest.param(r"\([^()\n]*\)", "search", 0, id="parenthetical"),
+    pytest.param(r"\([^()]*\)|\[[^\[\]]*\]", "search", 0, id="either-bracket"),
     pytest.param(r"^(?:-[ \t]*){3,}$", "search", re.M, id="thematic-break-at-line-start"),
     pytest.param(r"^[ \t]*x", "search", re.M, id="line-anchored-search"),
     pytest.param(r"\A\s*x", "search", 0, id="string-anchored-search"),
@@ -136,7 +140,27 @@ def _dynamic(site: Site) -> list[re.Pattern[str]]:
     return DYNAMIC.get(f"{module}:{function}", [])
 
 
-@pytest.mark.parametrize("site", SITES, ids=[site.where for site in SITES])
+KNOWN_RESCANS = {
+    "warroom.markers:_STATE_RE": (
+        "decode_state() searches from every '<!-- warroom-state {' to the end of the body: "
+        "0.5 s on a forged 64 KiB status comment; the state functions belong to issue 7's "
+        "section 3 work, to which this is handed over"
+    ),
+    "warroom.markers:_JSON_STRING_RE": (
+        "encode_state() runs it only on json.dumps output, whose strings are well formed; "
+        'on an unterminated \'"\\"\\"...\' it is quadratic (handed over with _STATE_RE)'
+    ),
+}
+"""Patterns outside this change that the audit finds rescanning: strict xfail, so a fix shows."""
+
+
+def _site_param(site: Site) -> Any:
+    reason = KNOWN_RESCANS.get(site.where)
+    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+    return pytest.param(site, id=site.where, marks=marks)
+
+
+@pytest.mark.parametrize("site", [_site_param(site) for site in SITES])
 def test_every_pattern_is_linear(site: Site) -> None:
     patterns = [site.pattern] if site.pattern is not None else _dynamic(site)
     assert patterns, f"{site.where} builds a pattern from arguments: add samples to DYNAMIC"
