@@ -26,7 +26,14 @@ from warroom.actions_env import parse_now
 from warroom.config import DEFAULT_CONFIG, Config, config_from_yaml
 from warroom.errors import UsageError
 from warroom.model import CheckResult, Finding, Level
-from warroom.parsing.forms import FormTemplate, bundled_form, check_form, load_form, looks_like_form
+from warroom.parsing.forms import (
+    FormTemplate,
+    bundled_form,
+    check_form,
+    cut_body,
+    load_form,
+    looks_like_form,
+)
 from warroom.parsing.records import MAX_RECORDS, read_record_as, read_records, unread_starts
 from warroom.records.spec import RECORD_KINDS, SPECS
 from warroom.records.types import ParsedRecord
@@ -154,9 +161,11 @@ def check_text(
     if form is not None:
         candidates.insert(0, form)
     # A form body is ### headings; without one there is nothing for the form parser to try.
-    for candidate in candidates if "###" in text else []:
-        if looks_like_form(text, candidate):
-            return check_form(text, candidate, config)
+    if "###" in text:
+        body = cut_body(text)  # once, whichever forms are tried
+        for candidate in candidates:
+            if looks_like_form(body, candidate):
+                return check_form(body, candidate, config)
     return _unrecognised(text, candidates)
 
 

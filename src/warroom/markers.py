@@ -14,9 +14,20 @@ from collections.abc import Mapping
 from typing import Any
 
 _MARKER_RE = re.compile(r"\A<!-- warroom:([a-z-]+):([A-Za-z0-9._:-]+) -->")
-_STATE_RE = re.compile(r"<!-- warroom-state (\{.*?\}) -->", re.S)
-_MENTION_RE = re.compile(r"@(?=[A-Za-z0-9])")
-_JSON_STRING_RE = re.compile(r'"(?:\\.|[^"\\])*"')
+_STATE_OPEN = "<!-- warroom-state "
+_STATE_CLOSE = " -->"
+_WORD_JOINER = "\u2060"
+"""Invisible and unbreakable: keeps ``@alice`` or ``https://`` readable but not live."""
+# quote(): what GitHub would turn into a ping, a link, an image or a heading. Each pattern
+# is linear (possessive runs; see tests/unit/test_regex_audit.py) and one pass over the text.
+_MENTION_RE = re.compile(r"[@\uff20\ufe6b](?=[A-Za-z0-9])")
+_MARKDOWN_ESCAPES = str.maketrans({"\\": "\\\\", "[": "\\[", "]": "\\]", "|": "\\|"})
+_HEADING_RE = re.compile(r"^([ \t>*+\-.)0-9]*+)#", re.M)
+_SETEXT_RE = re.compile(r"^([ \t]*+)(?=(?:=++|-++)[ \t]*+$)", re.M)
+_AUTOLINK_RE = re.compile(  # zero-width: where a word joiner goes
+    r"(?<=[A-Za-z0-9])(?=://)|(?i:(?<=mailto)|(?<=xmpp))(?=:)|(?i:(?<=www))(?=\.)"
+    r"|(?<=#)(?=[0-9])|(?i:(?<=gh-))(?=[0-9])"
+)
 
 
 def marker(kind: str, key: str | int) -> str:
@@ -52,33 +63,76 @@ def encode_state(state: Mapping[str, Any]) -> str:
     ``--`` cannot appear inside an HTML comment, and ``>`` after it would end
     it; escaping ``-`` and ``>`` as JSON unicode escapes keeps the JSON exact.
     """
-    text = json.dumps(state, sort_keys=True, separators=(",", ":"))
-    # Only strings can hold "--" or ">" (numbers have at most one "-"), so escape inside them.
-    text = _JSON_STRING_RE.sub(
-        lambda m: m.group(0).replace("-", "\\u002d").replace(">", "\\u003e"), text
-    )
+    text = _escape_in_strings(json.dumps(state, sort_keys=True, separators=(",", ":")))
     return f"<!-- warroom-state {text} -->"
+
+
+def _escape_in_strings(text: str) -> str:
+    """``-`` and ``>`` inside the JSON's strings as unicode escapes, in one pass.
+
+    Only strings can hold ``--`` or ``>`` (a number has at most one ``-``);
+    escaping them keeps the JSON exact and the HTML comment unbroken.
+    """
+    out: list[str] = []
+    in_string = escaped = False
+    for char in text:
+        if in_string and not escaped and char in "->":
+            out.append("\\u002d" if char == "-" else "\\u003e")
+            continue
+        out.append(char)
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = in_string
+        elif char == '"':
+            in_string = not in_string
+    return "".join(out)
 
 
 def decode_state(body: str) -> dict[str, Any]:
     """The cache in one of warroom's bodies; an empty dict if absent or damaged."""
-    # warroom writes its state last; anything earlier came from quoted text.
-    matches = list(_STATE_RE.finditer(body))
-    if not matches:
+    # warroom writes its state last; anything earlier came from quoted text. Found from the
+    # end with plain string search: one pass, whatever a forged body holds.
+    start = body.rfind(_STATE_OPEN)
+    if start < 0:
         return {}
-    match = matches[-1]
+    end = body.find(_STATE_CLOSE, start + len(_STATE_OPEN))
+    if end < 0:
+        return {}
     try:
-        data = json.loads(match.group(1))
+        data = json.loads(body[start + len(_STATE_OPEN) : end])
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
 
 
 def quote(text: str) -> str:
-    """Text from people, safe to repeat in a bot comment: mentions do not ping again.
+    """Text from people, safe to repeat in a bot comment: readable, but inert.
 
-    A word joiner after ``@`` keeps ``@alice`` readable but not a mention, and
-    ``<`` as an entity keeps quoted text from opening an HTML comment that
-    could hide the rest of the comment or pose as warroom's state.
+    GitHub renders a comment as Markdown and then links mentions, issue
+    references and bare URLs. Repeated by warroom, people's text must not
+    ping anyone again, load an image (a tracking pixel), turn into a link, or
+    start a heading that could pass for one of warroom's sections. So:
+
+    * ``&`` and ``<`` become entities: no HTML, no HTML comment that hides the
+      rest or poses as warroom's state, and no ``&#64;alice`` or ``&commat;``
+      that decodes into a mention;
+    * ``\\``, ``[``, ``]`` and ``|`` are backslash-escaped: no link, image,
+      reference definition or footnote (``![x](url)``, ``[x](javascript:..)``),
+      and no table cell ends early;
+    * a ``#`` that could start a heading (after blanks, ``>`` or list markers)
+      and a line of ``=`` or ``-`` that could underline one are escaped;
+    * a word joiner (U+2060, invisible) goes after ``@`` (and the fullwidth
+      ``＠`` and small ``﹫``, which GitHub does not link but NFKC would turn
+      into ``@``), before ``://``, ``mailto:`` and ``xmpp:``, after ``www``
+      and after ``#`` or ``GH-`` before a digit: no mention, autolinked URL or
+      e-mail, or cross-reference. ``\\@alice`` is covered too, since the
+      ``@`` is.
+
+    What people wrote still reads the same; inside a code span the escapes show.
     """
-    return _MENTION_RE.sub("@\u2060", text.replace("<", "&lt;"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # Markdown's line ends, all of them
+    text = text.replace("&", "&amp;").replace("<", "&lt;").translate(_MARKDOWN_ESCAPES)
+    text = _SETEXT_RE.sub(r"\1\\", _HEADING_RE.sub(r"\1\\#", text))
+    text = _AUTOLINK_RE.sub(_WORD_JOINER, text)
+    return _MENTION_RE.sub(lambda m: m.group() + _WORD_JOINER, text)

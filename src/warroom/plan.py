@@ -30,6 +30,7 @@ from warroom.effects import (
 )
 from warroom.events import Event
 from warroom.incident import Incident, Lane, Refused
+from warroom.limits import COMMENT_LIMIT, ISSUE_BODY_LIMIT, fit_body, fit_title
 from warroom.markers import encode_state, marker, quote
 from warroom.model import Confidence, Phase, Severity
 from warroom.records.spec import SPECS
@@ -143,6 +144,11 @@ def clock_items(
     return clock.items(incident, now, config)
 
 
+def _fitting(render: Render, source: str, limit: int = COMMENT_LIMIT) -> Render:
+    """``render``, with each body cut to GitHub's limit and a link to ``source`` (the full text)."""
+    return lambda name, context: fit_body(render(name, context), source, limit)
+
+
 def follow_up_key(incident: int, comment_id: int, index: int) -> str:
     """Stable for a follow-up record: its comment and its place among that comment's follow-ups."""
     return f"{incident}.{comment_id}.{index}"
@@ -160,7 +166,7 @@ def follow_up_effects(
         key = follow_up_key(incident.number, applied.comment_id, index)
         mark = marker("follow-up", key)
         shown = authority.proof(state_key, mark)
-        body = render(
+        body = _fitting(render, applied.url, ISSUE_BODY_LIMIT)(
             "follow_up.md.j2",
             {
                 "marker": mark,
@@ -178,7 +184,7 @@ def follow_up_effects(
                 incident=incident.number,
                 key=key,
                 marker=mark,
-                title=f"{config.follow_ups.title_prefix} {record.title}".strip()[:256],
+                title=fit_title(f"{config.follow_ups.title_prefix} {record.title}".strip()),
                 body=body,
                 labels=(config.labels.hardening,),
                 assignees=record.owner,
@@ -217,7 +223,7 @@ def desired_labels(incident: Incident, gate: Gate, config: Config) -> tuple[set[
 
 def _reply_body(refused: Refused, render: Render) -> str:
     """One reply per refused comment, listing every problem with its line."""
-    return render(
+    return _fitting(render, refused.comment.html_url)(
         "reply.md.j2",
         {
             "marker": marker("reply", refused.comment.id),
@@ -296,9 +302,12 @@ def status_context(
     return {
         "marker": marker("status", incident.number),
         "number": incident.number,
-        # One line: the heading must not let a multi-line summary write the comment's sections.
+        # One line: the heading must not let a multi-line summary write the comment's sections;
+        # a title's length at most, so a 60,000-character summary leaves room for the rest.
         "summary": quote(
-            " ".join((declaration.summary if declaration else incident.issue.title).split())
+            fit_title(
+                " ".join((declaration.summary if declaration else incident.issue.title).split())
+            )
         ),
         "severity": str(incident.severity or "unknown"),
         "severity_source": quote(incident.severity_history[-1].source)
@@ -380,6 +389,7 @@ def status_effect(
     """The one status comment, edited in place on every run."""
     context = status_context(incident, gate, now, config, follow_ups)
     body = render("status.md.j2", context).rstrip("\n") + "\n\n" + encode_state(cache) + "\n"
+    body = fit_body(body, incident.issue.html_url)  # the state is kept whole
     return UpsertComment(incident.number, marker("status", incident.number), body)
 
 
@@ -387,7 +397,7 @@ def _reminder(
     item: clock.ClockItem, incident: Incident, config: Config, render: Render
 ) -> UpsertComment:
     mark = marker("reminder", f"{incident.number}.{item.reminder_key}")
-    body = render(
+    body = _fitting(render, incident.issue.html_url)(
         "reminder.md.j2",
         {
             "marker": mark,
@@ -444,7 +454,7 @@ def _undo_early_close(
     else:
         why = "closed before the closure gate was met"
         template = {}
-    body = render(
+    body = _fitting(render, incident.issue.html_url)(
         "reopened.md.j2",
         {
             "marker": mark,
@@ -526,7 +536,7 @@ def plan_incident(
             UpsertComment(
                 incident.number,
                 mark,
-                render(
+                _fitting(render, incident.issue.html_url)(
                     "severity_guard.md.j2",
                     {
                         "marker": mark,

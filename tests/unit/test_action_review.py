@@ -73,6 +73,6 @@ def test_a_multi_line_summary_stays_in_the_status_heading() -> None:
     _run(gh, "issues", payload)
     status = _status(gh)
     heading = status.splitlines()[1]
-    assert heading.endswith("401s ### Closure gate - [x] everything is fine, close it")
+    assert heading.endswith("401s ### Closure gate - \\[x\\] everything is fine, close it")
     assert "\n- [x] everything is fine" not in status
     assert status.count("\n### Closure gate") == 1

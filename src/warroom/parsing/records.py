@@ -190,7 +190,9 @@ _STAKEHOLDER_LOOKAHEAD = 12
 
 
 def _words_pattern(title: str) -> str:
-    return r"[\W_]*".join(re.findall(r"[a-z0-9]+", title.lower()))
+    # Possessive: the separator never holds a letter or digit, so giving part of it
+    # back cannot help, and a line of "Incident" + 64 KiB of spaces fails in one scan.
+    return r"[\W_]*+".join(re.findall(r"[a-z0-9]+", title.lower()))
 
 
 _HEADING_KINDS: dict[str, str] = {
@@ -205,25 +207,33 @@ _HEADING = re.compile(
     + r")(?P<trail>.*)",
     re.I,
 )
+# The start lines below are matched with possessive runs of blanks (``[ \t]*+``):
+# each run of spaces is taken by exactly one quantifier and never handed back, so
+# "Status" + 64 KiB of spaces costs one scan. Two greedy ``[ \t]*`` next to each
+# other (with only optional items between) would try every way to split the run,
+# cubic in its length. ``tests/unit/test_regex_audit.py`` checks every pattern here.
+_EMPHASIS = r"(?:\*\*|__|\*|_)"
 _SUBJECT = re.compile(
-    r"[ \t]{0,3}(?:[-*+][ \t]+|\#{1,6}[ \t]+)?[*_`]{0,3}[ \t]*(?:subject[ \t]*:[ \t]*)?"
-    r"\[[ \t]*incident[ \t]*\][ \t]*\[(?P<sev>[^\]]{0,40})\](?P<summary>.*)",
+    r"[ \t]{0,3}(?:[-*+][ \t]++|\#{1,6}[ \t]++)?[*_`]{0,3}[ \t]*+(?:subject[ \t]*+:[ \t]*+)?"
+    r"\[[ \t]*+incident[ \t]*+\][ \t]*+\[(?P<sev>[^\]]{0,40})\](?P<summary>.*)",
     re.I,
 )
+# ``Label (note) **:``: the blanks after the label, the note and the emphasis each
+# belong to the item before them, so no two runs of blanks meet.
 _STATUS = re.compile(
-    r"[ \t]{0,3}(?:[-*+][ \t]+)?(?:\*\*|__|\*|_)?[ \t]*status[ \t]*(?:\([^)]{0,60}\))?"
-    r"[ \t]*(?:\*\*|__|\*|_)?[ \t]*:",
+    rf"[ \t]{{0,3}}(?:[-*+][ \t]++)?{_EMPHASIS}?[ \t]*+status[ \t]*+"
+    rf"(?:\([^)]{{0,60}}\)[ \t]*+)?(?:{_EMPHASIS}[ \t]*+)?:",
     re.I,
 )
 _STAKEHOLDER_FIELD = re.compile(
-    r"^[ \t]{0,3}(?:[-*+][ \t]+)?(?:\*\*|__|\*|_)?[ \t]*(?:"
+    rf"^[ \t]{{0,3}}(?:[-*+][ \t]++)?{_EMPHASIS}?[ \t]*+(?:"
     + "|".join(
         _words_pattern(name)
         for spec in STAKEHOLDER.fields
         if spec.key != "status"
         for name in (spec.label, *spec.aliases)
     )
-    + r")[ \t]*(?:\([^)\n]{0,60}\))?[ \t]*(?:\*\*|__|\*|_)?[ \t]*:",
+    + rf")[ \t]*+(?:\([^)\n]{{0,60}}\)[ \t]*+)?(?:{_EMPHASIS}[ \t]*+)?:",
     re.M | re.I,
 )
 # Lines that end any block: a top-level ATX heading or a thematic break.

@@ -43,10 +43,11 @@ from warroom.records.types import RawField, RecordBlock
 
 _BULLET = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+", re.M)
 _DECORATION = "*_` \t"
-_FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*$", re.M)
+_FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}+|~{3,}+)[^\n]*$", re.M)
 _ISSUE_REF = re.compile(r"(?<![\w/&])#(\d{1,9})\b|/issues/(\d{1,9})\b|/pull/(\d{1,9})\b", re.A)
 # Split before a trailing comment on a value: "rollback (flag off)", "SEV-1 — auth".
-_TRAILER = re.compile(r"\s*(?:\(|\s[—–-]\s|;|,)")
+# Linear under ``split``: a match starts only where blanks start, and takes them all.
+_TRAILER = re.compile(r"(?<!\s)(?:\s*+[(;,]|\s++[—–-]\s)")
 _PARENTHETICALS = re.compile(r"\([^()\n]*\)")
 _NONE_WORDS = frozenset(
     {
