@@ -310,7 +310,8 @@ def status_context(
             )
         ),
         "severity": str(incident.severity or "unknown"),
-        "severity_source": quote(incident.severity_history[-1].source)
+        # Built by warroom from GitHub's own comment URLs and enums: links stay live.
+        "severity_source": incident.severity_history[-1].source
         if incident.severity_history
         else "",
         "phase": str(gate.phase(incident)),
@@ -345,7 +346,7 @@ def status_context(
             {"field": quote(f.field), "message": quote(f.message), "line": f.line}
             for f in incident.declaration_findings
         ],
-        "notes": [quote(n) for n in incident.notes],
+        "notes": list(incident.notes),  # warroom's words and GitHub's URLs, nobody's text
         "records": [
             {
                 "kind": a.record.kind,

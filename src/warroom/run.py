@@ -27,6 +27,7 @@ from warroom.effects import Effect, EnsureLabel, Fail, describe
 from warroom.errors import GitHubError, UsageError
 from warroom.events import SWEEP_EVENTS, Event, Ignored
 from warroom.github.adapter import GitHubAdapter
+from warroom.limits import BodyTooLong
 from warroom.incident import Incident, derive
 from warroom.markers import decode_state, read_marker
 from warroom.model import CommentSnapshot, IssueSnapshot
@@ -413,7 +414,7 @@ def _sweep_one(
         return process_incident(
             adapter, issue, None, now, config, dry_run=dry_run, state_key=state_key
         )
-    except GitHubError as exc:
+    except (GitHubError, BodyTooLong) as exc:
         result.errors.append(f"#{issue.number}: {exc}")
         return None
 
@@ -495,7 +496,7 @@ def action_main(env: RunnerEnv, echo: Callable[[str], None], config: Config) -> 
             memory=_recall(path),
             state_key=env.state_key,
         )
-    except GitHubError as exc:
+    except (GitHubError, BodyTooLong) as exc:
         message = f"warroom could not finish: {exc}. The next run will converge."
         echo(annotation("error", message))
         append(env.output_path, outputs_text(outputs(RunResult())))
