@@ -73,6 +73,11 @@ def trusted(state: Mapping[str, Any], number: int, key: str) -> dict[str, Any]:
     return {k: v for k, v in state.items() if k != "seal"}
 
 
+def pseudonym(key: str, login: str) -> str:
+    """How the sealed state names a person: keyed, so the hidden text lists nobody's role."""
+    return _digest(key, f"login:{login.lower()}")[:16] if key else login.lower()
+
+
 def proof(key: str, mark: str) -> str:
     """A line that shows an issue was opened by warroom under ``mark`` (empty without a key)."""
     return f"<!-- warroom-proof {_digest(key, mark)} -->" if key else ""

@@ -93,38 +93,49 @@ def _permissions(
     cache: Mapping[str, Any],
     now: datetime,
     config: Config,
-) -> dict[str, dict[str, str]]:
+    state_key: str,
+) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
     """Permissions (and the team that allows them) of the authors of records not yet judged.
 
-    An answer from the last hour in warroom's own state is reused while GitHub
-    still counts the author as a collaborator; otherwise GitHub is asked: one
-    listing of everyone allowed (when it fits a page, and remembered for the
-    next runs), then one question per author the listing leaves out. Logins
-    listed by name need no request.
+    An answer from the last hour in warroom's sealed state is reused while
+    GitHub still counts the author as a collaborator; otherwise GitHub is
+    asked: one listing of everyone allowed (when it fits a page), then one
+    question per author the listing leaves out. Logins listed by name need no
+    request. Returns the answers by login, and what to remember: every fresh
+    answer under a keyed pseudonym, so the hidden state never lists who holds
+    which role (nothing at all without a key).
     """
-    known = authority.cached(cache, now)
-    reusable = {c.author.lower() for c in authors if authority.still_collaborator(c)}
-    result = {login: entry for login, entry in known.items() if login in reusable}
-    carried = dict(known)
-    needed = sorted(
-        {c.author.lower() for c in authors}
-        - set(result)
-        - {c.author.lower() for c in authors if authority.listed(c.author, config)}
-    )
+
+    def name(login: str) -> str:
+        return authority.pseudonym(state_key, login)
+
+    remembered = authority.cached(cache, now) if state_key else {}
+    by_login: dict[str, dict[str, str]] = {}
+    needed: set[str] = set()
+    for comment in authors:
+        login = comment.author.lower()
+        if authority.listed(login, config):
+            continue
+        entry = remembered.get(name(login))
+        if entry is not None and authority.still_collaborator(comment):
+            by_login[login] = entry
+        else:
+            needed.add(login)
     lowest = authority.lowest_allowed_role(config)
     listing = adapter.collaborators(lowest) if needed and lowest else None
     stamp = now.isoformat()
     for login, role in (listing or {}).items():
-        carried[login] = {"p": role, "team": "", "at": stamp}
-    for login in needed:
+        remembered[name(login)] = {"p": role, "team": "", "at": stamp}
+    for login in sorted(needed):
         if listing is not None and login in listing:
+            by_login[login] = remembered[name(login)]
             continue
         permission = adapter.permission(login)
         team = ""
         if authorization(login, permission, config) is not None:
             team = next((t for t in config.responders.teams if adapter.team_member(t, login)), "")
-        carried[login] = {"p": permission, "team": team, "at": stamp}
-    return carried
+        by_login[login] = remembered[name(login)] = {"p": permission, "team": team, "at": stamp}
+    return by_login, (remembered if state_key else {})
 
 
 def _stale(
@@ -185,7 +196,7 @@ def process_incident(
 
     recorded = authority.recorded(cache, (c for c, _ in people))
     unjudged = [c for c, _ in people if c.id not in recorded]
-    permissions = _permissions(adapter, unjudged, cache, now, config)
+    permissions, remembered = _permissions(adapter, unjudged, cache, now, config, state_key)
 
     reading = read_declaration(parse_form(issue.body, bundled_form("incident")), config)
     incident = derive(
@@ -226,7 +237,7 @@ def process_incident(
         "v": 2,
         # Comments whose records counted, by version: losing access later does not undo them.
         "allowed": authority.remember(c for c, _ in people if c.id not in refused),
-        "permissions": permissions,
+        "permissions": remembered,
         "labels": labels,
         # One not yet a sub-issue stays out, so the next run plans it again and links it.
         "follow_ups": {k: v for k, v in known_follow_ups.items() if k not in unlinked},

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.unit.fake_github import START, FakeGitHub, make_comment, make_issue
-from warroom import story
+from warroom import authority, story
 from warroom.config import Config
 from warroom.effects import (
     AddLabels,
@@ -586,7 +586,9 @@ def test_forged_status_copy_by_another_workflow_grants_nothing() -> None:
     assert "phase: recovery" not in {label for e in gh.of(AddLabels) for label in e.labels}
     real = decode_state(_status_comment(gh).body)
     assert str(record.id) not in real["allowed"]
-    assert real["permissions"]["outsider"]["p"] == "read"  # asked GitHub, not the copy
+    # Asked GitHub, not the copy; remembered under a keyed pseudonym, never by login.
+    assert "outsider" not in real["permissions"]
+    assert real["permissions"][authority.pseudonym(KEY, "outsider")]["p"] == "read"
 
 
 def test_a_record_applied_while_allowed_outlives_the_authors_lost_access() -> None:
