@@ -27,8 +27,8 @@ from warroom.effects import Effect, EnsureLabel, Fail, describe
 from warroom.errors import GitHubError, UsageError
 from warroom.events import SWEEP_EVENTS, Event, Ignored
 from warroom.github.adapter import GitHubAdapter
-from warroom.limits import BodyTooLong
 from warroom.incident import Incident, derive
+from warroom.limits import BodyTooLong
 from warroom.markers import decode_state, read_marker
 from warroom.model import CommentSnapshot, IssueSnapshot
 from warroom.parsing.forms import bundled_form, parse_form
