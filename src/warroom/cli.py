@@ -186,7 +186,9 @@ def action_command(dry_run: bool) -> None:
     Reads GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY,
     GITHUB_API_URL and GITHUB_TOKEN like a workflow step; WARROOM_CONFIG,
     WARROOM_DRY_RUN and WARROOM_NOW are optional. Exit 1 when a closure was
-    blocked or GitHub failed, with an error annotation.
+    blocked or GitHub failed, with an error annotation; exit 2, before any
+    request, for a setting it does not understand (WARROOM_DRY_RUN takes
+    true/false, 1/0 or yes/no) or a WARROOM_CONFIG file that does not exist.
 
     \b
     Example:

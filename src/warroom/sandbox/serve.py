@@ -164,10 +164,11 @@ class RunLog:
         self.report = report
         self._reported: dict[int, int] = {}
         """Run id -> the highest attempt reported."""
+        self._closed = False
 
     def poll(self) -> None:
         """Report what completed since the last poll (cheap when nothing did)."""
-        if self.sandbox.dispatcher is None:
+        if self.sandbox.dispatcher is None or self._closed:
             return
         for run in self.sandbox.dispatcher.runs():
             done = run.attempt if run.status == "completed" else run.attempt - 1
@@ -180,8 +181,12 @@ class RunLog:
                 number = int(attempt.get("attempt") or 1)
                 if number <= self._reported.get(run.id, 0) or attempt.get("status") != "completed":
                     continue
-                self.report(run_line(found, attempt))
                 self._reported[run.id] = number
+                try:
+                    self.report(run_line(found, attempt))
+                except OSError:  # nobody reads the log any more (a closed pipe): serve on
+                    self._closed = True
+                    return
 
 
 def serve(
