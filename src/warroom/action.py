@@ -17,7 +17,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from warroom.actions_env import RunnerEnv, annotation, append, outputs_text
+from warroom.actions_env import (
+    DEFAULT_CONFIG_PATH,
+    RunnerEnv,
+    annotation,
+    append,
+    outputs_text,
+)
 from warroom.check import load_config
 from warroom.config import Config
 from warroom.errors import WarroomError
@@ -93,12 +99,14 @@ def ignored_summary(reason: str, *, dry_run: bool) -> str:
 def main(env: RunnerEnv, echo: Callable[[str], None]) -> int:
     """``warroom action``: one workflow run, start to end. Returns the exit code.
 
-    A broken config exits 2, red and annotated, whatever the event; an ignored
+    A broken config, or a config path named that does not exist, exits 2, red
+    and annotated, whatever the event, before any request; an ignored
     event exits 0 with its reason; everything else is ``warroom.run``'s.
     """
     workspace = Path(os.environ.get("GITHUB_WORKSPACE", "."))
     try:
-        config = load_config(workspace / env.config_path)
+        named = Path(env.config_path) != Path(DEFAULT_CONFIG_PATH)
+        config = load_config(workspace / env.config_path, required=named)
     except WarroomError as exc:
         # A broken config must be as visible as a blocked closure: red, annotated, summarised.
         echo(annotation("error", f"warroom did not run: {exc}"))

@@ -1,7 +1,12 @@
 """The runner's side of a workflow step: its environment in, outputs and summary out.
 
 Reading and formatting are separate so the formatting can be tested without a
-runner: ``outputs_text`` is pure; ``write_outputs`` only appends it to a file.
+runner: ``outputs_text`` is pure; ``append`` only appends it to a file.
+
+Settings fail closed: a ``WARROOM_*`` value warroom does not understand (a
+``WARROOM_DRY_RUN`` of ``maybe``, a ``WARROOM_NOW`` that is no time) stops the
+run with exit 2 before any request, naming the variable and the values it
+takes. A guess would be worse: ``maybe`` read as "no" writes to a live incident.
 """
 
 from __future__ import annotations
@@ -16,6 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from warroom.errors import UsageError
+
+DEFAULT_CONFIG_PATH = ".github/warroom.yml"
+"""The config warroom reads when no path is named; without it the defaults apply."""
 
 
 @dataclass(frozen=True)
@@ -63,14 +71,49 @@ def parse_now(raw: str | None) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+_YES = frozenset({"1", "true", "yes"})
+_NO = frozenset({"", "0", "false", "no"})
+
+
+def parse_flag(name: str, raw: str | None) -> bool:
+    """A yes/no setting: true/false, 1/0 or yes/no in any case; empty or unset is no.
+
+    Anything else is a ``UsageError`` naming the variable: a flag that guards
+    writes is never guessed at.
+    """
+    value = (raw or "").strip().lower()
+    if value in _YES:
+        return True
+    if value in _NO:
+        return False
+    raise UsageError(
+        f"{name}: {raw!r} is not a yes/no value; write true or false (or 1/0, yes/no), "
+        "or leave it empty for false"
+    )
+
+
+def _event(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"GITHUB_EVENT_PATH: no event file at {path}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"GITHUB_EVENT_PATH: the event file {path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise UsageError(
+            f"GITHUB_EVENT_PATH: cannot read the event file {path} ({exc.strerror or exc})"
+        ) from None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise UsageError(f"GITHUB_EVENT_PATH: the event file {path} is not JSON ({exc})") from None
+
+
 def read_env(env: Mapping[str, str] | None = None) -> RunnerEnv:
     """Read the runner's variables and event file, failing with the variable's name."""
     env = os.environ if env is None else env
-    event_path = Path(_required(env, "GITHUB_EVENT_PATH"))
-    try:
-        event = json.loads(event_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"GITHUB_EVENT_PATH: cannot read the event file: {exc}") from exc
+    dry_run = parse_flag("WARROOM_DRY_RUN", env.get("WARROOM_DRY_RUN"))
+    event = _event(Path(_required(env, "GITHUB_EVENT_PATH")))
     if not isinstance(event, dict):
         raise UsageError("GITHUB_EVENT_PATH: the event file does not hold a JSON object")
     repository = _required(env, "GITHUB_REPOSITORY")
@@ -86,8 +129,8 @@ def read_env(env: Mapping[str, str] | None = None) -> RunnerEnv:
         token=_required(env, "GITHUB_TOKEN"),
         actor=env.get("GITHUB_ACTOR", ""),
         now=parse_now(env.get("WARROOM_NOW")),
-        config_path=env.get("WARROOM_CONFIG", "").strip() or ".github/warroom.yml",
-        dry_run=env.get("WARROOM_DRY_RUN", "").strip().lower() in {"1", "true", "yes"},
+        config_path=env.get("WARROOM_CONFIG", "").strip() or DEFAULT_CONFIG_PATH,
+        dry_run=dry_run,
         output_path=Path(output) if output else None,
         summary_path=Path(summary) if summary else None,
         run_id=env.get("GITHUB_RUN_ID", ""),

@@ -3,7 +3,9 @@
 ``check_text`` is pure: one text, one ``CheckResult``. ``format_text`` and
 ``format_json`` turn a result into the two output formats. ``check_files`` is
 the thin shell the CLI calls: it reads files (``-`` is stdin), refuses
-unreadable or non-UTF-8 input with a message instead of a traceback, takes
+unreadable input with one line instead of a traceback (missing, not UTF-8,
+a NUL byte, longer than GitHub's 65,536-character body limit, which is found
+out after reading at most four bytes a character, never the whole file), takes
 the reference time for times written without a date (``WARROOM_NOW`` or the
 clock), and picks the exit code (0 valid, 1 invalid, 2 unreadable input).
 
@@ -22,16 +24,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
-from warroom.actions_env import parse_now
+from warroom.actions_env import DEFAULT_CONFIG_PATH, parse_now
 from warroom.config import DEFAULT_CONFIG, Config, config_from_yaml
 from warroom.errors import UsageError
+from warroom.limits import COMMENT_LIMIT
 from warroom.model import CheckResult, Finding, Level
 from warroom.parsing.forms import (
     FormTemplate,
     bundled_form,
     check_form,
     cut_body,
-    load_form,
+    form_from_yaml,
     looks_like_form,
 )
 from warroom.parsing.records import MAX_RECORDS, read_record_as, read_records, unread_starts
@@ -45,6 +48,8 @@ BUNDLE = "bundle"
 """The kind reported for an input holding several records (the playbook's artifact bundle)."""
 UNKNOWN = "unknown"
 """The kind reported when ``auto`` recognises nothing."""
+UNREADABLE = "unreadable"
+"""The kind ``--format json`` gives an input it could not read (missing, not text, too long)."""
 
 OutputFormat = Literal["text", "json"]
 
@@ -223,6 +228,19 @@ def format_json(file: str, result: CheckResult) -> str:
     return json.dumps(result_json(file, result), ensure_ascii=False) + "\n"
 
 
+def unreadable_json(file: str, reason: str) -> str:
+    """The JSON line for an input that could not be read, shaped like every other line."""
+    line = {
+        "file": file,
+        "kind": UNREADABLE,
+        "valid": False,
+        "errors": [{"field": "file", "message": reason}],
+        "warnings": [],
+        "record": {},
+    }
+    return json.dumps(line, ensure_ascii=False) + "\n"
+
+
 # --- the shell --------------------------------------------------------------------------------
 
 
@@ -235,8 +253,44 @@ class Report:
     exit_code: int
 
 
-def decode(data: bytes, name: str) -> str:
-    """UTF-8 text, or a ``UsageError`` saying where the first bad byte is."""
+INPUT_LIMIT = COMMENT_LIMIT
+"""Characters in one input: GitHub's limit for an issue or comment body.
+
+Anything that can be posted is read; anything longer cannot be a comment, and
+is refused after reading at most ``_input_bytes()`` bytes of it.
+"""
+YAML_LIMIT = 1_000_000
+"""Bytes in a ``--form`` or config file: far above any real one, far below a mistake."""
+_BOM = "\ufeff"
+
+
+def _input_bytes(limit: int) -> int:
+    """The most bytes ``limit`` characters of UTF-8 (and a byte order mark) can take."""
+    return 4 * limit + len(_BOM.encode("utf-8"))
+
+
+def read_at_most(handle: BinaryIO, cap: int) -> bytes:
+    """At most ``cap + 1`` bytes: enough to tell an input is over ``cap`` without reading it all."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= cap:
+        chunk = handle.read(cap + 1 - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def decode(data: bytes, name: str, *, limit: int | None = INPUT_LIMIT) -> str:
+    """UTF-8 text of at most ``limit`` characters, or a ``UsageError`` saying what is wrong.
+
+    A NUL byte means the file is not text (an image, an archive, UTF-16), whatever
+    else it decodes to. A leading byte order mark is dropped.
+    """
+    nul = data.find(b"\0")
+    if nul >= 0:
+        raise UsageError(f"{name}: not text (a NUL byte at offset {nul}); give a UTF-8 text file")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -244,37 +298,96 @@ def decode(data: bytes, name: str) -> str:
             f"{name}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "save the file as UTF-8"
         ) from None
-    return text.removeprefix("\ufeff")
+    text = text.removeprefix(_BOM)
+    if limit is not None and len(text) > limit:
+        raise UsageError(_too_long(name, limit))
+    return text
+
+
+def _too_long(name: str, limit: int) -> str:
+    return (
+        f"{name}: longer than {limit:,} characters, GitHub's limit for a comment or issue "
+        "body; check one comment's text at a time"
+    )
+
+
+class MissingFile(UsageError):
+    """The file named does not exist; the caller knows what to suggest instead."""
+
+
+def read_file(path: Path, name: str, *, cap: int, directory: str = "name a file") -> bytes:
+    """A file's first ``cap + 1`` bytes; a ``UsageError`` naming ``name`` when it cannot be read.
+
+    The message is the reason in words (no ``[Errno 2]``); ``directory`` is
+    what to do when ``path`` is a directory.
+    """
+    try:
+        with path.open("rb") as handle:
+            return read_at_most(handle, cap)
+    except IsADirectoryError:
+        raise UsageError(f"{name}: is a directory; {directory}") from None
+    except FileNotFoundError:
+        raise MissingFile(f"{name}: no such file") from None
+    except OSError as exc:
+        raise UsageError(f"{name}: cannot be read ({exc.strerror or type(exc).__name__})") from None
 
 
 def _read(name: str, stdin: BinaryIO | None, cache: dict[str, str]) -> str:
     if name in cache:
         return cache[name]
+    cap = _input_bytes(INPUT_LIMIT)
     if name == "-":
         if stdin is None:
             raise UsageError("-: no standard input to read")
-        data = stdin.read()
+        data = read_at_most(stdin, cap)
     else:
-        try:
-            data = Path(name).read_bytes()
-        except IsADirectoryError:
-            raise UsageError(f"{name}: is a directory; name the files to check") from None
-        except FileNotFoundError:
-            raise UsageError(f"{name}: no such file") from None
-        except OSError as exc:
-            raise UsageError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+        data = read_file(Path(name), name, cap=cap, directory="name the files to check")
+    if len(data) > cap:
+        raise UsageError(_too_long(name, INPUT_LIMIT))
     cache[name] = decode(data, name)
     return cache[name]
 
 
-def load_config(path: Path = Path(".github/warroom.yml")) -> Config:
-    """The repository's config when run inside one, else the defaults."""
+def read_yaml_file(path: Path, name: str, *, directory: str = "name a YAML file") -> str:
+    """A ``--form`` or config file's text; ``name`` is how messages refer to it."""
+    data = read_file(path, name, cap=YAML_LIMIT, directory=directory)
+    if len(data) > YAML_LIMIT:
+        raise UsageError(f"{name}: larger than {YAML_LIMIT:,} bytes; is it the right file?")
+    return decode(data, name, limit=None)
+
+
+def load_form_option(path: Path) -> FormTemplate:
+    """The form ``--form PATH`` names; one line naming the option and the file when unusable."""
+    name = f"--form {path}"
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return DEFAULT_CONFIG
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot be read ({exc})") from None
+        text = read_yaml_file(path, name, directory="name an issue-form YAML file")
+    except MissingFile:
+        raise UsageError(
+            f"{name}: no such file; name an issue-form YAML file, "
+            "such as .github/ISSUE_TEMPLATE/incident.yml"
+        ) from None
+    return form_from_yaml(text, source=name)
+
+
+def load_config(path: Path = Path(DEFAULT_CONFIG_PATH), *, required: bool | None = None) -> Config:
+    """The config at ``path``; the defaults when it is missing and not ``required``.
+
+    A path someone named (``WARROOM_CONFIG``, the action's ``config`` input) is
+    required: a typo there must not quietly run the defaults. ``required``
+    left as ``None`` means "named unless it is the default path".
+    """
+    if required is None:
+        required = path != Path(DEFAULT_CONFIG_PATH)
+    try:
+        text = read_yaml_file(path, str(path))
+    except MissingFile:
+        if not required:
+            return DEFAULT_CONFIG
+        raise UsageError(
+            f"WARROOM_CONFIG: no config file at {path}; correct the path (in a workflow, "
+            "the action's `config` input, read from the checked-out repository) or leave "
+            f"it unset to use {DEFAULT_CONFIG_PATH}, or the defaults without one"
+        ) from None
     return config_from_yaml(text, source=str(path))
 
 
@@ -290,6 +403,10 @@ def check_files(
 ) -> Report:
     """Check each named input; unreadable ones are reported and make the exit code 2.
 
+    With ``output="json"`` every input gets its line, an unreadable one too
+    (kind ``unreadable``, the reason as its error); as text, the reason goes
+    to stderr as ``warroom: FILE: reason``.
+
     Times written without a date are read from ``now``: by default
     ``WARROOM_NOW`` when set (ISO 8601, to check a drill's records), else the clock.
     Raises ``WarroomError`` only for problems with the command itself (an
@@ -300,7 +417,7 @@ def check_files(
         raise UsageError(f"unknown kind {kind!r}; use one of: {', '.join(CHECK_KINDS)}")
     reference = now if now is not None else parse_now(os.environ.get("WARROOM_NOW"))
     settings = config if config is not None else load_config()
-    form = load_form(form_path) if form_path is not None else None
+    form = load_form_option(form_path) if form_path is not None else None
     out: list[str] = []
     err: list[str] = []
     exit_code = 0
@@ -309,7 +426,10 @@ def check_files(
         try:
             text = _read(name, stdin, cache)
         except UsageError as exc:
-            err.append(f"warroom: {exc}\n")
+            if output == "json":
+                out.append(unreadable_json(name, str(exc).removeprefix(f"{name}: ")))
+            else:
+                err.append(f"warroom: {exc}\n")
             exit_code = 2
             continue
         result = check_text(text, kind=kind, form=form, config=settings, reference=reference)

@@ -75,6 +75,9 @@ def sandbox_serve(
 ) -> None:
     """Print one JSON line (api_url, repo, tokens), then serve until stopped.
 
+    With --dispatch, each run prints one line to stderr when it completes:
+    its event and issue, exit code and what it changed.
+
     \b
     Example:
         warroom sandbox serve --port 8787 --data drill.sqlite --dispatch 'warroom action' \\
@@ -83,7 +86,15 @@ def sandbox_serve(
     from warroom.sandbox.serve import ServeError, serve
 
     try:
-        serve(port=port, data=data, dispatch=dispatch, users=users, env=env, announce=click.echo)
+        serve(
+            port=port,
+            data=data,
+            dispatch=dispatch,
+            users=users,
+            env=env,
+            announce=click.echo,
+            report=lambda line: click.echo(line, err=True),
+        )
     except ServeError as exc:
         raise UsageError(str(exc)) from None
 
@@ -108,7 +119,7 @@ class _CommandError(click.ClickException):
 @click.option(
     "--form",
     "form_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="Issue-form YAML to read form bodies with (default: the bundled incident form).",
 )
 @click.option(
@@ -119,7 +130,9 @@ def check_command(kind: str, form_path: Path | None, output: str, files: tuple[s
     """Check war-room records and issue-form bodies in FILES (- reads stdin).
 
     Exit 0 when every input is valid (warnings allowed), 1 when any is
-    invalid, 2 for a usage error or an unreadable or non-UTF-8 file.
+    invalid, 2 for a usage error or an input that cannot be read: missing,
+    not UTF-8 text, or longer than 65,536 characters (GitHub's limit for a
+    comment). With --format json every input gets a line, unreadable ones too.
 
     \b
     Example:
@@ -143,15 +156,20 @@ def check_command(kind: str, form_path: Path | None, output: str, files: tuple[s
     sys.exit(report.exit_code)
 
 
-@cli.command("template")
+_TEMPLATE_HELP = f"""Print the fillable war-room record KIND, to paste into an incident comment.
+
+KIND is one of: {", ".join(RECORD_KINDS)}.
+
+\b
+Example:
+    warroom template decision > decision.md
+"""
+
+
+@cli.command("template", help=_TEMPLATE_HELP)
 @click.argument("kind", type=click.Choice(RECORD_KINDS), metavar="KIND")
 def template_command(kind: str) -> None:
-    """Print the fillable war-room record KIND, to paste into an incident comment.
-
-    \b
-    Example:
-        warroom template decision > decision.md
-    """
+    """Print the fillable war-room record KIND (the help, with the kinds, is ``_TEMPLATE_HELP``)."""
     from warroom.render import render_record
 
     click.echo(render_record(kind), nl=False)
@@ -168,7 +186,9 @@ def action_command(dry_run: bool) -> None:
     Reads GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY,
     GITHUB_API_URL and GITHUB_TOKEN like a workflow step; WARROOM_CONFIG,
     WARROOM_DRY_RUN and WARROOM_NOW are optional. Exit 1 when a closure was
-    blocked or GitHub failed, with an error annotation.
+    blocked or GitHub failed, with an error annotation; exit 2, before any
+    request, for a setting it does not understand (WARROOM_DRY_RUN takes
+    true/false, 1/0 or yes/no) or a WARROOM_CONFIG file that does not exist.
 
     \b
     Example:

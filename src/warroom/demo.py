@@ -8,6 +8,7 @@ shell program (it starts servers and prints); nothing in the core imports it.
 from __future__ import annotations
 
 import secrets
+import shlex
 import sys
 import tempfile
 import time
@@ -133,7 +134,9 @@ def play(echo: Callable[[str], None], *, keep: bool = False) -> int:
                 f"Done in {time.monotonic() - started:.1f} s of wall time for 3 hours of incident."
             )
             if keep:
-                _keep(sandbox, echo)
+                _keep(sandbox, echo, demo.number)
+            else:
+                _where_to_look(echo, sandbox.repo_full_name, demo.number)
     return 0
 
 
@@ -216,7 +219,33 @@ def _script(demo: Demo) -> None:
     )
 
 
-def _keep(sandbox: Sandbox, echo: Callable[[str], None]) -> None:
+def _comments_curl(api_url: str, repo: str, number: int) -> str:
+    """The command that shows an incident's comments, the bot's status comment among them."""
+    return (
+        f'curl -s -H "Authorization: token $TOKEN" {api_url}/repos/{repo}/issues/{number}/comments'
+    )
+
+
+def _program() -> str:
+    """How this command was started, so the line to run next works as printed.
+
+    ``make demo`` runs ``.venv/bin/warroom``, which is not on the PATH.
+    """
+    started = sys.argv[0] if sys.argv else ""
+    return shlex.quote(started) if Path(started).name == "warroom" else "warroom"
+
+
+def _where_to_look(echo: Callable[[str], None], repo: str, number: int) -> None:
+    """The closing lines of a demo that did not keep its sandbox: how to see the result."""
+    echo("")
+    echo("To look at the result yourself, run the demo again with its sandbox kept running:")
+    echo(f"  {_program()} demo --keep")
+    echo("It ends by printing the sandbox's PORT in its API URL, a TOKEN, and this command,")
+    echo("which shows the incident's comments (the bot's status comment among them):")
+    echo("  " + _comments_curl("http://127.0.0.1:PORT/api/v3", repo, number))
+
+
+def _keep(sandbox: Sandbox, echo: Callable[[str], None], number: int) -> None:
     info = sandbox.info()
     echo("")
     echo("The sandbox keeps running; carry on by hand (Ctrl-C to stop):")
@@ -224,6 +253,10 @@ def _keep(sandbox: Sandbox, echo: Callable[[str], None]) -> None:
     echo(f"  repo:   {info['repo']}")
     for login, token in info["tokens"].items():
         echo(f"  token for {login}: {token}")
+    echo("")
+    echo(f"The incident's comments, as @{story.COMMANDER}:")
+    echo(f"  TOKEN={info['tokens'][story.COMMANDER]}")
+    echo("  " + _comments_curl(info["api_url"], info["repo"], number))
     try:
         while True:
             time.sleep(3600)

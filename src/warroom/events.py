@@ -122,6 +122,12 @@ def read_event(name: str, payload: Mapping[str, Any]) -> Event | Ignored:
     if name not in {"issues", "issue_comment"}:
         return Ignored(f"warroom does not handle {name!r} events")
     allowed = ISSUE_ACTIONS if name == "issues" else COMMENT_ACTIONS
+    if action is None:
+        return Ignored(
+            f"the {name} event payload has no `action`; GitHub sends one with every {name} "
+            f"event, and warroom acts on {', '.join(sorted(allowed))}: check the file "
+            "GITHUB_EVENT_PATH names"
+        )
     if action not in allowed:
         return Ignored(f"warroom does not handle {name}.{action}")
     issue = issue_from_payload(payload.get("issue"))

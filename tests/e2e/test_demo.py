@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import re
+import shlex
 import subprocess
 import sys
+import urllib.request
+from typing import Any
 
 import pytest
 
+from warroom import story
 from warroom.demo import play
 
 pytestmark = pytest.mark.e2e
@@ -30,6 +36,15 @@ def test_demo_plays_the_incident_to_a_met_gate() -> None:
     assert "phase: hardening" in text
     assert text.count("follow-up #") == 2
     assert "(1 red: the blocked closure)" in text
+    # It ends by saying how to look at the result: the demo kept running, and a curl line.
+    assert lines[-5:] == [
+        "To look at the result yourself, run the demo again with its sandbox kept running:",
+        "  warroom demo --keep",
+        "It ends by printing the sandbox's PORT in its API URL, a TOKEN, and this command,",
+        "which shows the incident's comments (the bot's status comment among them):",
+        '  curl -s -H "Authorization: token $TOKEN" '
+        "http://127.0.0.1:PORT/api/v3/repos/acme/service/issues/1/comments",
+    ]
 
 
 def test_demo_keep_prints_the_url_and_tokens_then_serves() -> None:
@@ -44,12 +59,35 @@ def test_demo_keep_prints_the_url_and_tokens_then_serves() -> None:
         seen: list[str] = []
         for line in process.stdout:
             seen.append(line)
-            if line.startswith("  token for github-actions[bot]"):
+            if line.startswith("  curl "):
                 break
         text = "".join(seen)
         assert "The sandbox keeps running" in text
         assert "  API:    http://127.0.0.1:" in text
+        assert f"  token for {story.COMMANDER}: " in text
         assert process.poll() is None, "the sandbox should still be serving"
+        comments = _run_printed_curl(seen)
     finally:
         process.terminate()
         process.wait(timeout=30)
+    # The printed lines, pasted, show the incident's comments: the status comment first.
+    assert comments[0]["body"].startswith("<!-- warroom:status:1 -->")
+    assert comments[0]["user"]["login"] == "github-actions[bot]"
+
+
+def _run_printed_curl(seen: list[str]) -> list[dict[str, Any]]:
+    """Do what the printed ``TOKEN=...`` and ``curl`` lines do, as a shell would."""
+    token_line, curl_line = (line.strip() for line in seen[-2:])
+    assert token_line.startswith("TOKEN=")
+    words = shlex.split(curl_line.replace("$TOKEN", token_line.removeprefix("TOKEN=")))
+    assert words[:3] == ["curl", "-s", "-H"]
+    name, _, value = words[3].partition(": ")
+    assert name == "Authorization"
+    assert re.fullmatch(
+        r"http://127\.0\.0\.1:\d+/api/v3/repos/acme/service/issues/1/comments", words[4]
+    )
+    request = urllib.request.Request(words[4], headers={name: value})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        found = json.load(answer)
+    assert isinstance(found, list)
+    return found

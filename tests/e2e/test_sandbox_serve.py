@@ -9,11 +9,17 @@ import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from warroom import story
+
 pytestmark = pytest.mark.e2e
+
+START = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)
 
 
 def _start(*args: str) -> subprocess.Popen[str]:
@@ -96,12 +102,14 @@ def test_a_port_out_of_range_is_a_usage_error(port: str) -> None:
     assert "Traceback" not in err
 
 
-def _call(url: str, token: str | None = None, body: object = None) -> object:
+def _call(
+    url: str, token: str | None = None, body: object = None, *, method: str | None = None
+) -> object:
     headers = {"Content-Type": "application/json"}
     if token is not None:
         headers["Authorization"] = f"token {token}"
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, headers=headers)
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
     with urllib.request.urlopen(request, timeout=30) as answer:
         return json.load(answer)
 
@@ -170,3 +178,69 @@ def test_bad_users_and_variables_are_usage_errors(args: list[str], message: str)
     assert message in err
     assert out == ""
     assert "Traceback" not in err
+
+
+def _applied(run: dict[str, Any], number: int) -> list[str]:
+    """The run's ``applied:`` lines as its log line quotes them."""
+    lines = [x for x in run["stdout"].splitlines() if x.startswith("applied: ")]
+    return [x.removeprefix("applied: ").removeprefix(f"#{number}: ") for x in lines]
+
+
+def test_serve_prints_one_line_per_dispatched_run(tmp_path: Path) -> None:
+    """People see their runs: event, issue, exit code and what changed, one line each."""
+    config = tmp_path / "warroom.yml"
+    config.write_text("api:\n  seconds_between_writes: 0\n", encoding="utf-8")
+    action = f"{shlex.quote(sys.executable)} -m warroom action"
+    proc = _start(
+        "--user", f"{story.COMMANDER}=write", "--env", f"WARROOM_CONFIG={config}",
+        "--dispatch", action,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        info = json.loads(proc.stdout.readline())
+        api, control, token = info["api_url"], info["control_url"], info["tokens"][story.COMMANDER]
+        issues = f"{api}/repos/acme/service/issues"
+        filed = {"title": "[incident] 401s", "body": story.incident_body(), "labels": ["incident"]}
+        number = _call(issues, token, filed)["number"]  # type: ignore[index]
+        _call(f"{control}/wait", body={"timeout": 60})
+        bad = story.decision(START).replace("- Decision: rollback", "- Decision: roll it back")
+        _call(f"{issues}/{number}/comments", token, {"body": bad})
+        _call(f"{control}/wait", body={"timeout": 60})
+        _call(f"{issues}/{number}", token, {"state": "closed"}, method="PATCH")
+        _call(f"{control}/wait", body={"timeout": 60})
+        runs = _call(f"{control}/runs")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+
+    assert proc.returncode == 0, err
+    assert isinstance(runs, dict)
+    opened, labeled, commented, closed = runs["runs"]
+    lines = err.splitlines()
+    assert len(lines) == 4, err
+    by = f"#{number} by @{story.COMMANDER}"
+
+    changes = _applied(opened, number)
+    assert len(changes) > 3
+    assert lines[0].startswith(
+        f"run {opened['id']} issues.opened {by}: exit 0; {len(changes)} changes: "
+    )
+    assert lines[0].endswith(f"; … {len(changes) - 3} more")
+    assert "label 'incident' ready" not in lines[0], "the first run's own changes come first"
+
+    assert lines[1] == (
+        f"run {labeled['id']} issues.labeled {by}: exit 0; nothing to do: #{number} was "
+        "labelled 'incident' as it was filed; the run for `opened` handles it"
+    )
+
+    changes = _applied(commented, number)
+    assert any(change.startswith("posted the reply to comment ") for change in changes)
+    assert lines[2] == (
+        f"run {commented['id']} issue_comment.created {by}: exit 0; "
+        f"{len(changes)} changes: {'; '.join(changes[:3])}"
+    )
+
+    assert closed["exit_code"] == 1
+    assert lines[3].startswith(f"run {closed['id']} issues.closed {by}: exit 1; ")
+    assert "reopened" in lines[3]
+    assert f"; error: Incident #{number} was closed before the closure gate was met" in lines[3]

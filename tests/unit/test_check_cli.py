@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-from warroom.check import check_text
+from warroom.check import INPUT_LIMIT, check_files, check_text
 from warroom.cli import cli
+from warroom.config import Config
 from warroom.model import Level
 from warroom.parsing.records import MAX_RECORDS
 from warroom.records.spec import RECORD_KINDS
@@ -268,3 +271,184 @@ def test_more_records_than_read_is_a_warning() -> None:
     [limit] = [f for f in result.findings if f.field == "record"]
     assert limit.level is Level.WARNING
     assert f"at most {MAX_RECORDS} records" in limit.message
+
+
+# --- bad input fails closed, in one clear line ---------------------------------------------
+
+
+def _one_line(err: str) -> str:
+    assert err.count("\n") == 1, err
+    assert "Errno" not in err
+    assert "Traceback" not in err
+    assert "codec" not in err
+    return err.rstrip("\n")
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        pytest.param(
+            lambda p: p / "missing.yml",
+            "no such file; name an issue-form YAML file, such as "
+            ".github/ISSUE_TEMPLATE/incident.yml",
+            id="missing",
+        ),
+        pytest.param(lambda p: p, "is a directory; name an issue-form YAML file", id="directory"),
+        pytest.param(
+            lambda p: _write(p / "latin1.yml", "name: Störung\n".encode("latin-1")),
+            "not UTF-8 text (byte 0xf6 at offset 8); save the file as UTF-8",
+            id="not-utf8",
+        ),
+        pytest.param(
+            lambda p: _write(p / "utf16.yml", "name: x\n".encode("utf-16-le")),
+            "not text (a NUL byte at offset 1); give a UTF-8 text file",
+            id="utf16",
+        ),
+    ],
+)
+def test_an_unusable_form_file_is_one_line_naming_the_option_and_the_file(
+    tmp_path: Path, files: dict[str, Path], make: object, reason: str
+) -> None:
+    assert callable(make)
+    form = make(tmp_path)
+    code, out, err = run("check", "--kind", "form", "--form", str(form), str(files["valid"]))
+    assert (code, out) == (2, "")
+    assert _one_line(err) == f"Error: --form {form}: {reason}"
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def test_json_gives_every_input_a_line_unreadable_ones_included(
+    tmp_path: Path, files: dict[str, Path]
+) -> None:
+    missing = tmp_path / "missing.md"
+    binary = _write(tmp_path / "image.png", b"\x89PNG\r\n\x1a\n\x00\x00")
+    names = [str(files["valid"]), str(missing), str(binary), str(files["invalid"])]
+    code, out, err = run("check", "--format", "json", *names)
+    assert (code, err) == (2, "")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line["file"] for line in lines] == names
+    assert [line["valid"] for line in lines] == [True, False, False, False]
+    assert lines[1] == {
+        "file": str(missing),
+        "kind": "unreadable",
+        "valid": False,
+        "errors": [{"field": "file", "message": "no such file"}],
+        "warnings": [],
+        "record": {},
+    }
+    assert lines[2]["errors"] == [
+        {"field": "file", "message": "not text (a NUL byte at offset 8); give a UTF-8 text file"}
+    ]
+    assert lines[3]["kind"] == "decision"
+
+
+@pytest.mark.parametrize(
+    ("names", "code"),
+    [
+        pytest.param(["valid"], 0, id="valid"),
+        pytest.param(["valid", "invalid"], 1, id="an-invalid-one"),
+        pytest.param(["invalid", "missing"], 2, id="an-unreadable-one"),
+    ],
+)
+def test_json_exit_codes(
+    tmp_path: Path, files: dict[str, Path], names: list[str], code: int
+) -> None:
+    paths = [str(files.get(name, tmp_path / name)) for name in names]
+    got, out, _ = run("check", "--format", "json", *paths)
+    assert got == code
+    assert len(out.splitlines()) == len(paths)
+
+
+def test_json_for_a_usage_error_exits_2(files: dict[str, Path]) -> None:
+    code, out, err = run(
+        "check", "--format", "json", "--form", "nope.yml", "--kind", "form", str(files["valid"])
+    )
+    assert (code, out) == (2, "")
+    assert "--form nope.yml: no such file" in err
+
+
+TOO_LONG = (
+    "longer than 65,536 characters, GitHub's limit for a comment or issue body; "
+    "check one comment's text at a time"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "readable"),
+    [
+        pytest.param(INVALID + "x" * (INPUT_LIMIT - len(INVALID)), True, id="at-the-limit"),
+        pytest.param(INVALID + "x" * (INPUT_LIMIT + 1 - len(INVALID)), False, id="one-over"),
+        pytest.param("\ufeff" + "🚨" * INPUT_LIMIT, True, id="four-byte-characters-at-the-limit"),
+        pytest.param("🚨" * (INPUT_LIMIT + 1), False, id="four-byte-characters-one-over"),
+    ],
+)
+def test_inputs_up_to_githubs_body_limit_are_read(
+    tmp_path: Path, text: str, readable: bool
+) -> None:
+    assert INPUT_LIMIT == 65_536
+    path = tmp_path / "comment.md"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run("check", str(path))
+    if readable:
+        assert (code, err) == (1, "")
+    else:
+        assert (code, out) == (2, "")
+        assert _one_line(err) == f"warroom: {path}: {TOO_LONG}"
+
+
+def test_a_huge_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    huge = tmp_path / "core.dump"
+    with huge.open("wb") as handle:
+        handle.truncate(855_000_000)  # sparse: no disk, but 855 MB to anyone who reads it all
+    code, out, err = run("check", "--format", "json", str(huge))
+    assert code == 2
+    assert json.loads(out)["errors"] == [{"field": "file", "message": TOO_LONG}]
+    assert err == ""
+
+
+class _Endless(io.RawIOBase):
+    """Standard input that never ends, counting what is read of it."""
+
+    def __init__(self) -> None:
+        self.read_bytes = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer)
+        view[:] = b"x" * len(view)
+        self.read_bytes += len(view)
+        return len(view)
+
+
+def test_endless_stdin_is_refused_after_the_limit() -> None:
+    stdin = _Endless()
+    report = check_files(["-"], stdin=io.BufferedReader(stdin), config=Config())
+    assert report.exit_code == 2
+    assert report.stderr == f"warroom: -: {TOO_LONG}\n"
+    assert stdin.read_bytes <= 4 * INPUT_LIMIT + 3 + 1 + io.DEFAULT_BUFFER_SIZE
+
+
+def test_a_nul_byte_means_not_text(tmp_path: Path) -> None:
+    path = _write(tmp_path / "record.md", VALID.encode() + b"\x00")
+    code, _, err = run("check", str(path))
+    assert code == 2
+    assert _one_line(err) == (
+        f"warroom: {path}: not text (a NUL byte at offset {len(VALID)}); give a UTF-8 text file"
+    )
+
+
+def test_check_help_states_the_limit() -> None:
+    _, out, _ = run("check", "--help")
+    assert f"{INPUT_LIMIT:,} characters" in out
+
+
+def test_template_help_lists_the_kinds() -> None:
+    code, out, _ = run("template", "--help")
+    assert code == 0
+    assert f"KIND is one of: {', '.join(RECORD_KINDS)}." in " ".join(out.split())

@@ -77,13 +77,25 @@ def test_real_payloads_are_read_or_ignored_with_a_reason(
             id="bad-time",
         ),
         pytest.param({"action": "transferred"}, "issues.transferred", id="unhandled-action"),
-        pytest.param({}, "issues.None", id="no-action"),
+        pytest.param({}, "the issues event payload has no `action`; ", id="no-action"),
+        pytest.param({"action": 7}, "payload has no `action`", id="action-not-text"),
     ],
 )
 def test_malformed_payloads_are_ignored_with_a_reason(payload: dict[str, Any], reason: str) -> None:
     result = read_event("issues", payload)
     assert isinstance(result, Ignored)
     assert reason in result.reason
+    assert "None" not in result.reason
+
+
+def test_a_comment_payload_without_an_action_names_the_actions_handled() -> None:
+    result = read_event("issue_comment", {"comment": {}})
+    assert isinstance(result, Ignored)
+    assert result.reason == (
+        "the issue_comment event payload has no `action`; GitHub sends one with every "
+        "issue_comment event, and warroom acts on created, deleted, edited: check the file "
+        "GITHUB_EVENT_PATH names"
+    )
 
 
 def test_bot_senders_are_recognised() -> None:
