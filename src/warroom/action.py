@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,8 @@ from warroom.actions_env import (
 from warroom.check import load_config
 from warroom.config import Config
 from warroom.errors import WarroomError
-from warroom.events import Event, Ignored, read_event
+from warroom.events import Event, FollowUpChange, Ignored, read_event
+from warroom.markers import marker, read_marker
 from warroom.model import IssueSnapshot
 from warroom.parsing.forms import bundled_form, looks_like_form
 
@@ -59,6 +61,9 @@ def triage(event_name: str, payload: Mapping[str, Any], config: Config) -> Event
     if event.comment is not None and event.comment.author_is_bot:
         return Ignored("comments by bots are never records")
     if not is_incident(event.issue, config):
+        change = follow_up_change(event, config)
+        if change is not None:
+            return replace(event, follow_up=change)
         return Ignored(f"#{event.issue.number} is not an incident")
     if filing_label(event, config):
         return Ignored(
@@ -66,6 +71,30 @@ def triage(event_name: str, payload: Mapping[str, Any], config: Config) -> Event
             "the run for `opened` handles it"
         )
     return event
+
+
+def follow_up_change(event: Event, config: Config) -> FollowUpChange | None:
+    """A hardening follow-up warroom opened, closed or reopened: its incident shows its state.
+
+    Only an issue opened by a bot and starting with warroom's follow-up marker
+    counts here; the shell also checks its sealed proof before acting on it.
+    """
+    issue = event.issue
+    if (
+        issue is None
+        or event.name != "issues"
+        or event.action not in {"closed", "reopened"}
+        or not issue.author_is_bot
+        or config.labels.hardening.lower() not in {x.lower() for x in issue.labels}
+    ):
+        return None
+    found = read_marker(issue.body)
+    if found is None or found[0] != "follow-up":
+        return None
+    incident = found[1].split(".", 1)[0]
+    if not incident.isdigit():
+        return None
+    return FollowUpChange(int(incident), found[1], marker("follow-up", found[1]), issue.state)
 
 
 def filing_label(event: Event, config: Config) -> bool:

@@ -31,10 +31,22 @@ class Event:
     comment: CommentSnapshot | None = None
     label: str | None = None
     """The label added or removed, for ``labeled``/``unlabeled``."""
+    follow_up: FollowUpChange | None = None
+    """Set when the issue is a hardening follow-up warroom opened that was closed or reopened."""
 
     @property
     def is_sweep(self) -> bool:
         return self.name in SWEEP_EVENTS
+
+
+@dataclass(frozen=True)
+class FollowUpChange:
+    """A follow-up of incident ``incident`` (under ``marker``) now ``state``, from its own event."""
+
+    incident: int
+    key: str
+    marker: str
+    state: str
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,7 @@ def issue_from_payload(data: Any) -> IssueSnapshot | None:
         is_pull_request=data.get("pull_request") is not None,
         updated_at=_time(data.get("updated_at")),
         comment_count=data["comments"] if isinstance(data.get("comments"), int) else None,
+        author_is_bot=_is_bot(data.get("user")),
     )
 
 

@@ -174,6 +174,8 @@ class IssueSnapshot:
     """When GitHub last changed the issue (a comment counts): how a run tells a stale payload."""
     comment_count: int | None = None
     """How many comments the issue had when it was read (``None``: not known)."""
+    author_is_bot: bool = False
+    """Opened by an app or workflow: what a follow-up warroom opened must be."""
 
 
 @dataclass(frozen=True)

@@ -257,7 +257,10 @@ def _time(value: datetime | None, config: Config) -> str:
 
 
 def _follow_up_rows(
-    incident: Incident, follow_ups: Mapping[str, int], now: datetime
+    incident: Incident,
+    follow_ups: Mapping[str, int],
+    states: Mapping[str, str],
+    now: datetime,
 ) -> list[dict[str, Any]]:
     """Each follow-up as people read it: title, owner, due date, issue, overdue ones first."""
     rows = []
@@ -265,17 +268,20 @@ def _follow_up_rows(
     for applied, record in incident.follow_ups:
         index = per_comment.get(applied.comment_id, 0)
         per_comment[applied.comment_id] = index + 1
-        number = follow_ups.get(follow_up_key(incident.number, applied.comment_id, index))
+        key = follow_up_key(incident.number, applied.comment_id, index)
+        number = follow_ups.get(key)
+        state = states.get(key, "open") if number is not None else "not opened yet"
         rows.append(
             {
                 "title": quote(" ".join(record.title.split())),
                 "owner": _who(record.owner),
                 "due": record.due.isoformat(),
                 "number": number,
-                "overdue": record.due < now.date(),
+                "state": state,
+                "overdue": record.due < now.date() and state != "closed",
             }
         )
-    return sorted(rows, key=lambda r: (not r["overdue"], r["due"]))
+    return sorted(rows, key=lambda r: (not r["overdue"], r["state"] == "closed", r["due"]))
 
 
 def _clock_row(item: clock.ClockItem, config: Config) -> dict[str, str]:
@@ -288,6 +294,7 @@ def status_context(
     now: datetime,
     config: Config,
     follow_ups: Mapping[str, int],
+    follow_up_states: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Plain data for templates/status.md.j2: all people's text quoted, all times formatted.
 
@@ -369,7 +376,7 @@ def status_context(
             if parsed.valid
             for finding in parsed.warnings
         ],
-        "follow_ups": _follow_up_rows(incident, follow_ups, now),
+        "follow_ups": _follow_up_rows(incident, follow_ups, follow_up_states or {}, now),
         "templates": [
             (kind, {f.key: f.template_value for f in SPECS[kind].fields})
             for kind in STATUS_TEMPLATES
@@ -386,9 +393,10 @@ def status_effect(
     *,
     follow_ups: Mapping[str, int],
     cache: Mapping[str, Any],
+    follow_up_states: Mapping[str, str] | None = None,
 ) -> UpsertComment:
     """The one status comment, edited in place on every run."""
-    context = status_context(incident, gate, now, config, follow_ups)
+    context = status_context(incident, gate, now, config, follow_ups, follow_up_states)
     body = render("status.md.j2", context).rstrip("\n") + "\n\n" + encode_state(cache) + "\n"
     body = fit_body(body, incident.issue.html_url)  # the state is kept whole
     return UpsertComment(incident.number, marker("status", incident.number), body)

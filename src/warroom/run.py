@@ -167,11 +167,13 @@ def process_incident(
     dry_run: bool,
     attempt: int = 1,
     state_key: str = "",
+    follow_up_states: Mapping[str, str] | None = None,
 ) -> IncidentResult:
     """One incident: read its comments once, derive, plan, apply, then the status comment.
 
     ``state_key`` seals warroom's memory in the status comment (``authority.trusted``);
     without it nothing that grants authority is remembered between runs.
+    ``follow_up_states`` are follow-ups' states learnt from their own events.
     """
     comments = adapter.comments(issue.number)
     if event is not None and _stale(event, issue, comments, attempt):
@@ -233,6 +235,15 @@ def process_incident(
         | {e.name for e in plan.effects if isinstance(e, EnsureLabel)}
     )
     refused = {r.comment.id for r in incident.refused if r.unauthorized}
+    known_states = cache.get("follow_up_states")
+    states = {
+        **(
+            {str(k): str(v) for k, v in known_states.items()}
+            if isinstance(known_states, dict)
+            else {}
+        ),
+        **(follow_up_states or {}),
+    }
     new_cache = {
         "v": 2,
         # Comments whose records counted, by version: losing access later does not undo them.
@@ -241,6 +252,8 @@ def process_incident(
         "labels": labels,
         # One not yet a sub-issue stays out, so the next run plans it again and links it.
         "follow_ups": {k: v for k, v in known_follow_ups.items() if k not in unlinked},
+        # Closed or reopened, as their own events said (a new follow-up is open).
+        "follow_up_states": states,
     }
     status_update = status_effect(
         incident,
@@ -249,6 +262,7 @@ def process_incident(
         config,
         render,
         follow_ups=known_follow_ups,
+        follow_up_states=states,
         cache=authority.seal(new_cache, issue.number, state_key),
     )
     result.plan = replace(
@@ -290,6 +304,10 @@ def run(
             adapter_factory(), now, config, dry_run=dry_run, memory=memory, state_key=state_key
         )
     assert event.issue is not None
+    if event.follow_up is not None:
+        return _follow_up_changed(
+            adapter_factory, event, now, config, dry_run=dry_run, state_key=state_key
+        )
     adapter = adapter_factory()
     handled = process_incident(
         adapter,
@@ -300,6 +318,43 @@ def run(
         dry_run=dry_run,
         attempt=attempt,
         state_key=state_key,
+    )
+    return RunResult(incidents=[handled], dry_run=dry_run)
+
+
+def _follow_up_changed(
+    adapter_factory: Callable[[], Adapter],
+    event: Event,
+    now: datetime,
+    config: Config,
+    *,
+    dry_run: bool,
+    state_key: str,
+) -> RunResult:
+    """A follow-up warroom opened was closed or reopened: its incident's status shows it.
+
+    With a state key, only an issue carrying warroom's sealed proof counts (another
+    workflow writes as the same bot); the incident is then read as GitHub has it.
+    """
+    change = event.follow_up
+    assert change is not None
+    assert event.issue is not None
+    if authority.proof(state_key, change.marker) not in event.issue.body:
+        return RunResult(
+            ignored=f"#{event.issue.number} carries warroom's follow-up marker but not its proof",
+            dry_run=dry_run,
+        )
+    adapter = adapter_factory()
+    incident = adapter.issue(change.incident)
+    handled = process_incident(
+        adapter,
+        incident,
+        None,
+        now,
+        config,
+        dry_run=dry_run,
+        state_key=state_key,
+        follow_up_states={change.key: change.state},
     )
     return RunResult(incidents=[handled], dry_run=dry_run)
 

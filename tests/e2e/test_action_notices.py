@@ -182,3 +182,49 @@ def test_no_reminder_in_the_same_minute_as_the_record_that_satisfies_it(
     github.schedule()
     _settle(github)
     assert any("next checkpoint" in r for r in _own(github, number, "reminder"))
+
+
+def test_each_follow_up_shows_its_state_as_its_own_events_tell(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sb = dispatching_sandbox(make_sandbox, tmp_path)
+    number = play(sb)
+    follow_ups = sorted(
+        sb.repo().get_issues(state="all", labels=["hardening"]), key=lambda i: i.number
+    )
+    assert len(follow_ups) == 2
+    (status,) = statuses(sb, number)
+    assert status.count(", open\n") == 2  # opened by warroom, so open
+    # The owner closes the first follow-up: its own event updates the incident's status.
+    sb.repo(story.MITIGATION).get_issue(follow_ups[0].number).edit(state="closed")
+    _settle(sb)
+    (status,) = statuses(sb, number)
+    assert f"#{follow_ups[0].number} " in status
+    line = next(x for x in status.splitlines() if x.startswith(f"- #{follow_ups[0].number} "))
+    assert line.endswith(", closed"), line
+    line = next(x for x in status.splitlines() if x.startswith(f"- #{follow_ups[1].number} "))
+    assert line.endswith(", open"), line
+    # Reopened, it is open again.
+    sb.repo(story.MITIGATION).get_issue(follow_ups[0].number).edit(state="open")
+    _settle(sb)
+    (status,) = statuses(sb, number)
+    line = next(x for x in status.splitlines() if x.startswith(f"- #{follow_ups[0].number} "))
+    assert line.endswith(", open"), line
+
+
+def test_closing_an_issue_that_only_looks_like_a_follow_up_changes_nothing(
+    github: TestSandbox,
+) -> None:
+    number = _file(github)
+    planted = github.repo("github-actions[bot]").create_issue(
+        title="[hardening] planted",
+        body=f"<!-- warroom:follow-up:{number}.1.0 -->\nnot warroom's",
+        labels=["hardening"],
+    )
+    _settle(github)
+    before = statuses(github, number)
+    before_runs = len(github.runs())
+    github.repo("admin").get_issue(planted.number).edit(state="closed")
+    runs = _settle(github)[before_runs:]
+    assert "carries warroom's follow-up marker but not its proof" in runs[-1]["stdout"]
+    assert statuses(github, number) == before

@@ -194,6 +194,7 @@ def issue_snapshot(issue: Issue) -> IssueSnapshot:
         is_pull_request=_is_pull_request(issue),
         updated_at=_utc(issue.updated_at),
         comment_count=issue.comments,
+        author_is_bot=_is_bot(issue.user),
     )
 
 
