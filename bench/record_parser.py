@@ -27,10 +27,7 @@ from __future__ import annotations
 
 import argparse
 import random
-import signal
 import sys
-import time
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -38,16 +35,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the hostile families live with the tests that assert them
 
 from tests.support.hostile import LIMIT, bodies  # noqa: E402
+from timing import best_ms, shown  # noqa: E402
 
 from warroom.check import check_text  # noqa: E402
 from warroom.parsing.records import read_records  # noqa: E402
 
 GOAL_MS = 50.0
 EXAMPLES = ROOT / "examples"
-
-
-class Stopped(Exception):
-    """A body ran past ``--timeout``."""
 
 
 def shapes() -> dict[str, str]:
@@ -90,39 +84,6 @@ def families() -> dict[str, dict[str, str]]:
     for body in bodies():
         grouped.setdefault(body.family, {})[body.name] = body.text
     return grouped
-
-
-def best_ms(work: Callable[[], object], runs: int, timeout: float) -> tuple[float, float]:
-    """Best of ``runs`` (CPU, wall-clock) timings of ``work`` in ms; ``inf`` past ``timeout``.
-
-    The verdict is on CPU time, the parse's own cost: on a shared machine the
-    wall clock also counts the time other processes held the CPU. Both are shown.
-    """
-
-    def stop(signum: int, frame: object) -> None:
-        raise Stopped
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    cpu, wall = [], []
-    try:
-        for _ in range(runs):
-            signal.setitimer(signal.ITIMER_REAL, timeout)
-            started, started_cpu = time.perf_counter(), time.thread_time()
-            try:
-                work()
-            except Stopped:
-                return float("inf"), float("inf")
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-            cpu.append((time.thread_time() - started_cpu) * 1000)
-            wall.append((time.perf_counter() - started) * 1000)
-    finally:
-        signal.signal(signal.SIGALRM, previous)
-    return min(cpu), min(wall)
-
-
-def shown(ms: float, timeout: float) -> str:
-    return f"{ms:8.1f}" if ms != float("inf") else f">{timeout * 1000:7.0f}"
 
 
 def main() -> int:
