@@ -1,0 +1,466 @@
+"""The closure gate, the comms cadence and responder authority as decision tables.
+
+Each row starts from a story that meets the whole gate and changes one thing,
+so a row fails only for the condition it names. Ids name the playbook rule
+(``closure-1`` .. ``closure-5`` are the "Closure acceptance criteria (hard
+gate)"; ``gate-*`` the "Recovery completion gate" and "Quick checklist") and
+the boundary the row sits on: a rerun timestamped before, at and after the
+mitigation decision; "none" in its spellings; L1/L2/L3 against the configured
+minimum; the comms cadence at its exact minute, from the current severity.
+
+Records are written as people write them (``warroom.story``) and read by the
+real parsers, so a row also fails if a record stops reaching the gate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from tests.unit.fake_github import START, make_comment, make_issue
+from warroom import story
+from warroom.config import Config
+from warroom.declaration import read_declaration
+from warroom.incident import Incident, derive
+from warroom.parsing.forms import bundled_form, parse_form
+from warroom.parsing.records import read_records
+from warroom.rules import clock, closure_gate
+
+Post = tuple[str, int, str]
+"""(author, minutes after the start, comment body)."""
+
+DECISION_MINUTE = 20
+
+
+def _incident(
+    posts: Sequence[Post],
+    *,
+    config: Config | None = None,
+    severity: str = "SEV-1",
+    permissions: dict[str, str] | None = None,
+) -> Incident:
+    config = config or Config()
+    issue = make_issue(story.incident_body(severity=severity))
+    reading = read_declaration(parse_form(issue.body, bundled_form("incident")), config)
+    assert reading.value is not None, reading.findings
+    people = []
+    for ident, (author, minutes, body) in enumerate(posts, start=1):
+        comment = make_comment(body, author=author, minutes=minutes, ident=ident)
+        records = read_records(body, config, reference=comment.created_at)
+        assert records, body
+        people.append((comment, records))
+    if permissions is None:
+        permissions = {author.lower(): "write" for author, _, _ in posts}
+    return derive(
+        issue,
+        declaration=reading.value,
+        declaration_findings=reading.findings,
+        comments=people,
+        permissions=permissions,
+        config=config,
+    )
+
+
+def _met_story(
+    *,
+    rerun_minute: int = 45,
+    rerun_result: str = "green",
+    risk: str | None = None,
+    confidence: str | None = None,
+    extra: Sequence[Post] = (),
+    without: Sequence[str] = (),
+) -> list[Post]:
+    """A story that meets every gate condition, with one thing changed.
+
+    The closure record comes before the rerun so the rerun's residual risk is the
+    latest statement; a final leadership note states ``confidence`` when given.
+    """
+    s = START
+    posts: dict[str, Post] = {
+        "decision": (
+            story.MITIGATION,
+            DECISION_MINUTE,
+            story.decision(s, minute=DECISION_MINUTE, confidence="L2"),
+        ),
+        "closure": (story.COMMANDER, 30, story.closure()),
+        "verification": (
+            story.VERIFICATION,
+            50,
+            story.verification(s, minute=rerun_minute, result=rerun_result, risk=risk),
+        ),
+        "stakeholder": (story.COMMS, 55, story.stakeholder(s)),
+    }
+    for index, (author, body) in enumerate(story.follow_ups()):
+        posts[f"follow-up-{index}"] = (author, 60 + index, body)
+    if confidence is not None:
+        posts["leadership"] = (story.COMMANDER, 70, story.leadership(confidence=confidence))
+    found = [post for key, post in posts.items() if key not in without]
+    return [*found, *extra]
+
+
+def _unmet(incident: Incident, config: Config | None = None) -> set[str]:
+    return {c.key for c in closure_gate.evaluate(incident, config or Config()) if not c.met}
+
+
+def test_the_met_story_meets_every_condition() -> None:
+    conditions = closure_gate.evaluate(_incident(_met_story()), Config())
+    assert [c.key for c in conditions if not c.met] == []
+    assert closure_gate.is_met(conditions)
+
+
+# --- closure-1: mitigation executed and verified with fresh command evidence ----------------
+
+
+@pytest.mark.parametrize(
+    ("story_kw", "unmet"),
+    [
+        pytest.param(
+            {"rerun_minute": DECISION_MINUTE - 5},
+            {"rerun"},
+            id="closure-1-fresh-rerun/green-rerun-before-mitigation-is-stale",
+        ),
+        pytest.param(
+            {"rerun_minute": DECISION_MINUTE - 1},
+            {"rerun"},
+            id="closure-1-fresh-rerun/green-rerun-one-minute-before-mitigation-is-stale",
+        ),
+        pytest.param(
+            {"rerun_minute": DECISION_MINUTE},
+            {"rerun"},
+            id="closure-1-fresh-rerun/green-rerun-at-the-mitigation-minute-is-not-after-it",
+        ),
+        pytest.param(
+            {"rerun_minute": DECISION_MINUTE + 1},
+            set(),
+            id="closure-1-fresh-rerun/green-rerun-one-minute-after-mitigation-is-fresh",
+        ),
+        pytest.param(
+            {"rerun_result": "red"},
+            {"rerun"},
+            id="closure-1-fresh-rerun/red-rerun-after-mitigation-is-not-green",
+        ),
+        pytest.param(
+            {"without": ["verification"]},
+            {"rerun"},
+            id="closure-1-fresh-rerun/no-rerun-at-all",
+        ),
+        pytest.param(
+            {"without": ["decision"]},
+            {"rerun"},
+            id="closure-1-mitigation-executed/no-mitigation-decision",
+        ),
+    ],
+)
+def test_closure_1_fresh_rerun_evidence(story_kw: dict[str, Any], unmet: set[str]) -> None:
+    assert _unmet(_incident(_met_story(**story_kw))) == unmet
+
+
+@pytest.mark.parametrize(
+    ("reruns", "met"),
+    [
+        pytest.param(
+            [("green", 40), ("red", 50)], False, id="closure-1-fresh-rerun/latest-red-after-green"
+        ),
+        pytest.param(
+            [("red", 40), ("green", 50)], True, id="closure-1-fresh-rerun/latest-green-after-red"
+        ),
+        pytest.param(
+            [("green", 50), ("red", 40)],
+            True,
+            id="closure-1-fresh-rerun/latest-by-timestamp-not-by-posting-order",
+        ),
+        pytest.param(
+            [("green", DECISION_MINUTE - 1), ("red", DECISION_MINUTE + 1)],
+            False,
+            id="closure-1-fresh-rerun/stale-green-does-not-outweigh-fresh-red",
+        ),
+        pytest.param(
+            [("red", DECISION_MINUTE + 1), ("green", DECISION_MINUTE - 1)],
+            False,
+            id="closure-1-fresh-rerun/stale-green-posted-last-does-not-count",
+        ),
+    ],
+)
+def test_closure_1_the_latest_fresh_rerun_decides(reruns: list[tuple[str, int]], met: bool) -> None:
+    extra = [
+        (story.VERIFICATION, 56 + i, story.verification(START, minute=minute, result=result))
+        for i, (result, minute) in enumerate(reruns)
+    ]
+    incident = _incident(_met_story(without=["verification"], extra=extra))
+    assert ("rerun" not in _unmet(incident)) is met
+
+
+def test_closure_1_a_later_mitigation_decision_makes_an_earlier_rerun_stale() -> None:
+    again = (story.MITIGATION, 57, story.decision(START, minute=50, choice="continue mitigation"))
+    incident = _incident(_met_story(extra=[again]))
+    rerun = closure_gate.evaluate(incident, Config())[1]
+    assert (rerun.key, rerun.met) == ("rerun", False)
+    assert "2026-11-28 16:50" in rerun.detail
+
+
+# --- closure-2: rollback trigger and owner documented for the 24h watch window -------------
+
+
+def test_closure_2_watch_needs_a_rollback_trigger_and_an_owner() -> None:
+    # The leadership note names the watch owner (and L3); no record names a rollback trigger.
+    incident = _incident(_met_story(without=["closure"], confidence="L3"))
+    watch = closure_gate.evaluate(incident, Config())[2]
+    assert (watch.key, watch.met, watch.detail) == ("watch", False, "no rollback trigger on record")
+    assert _unmet(incident) == {"watch"}
+
+
+def test_closure_2_watch_with_neither_names_both() -> None:
+    incident = _incident(_met_story(without=["closure"]))
+    watch = closure_gate.evaluate(incident, Config())[2]
+    assert watch.detail == "no rollback trigger and no 24h watch owner on record"
+
+
+def test_closure_2_watch_met_names_the_owner() -> None:
+    watch = closure_gate.evaluate(_incident(_met_story()), Config())[2]
+    assert (watch.met, watch.detail) == (True, f"watch owner @{story.DEPUTY}")
+
+
+# --- closure-3: residual risks are explicit (not "none" by default) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("risk", "met"),
+    [
+        pytest.param("none", False, id="closure-3-residual-risk/none"),
+        pytest.param("None.", False, id="closure-3-residual-risk/None-with-a-full-stop"),
+        pytest.param("n/a", False, id="closure-3-residual-risk/n-a"),
+        pytest.param("No residual risk", False, id="closure-3-residual-risk/no-residual-risk"),
+        pytest.param(
+            "tokens cached by mobile clients may fail until they refresh",
+            True,
+            id="closure-3-residual-risk/real-text",
+        ),
+        pytest.param(
+            "none known beyond cached mobile tokens, watched by the 401 alert",
+            True,
+            id="closure-3-residual-risk/real-text-starting-with-none",
+        ),
+    ],
+)
+def test_closure_3_residual_risk_is_explicit(risk: str, met: bool) -> None:
+    assert ("residual" not in _unmet(_incident(_met_story(risk=risk)))) is met
+
+
+def test_closure_3_the_latest_statement_counts_not_an_earlier_real_one() -> None:
+    # The closure record's real statement (minute 30) is followed by a rerun saying none.
+    incident = _incident(_met_story(risk="none"))
+    residual = closure_gate.evaluate(incident, Config())[3]
+    assert (residual.key, residual.met, residual.detail) == (
+        "residual",
+        False,
+        "the latest residual risk says none",
+    )
+
+
+# --- closure-4 / gate-4: hardening follow-ups assigned with owners and due dates -----------
+
+
+@pytest.mark.parametrize(
+    ("without", "missing"),
+    [
+        pytest.param(
+            ["follow-up-0"], "guardrail automation", id="closure-4-follow-ups/no-guardrail"
+        ),
+        pytest.param(["follow-up-1"], "regression test", id="closure-4-follow-ups/no-regression"),
+        pytest.param(
+            ["follow-up-0", "follow-up-1"],
+            "guardrail automation, regression test",
+            id="closure-4-follow-ups/none-at-all",
+        ),
+    ],
+)
+def test_closure_4_follow_ups_of_each_required_kind(without: list[str], missing: str) -> None:
+    conditions = closure_gate.evaluate(_incident(_met_story(without=without)), Config())
+    follow_ups = conditions[4]
+    assert (follow_ups.key, follow_ups.met) == ("follow-ups", False)
+    assert follow_ups.detail == f"missing: {missing}"
+    assert {c.key for c in conditions if not c.met} == {"follow-ups"}
+
+
+def test_closure_4_required_kinds_follow_the_config() -> None:
+    config = Config.model_validate({"closure": {"required_follow_up_kinds": ["timeline"]}})
+    assert _unmet(_incident(_met_story(), config=config), config) == {"follow-ups"}
+    lenient = Config.model_validate({"closure": {"required_follow_up_kinds": []}})
+    story_without = _met_story(without=["follow-up-0", "follow-up-1"])
+    assert _unmet(_incident(story_without, config=lenient), lenient) == set()
+
+
+# --- closure-5: communications timeline is complete ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("posts", "met"),
+    [
+        pytest.param([], False, id="closure-5-comms/no-stakeholder-update"),
+        pytest.param(["mitigating"], False, id="closure-5-comms/latest-update-not-recovered"),
+        pytest.param(["recovered"], True, id="closure-5-comms/ends-recovered"),
+        pytest.param(
+            ["recovered", "investigating"], False, id="closure-5-comms/recovered-then-reopened"
+        ),
+    ],
+)
+def test_closure_5_comms_timeline_ends_recovered(posts: list[str], met: bool) -> None:
+    extra = [
+        (story.COMMS, 56 + i, story.stakeholder(START, status=status))
+        for i, status in enumerate(posts)
+    ]
+    incident = _incident(_met_story(without=["stakeholder"], extra=extra))
+    assert ("comms" not in _unmet(incident)) is met
+
+
+# --- gate-1: severity and ownership recorded ----------------------------------------------
+
+
+def test_gate_1_ownership_needs_every_lane_owned() -> None:
+    body = story.incident_body(comms="")
+    issue = make_issue(body)
+    config = Config()
+    reading = read_declaration(parse_form(issue.body, bundled_form("incident")), config)
+    incident = derive(
+        issue,
+        declaration=reading.value,
+        declaration_findings=reading.findings,
+        comments=[],
+        permissions={},
+        config=config,
+    )
+    ownership = closure_gate.evaluate(incident, config)[0]
+    assert (ownership.key, ownership.met) == ("ownership", False)
+
+
+def test_gate_1_ownership_met_names_severity_and_commander() -> None:
+    ownership = closure_gate.evaluate(_incident(_met_story()), Config())[0]
+    assert (ownership.key, ownership.met) == ("ownership", True)
+    assert ownership.detail == f"SEV-1, commander @{story.COMMANDER}"
+
+
+# --- never close on L1: the latest stated confidence against closure.min_confidence ----------
+
+
+@pytest.mark.parametrize(
+    ("stated", "minimum", "met"),
+    [
+        pytest.param("L1", "L3", False, id="closure-confidence/L1-against-L3"),
+        pytest.param("L2", "L3", False, id="closure-confidence/L2-against-L3"),
+        pytest.param("L3", "L3", True, id="closure-confidence/L3-against-L3"),
+        pytest.param("L1", "L2", False, id="closure-confidence/L1-against-L2-never-close-on-L1"),
+        pytest.param("L2", "L2", True, id="closure-confidence/L2-against-L2"),
+        pytest.param("L3", "L2", True, id="closure-confidence/L3-against-L2"),
+    ],
+)
+def test_closure_confidence_at_least_the_minimum(stated: str, minimum: str, met: bool) -> None:
+    config = Config.model_validate({"closure": {"min_confidence": minimum}})
+    incident = _incident(_met_story(confidence=stated), config=config)
+    assert _unmet(incident, config) == (set() if met else {"confidence"})
+
+
+def test_closure_confidence_the_latest_statement_counts() -> None:
+    # The closure record says L3 at minute 30; a leadership note at 70 says L1.
+    incident = _incident(_met_story(confidence="L1"))
+    confidence = closure_gate.evaluate(incident, Config())[6]
+    assert (confidence.met, confidence.detail) == (False, "the latest confidence is L1")
+
+
+# --- comms cadence (rules/clock.py): from the CURRENT severity, at the exact minute -----------
+
+_UPDATE_MINUTE = 10
+
+
+def _cadence_story(revised: str | None) -> list[Post]:
+    """A stakeholder update at minute 10 promising the next one in 8 hours; optionally a
+    decision record at minute 5 that revises the severity with evidence."""
+    posts: list[Post] = []
+    if revised is not None:
+        posts.append((story.MITIGATION, 5, story.decision(START, minute=5, severity=revised)))
+    posts.append(
+        (story.COMMS, _UPDATE_MINUTE, story.stakeholder(START, status="mitigating", next_in=8 * 60))
+    )
+    return posts
+
+
+@pytest.mark.parametrize(
+    ("declared", "revised", "cadence"),
+    [
+        pytest.param("SEV-3", None, 240, id="comms-cadence/declared-SEV-3-every-240-minutes"),
+        pytest.param("SEV-1", None, 30, id="comms-cadence/declared-SEV-1-every-30-minutes"),
+        pytest.param("SEV-3", "SEV-1", 30, id="comms-cadence/revised-up-to-SEV-1-uses-30"),
+        pytest.param("SEV-1", "SEV-2", 60, id="comms-cadence/revised-down-to-SEV-2-uses-60"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("offset", "overdue"),
+    [
+        pytest.param(-1, False, id="a-minute-before"),
+        pytest.param(0, False, id="at-the-exact-cadence-minute"),
+        pytest.param(1, True, id="a-minute-after"),
+    ],
+)
+def test_comms_cadence_follows_the_current_severity(
+    declared: str, revised: str | None, cadence: int, offset: int, overdue: bool
+) -> None:
+    config = Config()
+    incident = _incident(_cadence_story(revised), severity=declared, config=config)
+    if revised is not None:
+        assert str(incident.severity) == revised
+    due = START + timedelta(minutes=_UPDATE_MINUTE + cadence)
+    now = due + timedelta(minutes=offset)
+    (comms,) = [item for item in clock.items(incident, now, config) if item.key == "comms"]
+    assert (comms.due, comms.overdue) == (due, overdue)
+    assert comms.reminder_key == f"comms-{due:%Y%m%dT%H%M}"
+
+
+def test_comms_cadence_before_any_update_counts_from_the_issue() -> None:
+    config = Config()
+    incident = _incident([], severity="SEV-2", config=config)
+    (comms,) = [i for i in clock.items(incident, START, config) if i.key == "comms"]
+    assert comms.due == START + timedelta(minutes=60)
+    assert comms.owners == (story.COMMS,)
+
+
+def test_comms_cadence_the_committed_time_wins_when_sooner() -> None:
+    config = Config()
+    update = (story.COMMS, 10, story.stakeholder(START, status="mitigating", next_in=20))
+    incident = _incident([update], severity="SEV-3", config=config)
+    (comms,) = [i for i in clock.items(incident, START, config) if i.key == "comms"]
+    assert comms.due == START + timedelta(minutes=20)
+
+
+# --- responders.logins: allowed by name, whatever the case or a leading @ --------------------
+
+
+@pytest.mark.parametrize(
+    ("listed_as", "author", "applied"),
+    [
+        pytest.param("nadia-k", "nadia-k", True, id="authority-responders-logins/listed-exactly"),
+        pytest.param(
+            "Nadia-K", "nadia-k", True, id="authority-responders-logins/listed-in-other-case"
+        ),
+        pytest.param("@nadia-k", "Nadia-K", True, id="authority-responders-logins/listed-with-at"),
+        pytest.param("@NADIA-K", "nadia-k", True, id="authority-responders-logins/at-and-case"),
+        pytest.param(
+            "nadia", "nadia-k", False, id="authority-responders-logins/prefix-is-not-a-match"
+        ),
+        pytest.param(
+            None, "nadia-k", False, id="authority-responders-logins/not-listed-read-refused"
+        ),
+    ],
+)
+def test_authority_responders_logins_are_allowed_by_name(
+    listed_as: str | None, author: str, applied: bool
+) -> None:
+    logins = [listed_as] if listed_as else []
+    config = Config.model_validate({"responders": {"logins": logins}})
+    incident = _incident(
+        [(author, 10, story.stakeholder(START, status="investigating"))],
+        config=config,
+        permissions={author.lower(): "read"},
+    )
+    assert (len(incident.applied), len(incident.refused)) == ((1, 0) if applied else (0, 1))
