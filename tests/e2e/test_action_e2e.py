@@ -225,7 +225,8 @@ FAULT_CASES = [
     # (id, fault, when it is armed, the operation it must hit). Armed before filing, the first
     # workflow write is the status comment the `opened` run posts; armed before the follow-up
     # records, the run for the first record opens its hardening issue; armed before the close,
-    # the close run's requests (a read, a label write, the status edit). Each create is faulted both ways GitHub fails after a write.
+    # the close run's requests (a read, a label write, the status edit). Each create is
+    # faulted both ways GitHub fails after applying a write.
     pytest.param(
         {"kind": "applied-502", "operation_id": "issues/create-comment"},
         "file",
