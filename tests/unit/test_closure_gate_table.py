@@ -15,6 +15,7 @@ real parsers, so a row also fails if a record stops reaching the gate.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -24,7 +25,7 @@ from tests.unit.fake_github import START, make_comment, make_issue
 from warroom import story
 from warroom.config import Config
 from warroom.declaration import read_declaration
-from warroom.incident import Incident, derive
+from warroom.incident import Incident, Lane, Owners, derive
 from warroom.parsing.forms import bundled_form, parse_form
 from warroom.parsing.records import read_records
 from warroom.rules import clock, closure_gate
@@ -41,11 +42,13 @@ def _incident(
     config: Config | None = None,
     severity: str = "SEV-1",
     permissions: dict[str, str] | None = None,
+    declared: bool = True,
+    **issue: Any,
 ) -> Incident:
     config = config or Config()
-    issue = make_issue(story.incident_body(severity=severity))
-    reading = read_declaration(parse_form(issue.body, bundled_form("incident")), config)
-    assert reading.value is not None, reading.findings
+    snapshot = make_issue(story.incident_body(severity=severity) if declared else "", **issue)
+    reading = read_declaration(parse_form(snapshot.body, bundled_form("incident")), config)
+    assert (reading.value is not None) is declared, reading.findings
     people = []
     for ident, (author, minutes, body) in enumerate(posts, start=1):
         comment = make_comment(body, author=author, minutes=minutes, ident=ident)
@@ -55,7 +58,7 @@ def _incident(
     if permissions is None:
         permissions = {author.lower(): "write" for author, _, _ in posts}
     return derive(
-        issue,
+        snapshot,
         declaration=reading.value,
         declaration_findings=reading.findings,
         comments=people,
@@ -464,3 +467,477 @@ def test_authority_responders_logins_are_allowed_by_name(
         permissions={author.lower(): "read"},
     )
     assert (len(incident.applied), len(incident.refused)) == ((1, 0) if applied else (0, 1))
+
+
+# --- what each condition says: the status comment shows title, detail and the fix -----------
+# Every unmet condition names the record that would meet it; these rows pin the words, so a
+# condition that goes quiet or tells people to post the wrong record fails here.
+
+_T = {
+    "ownership": "severity and ownership recorded",
+    "rerun": "mitigation executed and verified with fresh rerun evidence",
+    "watch": "rollback trigger and owner documented for the 24h watch window",
+    "residual": 'residual risks explicit (not "none")',
+    "follow-ups": "hardening follow-ups assigned with owners and due dates",
+    "comms": "communications timeline complete",
+    "confidence": "confidence at least L3 (never close on L1)",
+}
+
+
+def _without_owner(
+    incident: Incident, *, commander: bool = False, lanes: Sequence[Lane] = ()
+) -> Incident:
+    owners = incident.owners
+    changed = Owners(
+        commander=() if commander else owners.commander,
+        deputy=owners.deputy,
+        lanes={lane: () if lane in lanes else who for lane, who in owners.lanes.items()},
+        next_owners=owners.next_owners,
+    )
+    return replace(incident, owners=changed)
+
+
+def _condition(incident: Incident, key: str) -> closure_gate.Condition:
+    (found,) = [c for c in closure_gate.evaluate(incident, Config()) if c.key == key]
+    return found
+
+
+_MET = _met_story(confidence="L3")
+_CLOSURE_FIX_WATCH = (
+    "post an Incident Closure Record (Rollback trigger, 24h watch owner) "
+    "or a Handoff Record and an Incident Leadership Note"
+)
+
+
+@pytest.mark.parametrize(
+    ("incident", "key", "met", "detail", "fix"),
+    [
+        pytest.param(
+            lambda: _incident([], declared=False),
+            "ownership",
+            False,
+            "no severity on record",
+            "fix the issue form's Severity (edit the issue)",
+            id="gate-1-ownership/no-severity",
+        ),
+        pytest.param(
+            lambda: _without_owner(_incident(_MET), commander=True),
+            "ownership",
+            False,
+            "no incident commander",
+            "fill the owner graph in the issue form, or post a Handoff Record",
+            id="gate-1-ownership/no-commander",
+        ),
+        pytest.param(
+            lambda: _without_owner(_incident(_MET), lanes=[Lane.VERIFICATION, Lane.COMMS]),
+            "ownership",
+            False,
+            "no owner of verification, comms",
+            "fill the owner graph in the issue form, or post a Handoff Record",
+            id="gate-1-ownership/lanes-without-owner",
+        ),
+        pytest.param(
+            lambda: _incident(_MET),
+            "ownership",
+            True,
+            f"SEV-1, commander @{story.COMMANDER}",
+            "",
+            id="gate-1-ownership/met",
+        ),
+        pytest.param(
+            lambda: _incident(_met_story(without=["decision"])),
+            "rerun",
+            False,
+            "no mitigation decision on record",
+            "post a Checkpoint Decision Record (continue mitigation or rollback)",
+            id="closure-1-fresh-rerun/says-post-a-decision",
+        ),
+        pytest.param(
+            lambda: _incident(_met_story(rerun_minute=DECISION_MINUTE)),
+            "rerun",
+            False,
+            "no rerun recorded after the mitigation decision of 2026-11-28 16:20 UTC",
+            "post a Verification Rerun Record with commands, outputs and Result: green, "
+            "timestamped after the mitigation",
+            id="closure-1-fresh-rerun/says-rerun-after-the-mitigation",
+        ),
+        pytest.param(
+            lambda: _incident(_met_story(rerun_result="red")),
+            "rerun",
+            False,
+            "the latest rerun (2026-11-28 16:45 UTC) is red",
+            "fix and rerun, then post a Verification Rerun Record with Result: green",
+            id="closure-1-fresh-rerun/says-the-rerun-is-red",
+        ),
+        pytest.param(
+            lambda: _incident(_MET),
+            "rerun",
+            True,
+            "green rerun at 2026-11-28 16:45 UTC on 4f2c1a9",
+            "",
+            id="closure-1-fresh-rerun/met",
+        ),
+        pytest.param(
+            lambda: _incident(_met_story(without=["closure"])),
+            "watch",
+            False,
+            "no rollback trigger and no 24h watch owner on record",
+            _CLOSURE_FIX_WATCH,
+            id="closure-2-watch/says-post-a-closure-record",
+        ),
+        pytest.param(
+            lambda: _incident(_met_story(without=["closure", "verification"])),
+            "residual",
+            False,
+            "no residual risk statement on record",
+            "write Residual risk in a Verification Rerun Record or Closure Record",
+            id="closure-3-residual-risk/no-statement",
+        ),
+        pytest.param(
+            lambda: _incident(_met_story(risk="None.")),
+            "residual",
+            False,
+            "the latest residual risk says none",
+            "name what could still go wrong, and how you would notice it",
+            id="closure-3-residual-risk/says-name-what-could-go-wrong",
+        ),
+        pytest.param(
+            lambda: _incident(_met_story(risk="cached   tokens\n  may fail")),
+            "residual",
+            True,
+            "cached tokens may fail",
+            "",
+            id="closure-3-residual-risk/met-shows-the-statement-on-one-line",
+        ),
+        pytest.param(
+            lambda: _incident(_met_story(without=["follow-up-0", "follow-up-1"])),
+            "follow-ups",
+            False,
+            "missing: guardrail automation, regression test",
+            "post a Hardening Follow-up record for each: "
+            "Kind: guardrail automation, Kind: regression test",
+            id="closure-4-follow-ups/says-which-kinds",
+        ),
+        pytest.param(
+            lambda: _incident(_MET),
+            "follow-ups",
+            True,
+            "2 on record",
+            "",
+            id="closure-4-follow-ups/met",
+        ),
+        pytest.param(
+            lambda: _incident(_met_story(without=["stakeholder"])),
+            "comms",
+            False,
+            "no stakeholder update on record",
+            "post a Stakeholder Update (Status: recovered)",
+            id="closure-5-comms/says-post-an-update",
+        ),
+        pytest.param(
+            lambda: _incident(
+                _met_story(extra=[(story.COMMS, 80, story.stakeholder(START, status="mitigating"))])
+            ),
+            "comms",
+            False,
+            "the latest stakeholder update says mitigating",
+            "post a Stakeholder Update with Status: recovered",
+            id="closure-5-comms/says-post-recovered",
+        ),
+        pytest.param(
+            lambda: _incident(_MET),
+            "comms",
+            True,
+            "1 update, ending recovered",
+            "",
+            id="closure-5-comms/met-one-update",
+        ),
+        pytest.param(
+            lambda: _incident(
+                _met_story(extra=[(story.COMMS, 80, story.stakeholder(START, status="recovered"))])
+            ),
+            "comms",
+            True,
+            "2 updates, ending recovered",
+            "",
+            id="closure-5-comms/met-two-updates",
+        ),
+        pytest.param(
+            lambda: _incident([(story.COMMS, 10, story.stakeholder(START))]),
+            "confidence",
+            False,
+            "no confidence level on record",
+            "state Current confidence level: L3 in an Incident Leadership Note or Closure Record",
+            id="closure-confidence/none-stated",
+        ),
+        pytest.param(
+            lambda: _incident(_met_story(confidence="L2")),
+            "confidence",
+            False,
+            "the latest confidence is L2",
+            "gather the evidence for L3, then say so in a Leadership Note",
+            id="closure-confidence/says-gather-evidence",
+        ),
+        pytest.param(
+            lambda: _incident(_MET),
+            "confidence",
+            True,
+            "L3",
+            "",
+            id="closure-confidence/met",
+        ),
+    ],
+)
+def test_each_condition_says_what_is_missing_and_what_to_post(
+    incident: Any, key: str, met: bool, detail: str, fix: str
+) -> None:
+    condition = _condition(incident(), key)
+    assert (condition.title, condition.met, condition.detail, condition.fix) == (
+        _T[key],
+        met,
+        detail,
+        fix,
+    )
+
+
+_WORDS = "abcd " * 31  # 155 characters, then a last word across the 160th
+
+
+@pytest.mark.parametrize(
+    ("statement", "detail"),
+    [
+        pytest.param(
+            _WORDS + "efghi", _WORDS + "efghi", id="closure-3-residual-risk/160-shown-whole"
+        ),
+        pytest.param(
+            _WORDS + "efghij",
+            _WORDS.rstrip() + " …",
+            id="closure-3-residual-risk/161-cut-at-a-word",
+        ),
+    ],
+)
+def test_closure_3_a_long_statement_is_cut_at_a_word(statement: str, detail: str) -> None:
+    assert len(_WORDS) == 155
+    assert _condition(_incident(_met_story(risk=statement)), "residual").detail == detail
+
+
+def test_closure_4_missing_kinds_follow_the_configs_order() -> None:
+    config = Config.model_validate(
+        {"closure": {"required_follow_up_kinds": ["timeline publication", "guardrail automation"]}}
+    )
+    incident = _incident(_met_story(without=["follow-up-0"]), config=config)
+    (follow_ups,) = [c for c in closure_gate.evaluate(incident, config) if c.key == "follow-ups"]
+    assert follow_ups.detail == "missing: timeline publication, guardrail automation"
+
+
+# --- the playbook's clock: first 15 minutes, checkpoints, the watch, the hardening loop ------
+
+
+def _clock(incident: Incident, minutes: float, key: str) -> clock.ClockItem | None:
+    now = START + timedelta(minutes=minutes)
+    found = [item for item in clock.items(incident, now, Config()) if item.key == key]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+def test_first_15_checklist_is_ticked_from_the_declaration() -> None:
+    steps = clock.first_fifteen(_incident([]))
+    assert [(s.title, s.done) for s in steps] == [
+        ("assign incident owner and deputy", True),
+        ("capture baseline evidence (failing commands, logs, blast radius)", True),
+        ("open lane tracker with explicit next owner per lane", True),
+    ]
+    assert [s.how for s in steps] == [
+        "name the Incident commander and Deputy in the issue form",
+        "fill Baseline evidence and Blast radius in the issue form",
+        "name every lane's owner in the form and a Deputy (every lane's next owner)",
+    ]
+    assert _clock(_incident([]), 30, "first-15") is None
+
+
+@pytest.mark.parametrize(
+    ("change", "open_steps"),
+    [
+        pytest.param(
+            {"deputy": ()},
+            "assign incident owner and deputy; open lane tracker with explicit next owner per lane",
+            id="first-15/no-deputy-no-next-owner",
+        ),
+        pytest.param(
+            {"commander": ()},
+            "assign incident owner and deputy",
+            id="first-15/no-commander",
+        ),
+        pytest.param(
+            {"lanes": {**dict.fromkeys(Lane, ("x",)), Lane.COMMS: ()}},
+            "open lane tracker with explicit next owner per lane",
+            id="first-15/a-lane-without-owner",
+        ),
+    ],
+)
+@pytest.mark.parametrize(
+    ("minutes", "overdue"),
+    [
+        pytest.param(14, False, id="minute-14"),
+        pytest.param(15, False, id="at-the-exact-15th-minute"),
+        pytest.param(16, True, id="minute-16"),
+    ],
+)
+def test_first_15_minutes_are_due_at_minute_15(
+    change: dict[str, Any], open_steps: str, minutes: int, overdue: bool
+) -> None:
+    incident = _incident([])
+    incident = replace(incident, owners=replace(incident.owners, **change))
+    item = _clock(incident, minutes, "first-15")
+    assert item is not None
+    assert item.title == f"first 15 minutes: {open_steps}"
+    assert (item.due, item.overdue) == (START + timedelta(minutes=15), overdue)
+    assert item.owners == incident.owners.commander
+    assert item.reminder_key == "first-15-20261128T1615"
+
+
+def test_baseline_step_needs_evidence_and_blast_radius() -> None:
+    incident = _incident([])
+    assert incident.declaration is not None
+    bare = replace(
+        incident, declaration=incident.declaration.model_copy(update={"blast_radius": ""})
+    )
+    assert [s.done for s in clock.first_fifteen(bare)] == [True, False, True]
+
+
+@pytest.mark.parametrize(
+    ("minutes", "overdue"),
+    [
+        pytest.param(30, False, id="checkpoint/at-the-exact-minute"),
+        pytest.param(31, True, id="checkpoint/a-minute-after"),
+    ],
+)
+def test_checkpoint_is_due_at_its_time_and_owned_by_the_next_owner(
+    minutes: int, overdue: bool
+) -> None:
+    incident = _incident([(story.COMMANDER, 5, story.snapshot(START, next_in=30))])
+    item = _clock(incident, minutes, "checkpoint")
+    assert item is not None
+    assert (item.title, item.due, item.owners, item.overdue, item.reminder_key) == (
+        "next checkpoint",
+        START + timedelta(minutes=30),
+        (story.DEPUTY,),
+        overdue,
+        "checkpoint-20261128T1630",
+    )
+
+
+def test_comms_without_severity_falls_back_to_an_hour_and_no_owner() -> None:
+    incident = replace(_incident([], declared=False), owners=Owners())
+    item = _clock(incident, 0, "comms")
+    assert item is not None
+    assert (item.title, item.due, item.owners) == (
+        "next stakeholder update",
+        START + timedelta(minutes=60),
+        (),
+    )
+
+
+_CLOSED_AT = START + timedelta(hours=2)
+
+
+@pytest.mark.parametrize(
+    ("hours", "shown"),
+    [
+        pytest.param(3, True, id="closure-2-watch/within-the-window"),
+        pytest.param(26, True, id="closure-2-watch/at-the-exact-end"),
+        pytest.param(26 + 1 / 60, False, id="closure-2-watch/a-minute-after-the-end"),
+    ],
+)
+def test_watch_window_runs_24h_from_the_close(hours: float, shown: bool) -> None:
+    incident = _incident(_MET, state="closed", closed_at=_CLOSED_AT)
+    item = _clock(incident, hours * 60, "watch")
+    if not shown:
+        assert item is None
+        return
+    assert item is not None
+    assert (item.title, item.due, item.owners, item.overdue, item.reminder_key) == (
+        "24h watch window ends",
+        _CLOSED_AT + timedelta(hours=24),
+        (story.DEPUTY,),
+        False,
+        "",
+    )
+    # Closed: no first-15, checkpoint or comms items any more.
+    keys = {i.key for i in clock.items(incident, START + timedelta(hours=hours), Config())}
+    assert keys <= {"watch", "hardening"}
+
+
+def test_watch_owner_is_the_latest_named() -> None:
+    later = (story.COMMANDER, 90, story.leadership().replace(f"@{story.DEPUTY}", "@kim-lee"))
+    incident = _incident([*_MET, later], state="closed", closed_at=_CLOSED_AT)
+    item = _clock(incident, 180, "watch")
+    assert item is not None
+    assert item.owners == ("kim-lee",)
+
+
+@pytest.mark.parametrize(
+    ("state", "closed_at"),
+    [
+        pytest.param("open", None, id="closure-2-watch/open-incident-has-no-watch"),
+        pytest.param("open", _CLOSED_AT, id="closure-2-watch/reopened-incident-has-no-watch"),
+        pytest.param("closed", None, id="closure-2-watch/closed-without-a-time"),
+    ],
+)
+def test_no_watch_unless_closed(state: str, closed_at: Any) -> None:
+    incident = _incident(_MET, state=state, closed_at=closed_at)
+    assert _clock(incident, 180, "watch") is None
+
+
+_RECOVERED_MINUTE = 55  # the stakeholder update in _met_story
+
+
+@pytest.mark.parametrize(
+    ("minutes", "overdue"),
+    [
+        pytest.param(_RECOVERED_MINUTE + 24 * 60, False, id="hardening-loop/at-the-exact-24h"),
+        pytest.param(_RECOVERED_MINUTE + 24 * 60 + 1, True, id="hardening-loop/a-minute-after"),
+    ],
+)
+def test_hardening_loop_within_24h_of_recovery(minutes: int, overdue: bool) -> None:
+    item = _clock(_incident(_MET), minutes, "hardening")
+    assert item is not None
+    assert (item.title, item.due, item.owners, item.overdue, item.reminder_key) == (
+        "post-incident hardening loop: timeline publication",
+        START + timedelta(minutes=_RECOVERED_MINUTE + 24 * 60),
+        (story.COMMANDER,),
+        overdue,
+        "hardening-20261129T1655",
+    )
+
+
+def test_hardening_loop_lists_every_missing_kind_and_ends_when_all_are_there() -> None:
+    none = _incident(_met_story(without=["follow-up-0", "follow-up-1"]))
+    item = _clock(none, 60, "hardening")
+    assert item is not None
+    assert item.title == (
+        "post-incident hardening loop: guardrail automation, regression test, timeline publication"
+    )
+    timeline = story.follow_up(
+        title="Publish the timeline",
+        kind="timeline publication",
+        owner=story.COMMS,
+        due="2026-12-01",
+    )
+    done = _incident([*_MET, (story.COMMS, 90, timeline)])
+    assert _clock(done, 60 * 30, "hardening") is None
+
+
+def test_hardening_loop_starts_only_at_recovery() -> None:
+    assert _clock(_incident(_met_story(without=["stakeholder"])), 60, "hardening") is None
+
+
+def test_recovered_at_is_the_latest_recovered_update() -> None:
+    posts = [
+        (story.COMMS, 30, story.stakeholder(START, status="recovered")),
+        (story.COMMS, 40, story.stakeholder(START, status="investigating")),
+        (story.COMMS, 50, story.stakeholder(START, status="recovered")),
+        (story.COMMS, 60, story.stakeholder(START, status="mitigating")),
+    ]
+    assert clock.recovered_at(_incident(posts)) == START + timedelta(minutes=50)
+    assert clock.recovered_at(_incident(posts[1:2])) is None
