@@ -497,12 +497,19 @@ def _without_owner(
     return replace(incident, owners=changed)
 
 
+def _with_commanders(incident: Incident, *logins: str) -> Incident:
+    return replace(incident, owners=replace(incident.owners, commander=logins))
+
+
 def _condition(incident: Incident, key: str) -> closure_gate.Condition:
     (found,) = [c for c in closure_gate.evaluate(incident, Config()) if c.key == key]
     return found
 
 
 _MET = _met_story(confidence="L3")
+_TWO_WATCHERS = story.closure().replace(
+    f"Owner for 24h watch: @{story.DEPUTY}", f"Owner for 24h watch: @{story.DEPUTY} @kim-lee"
+)
 _CLOSURE_FIX_WATCH = (
     "post an Incident Closure Record (Rollback trigger, 24h watch owner) "
     "or a Handoff Record and an Incident Leadership Note"
@@ -625,6 +632,54 @@ _CLOSURE_FIX_WATCH = (
             "2 on record",
             "",
             id="closure-4-follow-ups/met",
+        ),
+        pytest.param(
+            lambda: _with_commanders(_incident(_MET), story.COMMANDER, "kim-lee"),
+            "ownership",
+            True,
+            f"SEV-1, commander @{story.COMMANDER}, @kim-lee",
+            "",
+            id="gate-1-ownership/met-with-two-commanders",
+        ),
+        pytest.param(
+            lambda: _incident(_MET),
+            "watch",
+            True,
+            f"watch owner @{story.DEPUTY}",
+            "",
+            id="closure-2-watch/met",
+        ),
+        pytest.param(
+            lambda: _incident(
+                [
+                    post if post[2] != story.closure() else (post[0], post[1], _TWO_WATCHERS)
+                    for post in _met_story()
+                ]
+            ),
+            "watch",
+            True,
+            f"watch owner @{story.DEPUTY}, @kim-lee",
+            "",
+            id="closure-2-watch/met-with-two-owners",
+        ),
+        pytest.param(
+            lambda: _incident(
+                _met_story(
+                    extra=[
+                        (
+                            story.MITIGATION,
+                            80,
+                            story.decision(START, minute=80)
+                            + "- Residual risk: mobile clients may cache rejected tokens\n",
+                        )
+                    ]
+                )
+            ),
+            "residual",
+            True,
+            "mobile clients may cache rejected tokens",
+            "",
+            id="closure-3-residual-risk/a-later-decision-record-states-it",
         ),
         pytest.param(
             lambda: _incident(_met_story(without=["stakeholder"])),
@@ -767,6 +822,11 @@ def test_first_15_checklist_is_ticked_from_the_declaration() -> None:
             {"commander": ()},
             "assign incident owner and deputy",
             id="first-15/no-commander",
+        ),
+        pytest.param(
+            {"deputy": (), "next_owners": dict.fromkeys(Lane, ("kim-lee",))},
+            "assign incident owner and deputy",
+            id="first-15/named-next-owners-stand-in-for-the-deputy-in-the-tracker",
         ),
         pytest.param(
             {"lanes": {**dict.fromkeys(Lane, ("x",)), Lane.COMMS: ()}},
