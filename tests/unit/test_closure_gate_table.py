@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +30,8 @@ from warroom.incident import Incident, Lane, Owners, derive
 from warroom.parsing.forms import bundled_form, parse_form
 from warroom.parsing.records import read_records
 from warroom.rules import clock, closure_gate
+
+ROOT_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "records"
 
 Post = tuple[str, int, str]
 """(author, minutes after the start, comment body)."""
@@ -1001,3 +1004,60 @@ def test_recovered_at_is_the_latest_recovered_update() -> None:
     ]
     assert clock.recovered_at(_incident(posts)) == START + timedelta(minutes=50)
     assert clock.recovered_at(_incident(posts[1:2])) is None
+
+
+# --- authority as records are folded: one refused comment refuses only itself ---------------
+
+_HANDOFF = (ROOT_FIXTURES / "handoff-record" / "input.md").read_text(encoding="utf-8")
+_ESCALATION = (ROOT_FIXTURES / "escalation-message" / "input.md").read_text(encoding="utf-8")
+
+
+def test_authority_a_refused_comment_does_not_stop_the_ones_after_it() -> None:
+    posts = [
+        ("outsider", 10, story.stakeholder(START, status="investigating")),
+        (story.COMMS, 20, story.stakeholder(START, status="mitigating")),
+    ]
+    incident = _incident(posts, permissions={"outsider": "read", story.COMMS: "write"})
+    assert [r.comment.author for r in incident.refused] == ["outsider"]
+    assert [(a.author, a.comment_id, a.url) for a in incident.applied] == [
+        (story.COMMS, 2, "https://github.test/o/r/issues/1#issuecomment-2")
+    ]
+
+
+def test_authority_an_author_with_no_known_permission_has_none() -> None:
+    incident = _incident([("stranger", 10, story.stakeholder(START))], permissions={})
+    (refused,) = incident.refused
+    assert refused.unauthorized is not None
+    assert refused.unauthorized.startswith("@stranger has none permission")
+
+
+def test_a_handoff_moves_every_lane_of_the_from_owner_whatever_the_case() -> None:
+    handoff = _HANDOFF.replace("@tomas-lindqvist", "@Tomas-Lindqvist")
+    incident = _incident([(story.COMMANDER, 10, handoff)])
+    assert incident.owners.lanes[Lane.MITIGATION] == (story.DEPUTY,)
+    assert incident.owners.lanes[Lane.VERIFICATION] == (story.VERIFICATION,)
+    assert incident.owners.lanes[Lane.COMMS] == (story.COMMS,)
+
+
+def test_named_next_owners_move_with_snapshots_and_escalations() -> None:
+    posts = [
+        (story.COMMANDER, 10, story.snapshot(START, owner="kim-lee")),
+        (story.COMMANDER, 12, _ESCALATION),
+    ]
+    owners = _incident(posts).owners
+    assert owners.next_owner(Lane.TRIAGE) == ("kim-lee",)
+    assert owners.next_owner(Lane.COMMS) == (story.COMMANDER,)
+    assert owners.next_owner(Lane.MITIGATION) == (story.DEPUTY,)
+
+
+def test_severity_history_dates_each_change() -> None:
+    revised = (story.MITIGATION, 5, story.decision(START, minute=5, severity="SEV-2"))
+    history = _incident([revised]).severity_history
+    assert [(str(h.severity), h.source, h.at) for h in history] == [
+        ("SEV-1", "declared in the issue form", START),
+        (
+            "SEV-2",
+            "revised with evidence in https://github.test/o/r/issues/1#issuecomment-1",
+            START + timedelta(minutes=5),
+        ),
+    ]
