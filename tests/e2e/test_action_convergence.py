@@ -38,6 +38,19 @@ from warroom.config import Config
 from warroom.markers import marker
 from warroom.plan import label_catalog
 
+
+def _fault_hits(sb: TestSandbox) -> list[dict[str, Any]]:
+    """Every request the sandbox's fault rules failed, as its control API reports them."""
+    return [hit for rule in sb.faults.to_json()["rules"] for hit in rule["hits"]]
+
+
+def _assert_fired_on(sb: TestSandbox, operation: str, run: dict[str, Any]) -> None:
+    """The fault fired, and only on ``operation`` in ``run``: the test tests what it says."""
+    hits = _fault_hits(sb)
+    assert hits, "the fault never fired"
+    assert {(h["operation_id"], h["run_id"]) for h in hits} == {(operation, run["id"])}, hits
+
+
 pytestmark = pytest.mark.e2e
 
 GIVE_UP_SOON = "api:\n  seconds_between_writes: 0\n  retry_seconds: 5\n  max_attempts: 2\n"
@@ -150,6 +163,7 @@ def test_labels_are_made_with_their_colours_when_a_create_fails(
 
     assert opened["exit_code"] == 0, _ok(opened)
     assert sb.faults.to_json()["injected"] == {kind: 1}
+    _assert_fired_on(sb, "issues/create-label", opened)
     _assert_catalog(sb)
     found = _repo_labels(sb)
     for name in _labels(sb, number):
@@ -203,6 +217,7 @@ def test_owners_are_assigned_by_a_later_run_when_the_first_failed(
     number, opened = _file(sb)
 
     assert opened["exit_code"] == 1, _ok(opened)
+    _assert_fired_on(sb, "issues/add-assignees", opened)
     assert re.search(rf"^::error::.*assign #{number}", opened["stdout"], re.M), opened["stdout"]
     assert sb.repo().get_issue(number).assignees == []
 
@@ -312,6 +327,8 @@ def test_a_queued_run_does_not_remove_a_label_already_gone(
     # The first run writes a minute later than both events (GitHub's clock does not stand still).
     _at(sb, 1)
     first, queued = _runs_after(sb, before)
+    (delayed,) = _fault_hits(sb)
+    assert delayed["run_id"] == first["id"], "the latency fault did not hold up the first run"
 
     for run in (first, queued):
         assert run["exit_code"] == 0, _ok(run)
@@ -368,6 +385,10 @@ def test_a_sweep_goes_on_past_an_incident_github_refuses(
     sweep = _one_run(sb, sb.schedule)
 
     assert sweep["exit_code"] == 1, _ok(sweep)
+    _assert_fired_on(sb, "issues/update-comment", sweep)
+    assert {h["path"] for h in _fault_hits(sb)} == {
+        f"/repos/{sb.repo_full_name}/issues/comments/{before[broken].id}"
+    }
     errors = [line for line in sweep["stdout"].splitlines() if line.startswith("::error::")]
     assert len(errors) == 1, errors
     assert re.search(rf"#{broken}\b", errors[0]), errors

@@ -222,29 +222,90 @@ def test_replayed_events_never_duplicate(github: TestSandbox) -> None:
     assert after == before
 
 
-@pytest.mark.parametrize(
-    "fault",
-    [
-        pytest.param(
-            {"kind": "applied-502", "operation_id": "issues/create-comment"},
-            id="comment-502-after-write",
-        ),
-        pytest.param(
-            {"kind": "applied-drop", "operation_id": "issues/create"},
-            id="follow-up-dropped-after-write",
-        ),
-        pytest.param({"kind": "503", "operation_id": "issues/list-comments"}, id="read-503"),
-        pytest.param({"kind": "secondary-rate-limit", "retry_after": 1}, id="secondary-rate-limit"),
-        pytest.param({"kind": "429"}, id="429-without-retry-after"),
-    ],
-)
-def test_faults_are_retried_without_duplicates(github: TestSandbox, fault: dict[str, Any]) -> None:
+FAULT_CASES = [
+    # (id, fault, when it is armed, the operation it must hit). Armed before filing, the first
+    # workflow write is the status comment the `opened` run posts; armed before the follow-up
+    # records, the run for the first record opens its hardening issue; armed before the close,
+    # the close run's requests (a read, a label write, the status edit). Each create is
+    # faulted both ways GitHub fails after applying a write.
+    pytest.param(
+        {"kind": "applied-502", "operation_id": "issues/create-comment"},
+        "file",
+        "issues/create-comment",
+        id="comment-502-after-write",
+    ),
+    pytest.param(
+        {"kind": "applied-drop", "operation_id": "issues/create-comment"},
+        "file",
+        "issues/create-comment",
+        id="comment-dropped-after-write",
+    ),
+    pytest.param(
+        {"kind": "applied-502", "operation_id": "issues/create"},
+        "follow-ups",
+        "issues/create",
+        id="follow-up-502-after-write",
+    ),
+    pytest.param(
+        {"kind": "applied-drop", "operation_id": "issues/create"},
+        "follow-ups",
+        "issues/create",
+        id="follow-up-dropped-after-write",
+    ),
+    pytest.param(
+        {"kind": "503", "operation_id": "issues/list-comments"},
+        "close",
+        "issues/list-comments",
+        id="read-503",
+    ),
+    pytest.param(
+        {"kind": "secondary-rate-limit", "retry_after": 1, "operation_id": "issues/add-labels"},
+        "close",
+        "issues/add-labels",
+        id="secondary-rate-limit",
+    ),
+    pytest.param(
+        {"kind": "429", "operation_id": "issues/update-comment"},
+        "close",
+        "issues/update-comment",
+        id="429-without-retry-after",
+    ),
+]
+
+
+@pytest.mark.parametrize(("fault", "armed", "operation"), FAULT_CASES)
+def test_faults_are_retried_without_duplicates(
+    github: TestSandbox, fault: dict[str, Any], armed: str, operation: str
+) -> None:
+    def arm(phase: str) -> None:
+        if phase == armed:
+            # Scoped to the workflow's token, so the test's own requests are not the ones that
+            # fail.
+            github.faults.add(fault["kind"], times=1, login="github-actions[bot]", **rest)
+
+    rest = {k: v for k, v in fault.items() if k != "kind"}
+    arm("file")
     issue = _file(github)
-    _work_the_incident(github, issue.number)
-    # Scoped to the workflow's token, so the test's own requests are not the ones that fail.
-    github.faults.add(fault.pop("kind"), times=1, login="github-actions[bot]", **fault)
+    _work_the_incident(github, issue.number, follow_ups=False)
+    arm("follow-ups")
+    for author, record in story.follow_ups():
+        _comment(github, issue.number, author, record)
+    arm("close")
     run = _close(github, issue.number)
     assert run["exit_code"] == 0, run["stdout"] + run["stderr"]
+    assert run["outputs"]["gate"] == "met"
+    # The fault fired, once, on the request it was meant for, in a run that then succeeded.
+    (rule,) = github.faults.to_json()["rules"]
+    assert rule["fired"] == 1, rule
+    (hit,) = rule["hits"]
+    assert (hit["operation_id"], hit["kind"]) == (operation, fault["kind"])
+    assert hit["seq"] is not None
+    runs = {r["id"]: r for r in _settle(github)}
+    hit_run = runs[hit["run_id"]]
+    assert hit_run["exit_code"] == 0, hit_run["stdout"] + hit_run["stderr"]
+    if armed == "close":
+        assert hit["run_id"] == run["id"]
+    # Nothing twice: two follow-ups, each warroom comment once.
     assert len(list(github.repo().get_issues(state="all", labels=["hardening"]))) == 2
     bodies = _bodies(github, issue.number)
     markers = [b.split("\n", 1)[0] for b in bodies]

@@ -37,6 +37,19 @@ from warroom.config import Api, Config
 from warroom.github.adapter import GitHubAdapter
 from warroom.plan import label_catalog
 
+
+def _fault_hits(sb: TestSandbox) -> list[dict[str, Any]]:
+    """Every request the sandbox's fault rules failed, as its control API reports them."""
+    return [hit for rule in sb.faults.to_json()["rules"] for hit in rule["hits"]]
+
+
+def _assert_fired_on(sb: TestSandbox, operation: str, run: dict[str, Any]) -> None:
+    """The fault fired, and only on ``operation`` in ``run``: the test tests what it says."""
+    hits = _fault_hits(sb)
+    assert hits, "the fault never fired"
+    assert {(h["operation_id"], h["run_id"]) for h in hits} == {(operation, run["id"])}, hits
+
+
 pytestmark = pytest.mark.e2e
 
 WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
@@ -442,6 +455,7 @@ def test_a_follow_up_that_could_not_be_opened_opens_once_on_replay(
     failed = _comment(sb, number, story.MITIGATION, record)
 
     assert failed["exit_code"] == 1, _ok(failed)
+    _assert_fired_on(sb, "issues/create", failed)
     assert re.search(r"^::error::.*open follow-up", failed["stdout"], re.M), failed["stdout"]
     assert "Traceback" not in failed["stderr"]
     assert set(failed["outputs"]) == OUTPUTS
@@ -472,6 +486,7 @@ def test_a_reopen_that_failed_is_done_by_the_replay(
     failed = _one_run(sb, lambda: sb.repo(story.COMMANDER).get_issue(number).edit(state="closed"))
 
     assert failed["exit_code"] == 1, _ok(failed)
+    _assert_fired_on(sb, "issues/update", failed)
     assert re.search(rf"^::error::.*reopen #{number}", failed["stdout"], re.M), failed["stdout"]
     assert "Traceback" not in failed["stderr"]
     assert sb.repo().get_issue(number).state == "closed"
@@ -638,6 +653,7 @@ def test_a_follow_up_left_unlinked_is_linked_by_the_next_run(
 
     first = _comment(sb, number, story.VERIFICATION, record)
     assert first["exit_code"] == 0, _ok(first)
+    _assert_fired_on(sb, "issues/add-sub-issue", first)
     (follow_up,) = _hardening(sb)
     assert list(sb.repo().get_issue(number).get_sub_issues()) == []
 

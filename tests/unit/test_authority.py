@@ -198,3 +198,38 @@ def test_proof_is_per_marker_and_needs_a_key() -> None:
     assert one != authority.proof("k", marker("follow-up", "1.2.1"))
     assert one != authority.proof("other", marker("follow-up", "1.2.0"))
     assert authority.proof("", marker("follow-up", "1.2.0")) == ""
+
+
+def test_authorization_refusal_names_the_setting_and_the_permissions_allowed() -> None:
+    config = Config.model_validate({"responders": {"permissions": ["admin", "maintain"]}})
+    assert authority.authorization("Tara", "write", config) == (
+        "@Tara has write permission on this repository; records change an incident only when "
+        "posted by someone with admin, maintain permission (responders.permissions in "
+        ".github/warroom.yml), so this record was not applied"
+    )
+
+
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [
+        pytest.param("admin", "not-an-object", id="cached-a-bad-entry-does-not-hide-the-rest"),
+        pytest.param({"p": "admin", "at": "soon"}, "unreadable", id="cached-after-unreadable-time"),
+        pytest.param(_entry(5), "future", id="cached-after-a-future-answer"),
+    ],
+)
+def test_cached_skips_a_bad_entry_and_reads_the_next(bad: object, why: str) -> None:
+    found = authority.cached({"permissions": {"aaron": bad, "tara": _entry(-5)}}, START)
+    assert set(found) == {"tara"}, why
+
+
+@pytest.mark.parametrize(
+    ("permissions", "lowest"),
+    [
+        pytest.param(["admin", "write", "maintain"], "write", id="lowest-role-of-several"),
+        pytest.param(["triage", "admin"], "triage", id="lowest-role-triage"),
+        pytest.param([], None, id="lowest-role-none-allowed"),
+    ],
+)
+def test_lowest_allowed_role(permissions: list[str], lowest: str | None) -> None:
+    config = Config.model_validate({"responders": {"permissions": permissions}})
+    assert authority.lowest_allowed_role(config) == lowest
