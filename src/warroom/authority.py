@@ -2,12 +2,14 @@
 
 A record counts when its author was allowed at the time it was applied:
 losing access later must not rewrite an incident's history, and a forged
-comment must not be able to claim "was allowed". So the only memory that
-grants anything is the state in warroom's own status comment, which is the
-*oldest* bot comment carrying the status marker (a copy another workflow
-posts later, as the same ``github-actions[bot]``, is never read), and even
-there a permission answer is a one-hour hint that is void when dated in the
-future.
+comment must not be able to claim "was allowed". Every workflow of a
+repository writes as the same ``github-actions[bot]``, so no comment proves
+it is warroom's: the memory in warroom's status comment (the *oldest* bot
+comment with the status marker) is believed only when sealed with the
+``WARROOM_STATE_KEY`` secret, and even then a permission answer is a one-hour
+hint, void when dated in the future or once GitHub no longer counts the
+author as a collaborator. Without the secret nothing that grants authority
+is remembered at all.
 
 Pure: the shell asks GitHub only for what these functions cannot settle.
 """
