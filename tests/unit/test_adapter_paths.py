@@ -13,9 +13,10 @@ the raw requester); ``Fault`` makes one call fail before or after it applies.
 
 from __future__ import annotations
 
+import logging
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from types import SimpleNamespace
 from typing import Any
@@ -503,6 +504,7 @@ class FakeRepo:
         self.issues: dict[int, FakeIssue] = {}
         self.labels: dict[str, tuple[str, str]] = {}
         self.created: list[dict[str, Any]] = []
+        self.milestones: list[Any] = []
 
     def issue(self, number: int, body: str = "", user: Any = BOT, **raw: Any) -> FakeIssue:
         made = FakeIssue(self.fakes, number, body, user)
@@ -555,7 +557,15 @@ class FakeRepo:
         return SimpleNamespace(edit=edit)
 
     def get_milestones(self, state: str) -> list[Any]:
-        return self.fakes.run("list milestones", list)
+        return self.fakes.run("list milestones", lambda: list(self.milestones))
+
+    def create_milestone(self, title: str, due_on: date | None = None) -> Any:
+        def apply() -> Any:
+            made = SimpleNamespace(title=title, due_on=due_on)
+            self.milestones.append(made)
+            return made
+
+        return self.fakes.run(f"POST milestone {title}", apply)
 
 
 class FakeRequester:
@@ -953,3 +963,155 @@ def test_link_after_a_502_that_was_not_applied_links_again() -> None:
     assert adapter._link(7, 3, 5) is True
     assert fakes.log == ["link 5 to #7", "list subs #7", "link 5 to #7"]
     assert [s.id for s in parent.subs] == [99, 5]
+
+
+def test_follow_up_with_a_milestone_creates_it_due_and_files_the_issue_under_it() -> None:
+    adapter, repo, fakes, _ = _wired()
+    repo.issue(7).labels = {"incident"}
+    due = date(2026, 12, 1)
+    effect = _follow_up(milestone="due 2026-12-01", due=due)
+    adapter.apply([effect])
+    assert [(m.title, m.due_on) for m in repo.milestones] == [("due 2026-12-01", due)]
+    assert repo.created[0]["milestone"] is repo.milestones[0]
+    assert fakes.log == [
+        "list issues follow-up all",
+        "list milestones",
+        "POST milestone due 2026-12-01",
+        "POST issue",
+        "link 951 to #7",
+    ]
+    assert adapter.budget.writes_made == 3  # the milestone, the issue and the link
+
+
+def test_follow_up_writes_count_against_the_cap() -> None:
+    adapter, repo, fakes, _ = _wired(max_writes=1)
+    repo.issue(7).labels = {"incident"}
+    report = adapter.apply([_follow_up()])
+    # The POST used the only write: the link is refused, and left for the next run.
+    assert report.unlinked == {"7.1"}
+    assert fakes.log == ["list issues follow-up all", "POST issue"]
+
+
+def test_the_same_follow_up_twice_in_one_plan_is_opened_once() -> None:
+    adapter, repo, fakes, _ = _wired()
+    repo.issue(7).labels = {"incident"}
+    report = adapter.apply([_follow_up(), _follow_up()])
+    assert fakes.log.count("POST issue") == 1
+    assert report.follow_ups == {"7.1": 51}
+    assert report.unlinked == set()
+
+
+def test_a_linked_follow_up_stays_linked_in_the_report() -> None:
+    adapter, repo, fakes, _ = _wired()
+    repo.issue(7).labels = {"incident"}
+    effect = _follow_up()
+    repo.issue(51, effect.body, parent_issue_url="http://x/issues/7")
+    report = adapter.apply([effect])
+    assert (report.follow_ups, report.unlinked, report.applied) == ({"7.1": 51}, set(), [])
+    assert fakes.log == ["list issues follow-up all"]
+
+
+def test_link_failure_is_logged_with_the_follow_up_s_number(caplog: Any) -> None:
+    adapter, repo, fakes, _ = _wired(max_attempts=1)
+    repo.issue(7).labels = {"incident"}
+    fakes.faults["link 951 to #7"] = [Fault(_gh(422, data={"message": "no sub-issues"}))]
+    with caplog.at_level(logging.WARNING, logger="warroom.github.adapter"):
+        adapter.apply([_follow_up()])
+    assert caplog.messages == ["link follow-up #51 to #7: GitHub answered 422: no sub-issues"]
+    caplog.clear()
+    repo.issues[51]._rawData["parent_issue_url"] = None
+    adapter2, repo2, fakes2, _ = _wired(max_attempts=1)
+    repo2.issues = repo.issues
+    for issue in repo2.issues.values():
+        issue.fakes = fakes2
+    fakes2.faults["link 951 to #7"] = [Fault(_gh(422, data={"message": "no sub-issues"}))]
+    with caplog.at_level(logging.WARNING, logger="warroom.github.adapter"):
+        report = adapter2.apply([_follow_up()])
+    assert caplog.messages == ["link follow-up #51 to #7: GitHub answered 422: no sub-issues"]
+    assert report.unlinked == {"7.1"}
+    assert report.applied == []
+
+
+def test_an_unassignable_owner_is_logged(caplog: Any) -> None:
+    adapter, repo, fakes, _ = _wired()
+    repo.issue(7).labels = {"incident"}
+    fakes.faults["POST issue"] = [Fault(_gh(422, data={"errors": [{"field": "assignees"}]}))]
+    with caplog.at_level(logging.WARNING, logger="warroom.github.adapter"):
+        adapter.apply([_follow_up(assignees=("ghost", "typo"))])
+    assert caplog.messages == [
+        "follow-up 'Harden 7.1': GitHub cannot assign @ghost, @typo; opened unassigned"
+    ]
+
+
+def test_a_retry_is_logged_with_what_and_how_long(caplog: Any) -> None:
+    adapter, _ = _adapter()
+    fn, _ = _failing(_gh(503, {"Retry-After": "3"}))
+    with caplog.at_level(logging.WARNING, logger="warroom.github.adapter"):
+        adapter._call("read issue #3", fn)
+    assert caplog.messages == ["read issue #3: HTTP 503; retrying in 3.0s"]
+
+
+def test_a_failed_look_up_names_itself() -> None:
+    adapter, _ = _adapter()
+    create, _ = _failing(_gh(502, {"Retry-After": "0"}))
+    look_up, _ = _failing(_gh(404, data={"message": "Not Found"}))
+    with pytest.raises(GitHubError) as raised:
+        adapter._call("comment on #7", create, write=True, happened=look_up)
+    assert str(raised.value) == (
+        "comment on #7: check whether it was done: GitHub answered 404: Not Found"
+    )
+
+
+FORBIDDEN = Fault(_gh(403, data={"message": "Forbidden"}))
+
+
+@pytest.mark.parametrize(
+    ("setup", "effect", "message"),
+    [
+        pytest.param(
+            {},
+            UpsertComment(7, MARK, MARK + "\nv1"),
+            "comment on #7: GitHub answered 403: Forbidden",
+            id="post-comment",
+        ),
+        pytest.param(
+            {"comment": True},
+            UpsertComment(7, MARK, MARK + "\nv2"),
+            "edit warroom comment on #7: GitHub answered 403: Forbidden",
+            id="edit-comment",
+        ),
+        pytest.param(
+            {},
+            EnsureLabel("sev2", "111111", ""),
+            "create label 'sev2': GitHub answered 403: Forbidden",
+            id="create-label",
+        ),
+        pytest.param(
+            {"label": True},
+            EnsureLabel("sev2", "111111", ""),
+            "update label 'sev2': GitHub answered 403: Forbidden",
+            id="update-label",
+        ),
+        pytest.param(
+            {},
+            _follow_up(),
+            "look for existing 'follow-up' issues: GitHub answered 403: Forbidden",
+            id="list-follow-ups",
+        ),
+    ],
+)
+def test_each_write_fails_naming_what_it_did(
+    setup: dict[str, bool], effect: Any, message: str
+) -> None:
+    adapter, repo, fakes, _ = _wired()
+    incident = repo.issue(7)
+    if setup.get("comment"):
+        incident.comments.append(FakeComment(fakes, incident, 3, MARK + "\nv1", BOT))
+    if setup.get("label"):
+        repo.labels["sev2"] = ("000000", "")
+    for op in ("POST comment #7", "edit 3", "POST label sev2", "PATCH label sev2"):
+        fakes.faults[op] = [FORBIDDEN]
+    fakes.faults["list issues follow-up all"] = [FORBIDDEN]
+    with pytest.raises(GitHubError) as raised:
+        adapter.apply([effect])
+    assert str(raised.value) == message
