@@ -20,7 +20,15 @@ from tests.unit.fake_github import START
 from tests.unit.test_closure_gate_table import _incident, _met_story
 from warroom import story
 from warroom.config import Config
-from warroom.effects import AddLabels, EnsureLabel, Fail, RemoveLabel, Reopen, UpsertComment
+from warroom.effects import (
+    AddLabels,
+    DeleteComment,
+    EnsureLabel,
+    Fail,
+    RemoveLabel,
+    Reopen,
+    UpsertComment,
+)
 from warroom.events import Event
 from warroom.incident import Incident, Lane
 from warroom.markers import marker
@@ -240,7 +248,7 @@ def test_labels_unwanted_are_removed_only_when_present() -> None:
 
 
 def test_outputs_and_undo_of_an_early_close() -> None:
-    incident = _closed(_met_story(without=["stakeholder"]))
+    incident = _closed(_met_story(without=["stakeholder", "closure"]))
     event = Event("issues", "closed", "mara-okafor", False, issue=incident.issue)
     plan = _plan(incident, event=event)
     assert plan.incident == incident.number
@@ -255,7 +263,10 @@ def test_outputs_and_undo_of_an_early_close() -> None:
     assert reopen == [Reopen(incident.number, "closed before the closure gate was met")]
     mark = marker("reopened", f"{incident.number}.{int(CLOSED_AT.timestamp())}")
     notice = next(e for e in plan.effects if isinstance(e, UpsertComment) and e.marker == mark)
+    assert notice.issue == incident.number
     context = _context(notice.body)
+    assert context["template"] == {}
+    assert len(plan.gate.unmet) >= 2
     assert context["closer"] == "@mara-okafor"
     assert context["why"] == "closed before the closure gate was met"
     assert context["dismissal"] is False
@@ -427,21 +438,91 @@ def test_status_context_of_an_undeclared_closed_incident() -> None:
     assert context["surfaces"] == []
 
 
-def test_status_effect_ends_with_the_state_and_passes_follow_up_states() -> None:
-    incident = _incident(_met_story())
+def test_status_effect_ends_with_the_state_and_shows_follow_ups() -> None:
+    posts = [
+        *_met_story(),
+        (
+            story.MITIGATION,
+            80,
+            story.follow_up(
+                title="Rotate keys", kind="regression test", owner="cy", due="2026-12-10"
+            ),
+        ),
+    ]
+    incident = _incident(posts)
     gate = evaluate_gate(incident, Config())
+    keys = [f"{incident.number}.{applied.comment_id}.0" for applied, _ in incident.follow_ups]
     effect = status_effect(
         incident,
         gate,
         START + timedelta(hours=3),
         Config(),
-        lambda name, context: "BODY " + json.dumps(context["follow_ups"], default=str) + "\n\n",
-        follow_ups={},
+        lambda name, context: (
+            "BODY "
+            + json.dumps([(r["number"], r["state"]) for r in context["follow_ups"]])
+            + " X  \n\n"
+        ),
+        follow_ups={keys[0]: 51, keys[1]: 52},
         cache={"a": 1},
-        follow_up_states={},
+        follow_up_states={keys[1]: "closed"},
     )
     assert effect.marker == marker("status", incident.number)
     assert effect.issue == incident.number
-    assert effect.body.startswith("BODY [")
-    assert effect.body.endswith('\n\n<!-- warroom-state {"a":1} -->\n')
-    assert "\n\n\n" not in effect.body
+    rows = json.loads(effect.body[len("BODY ") : effect.body.index(" X")])
+    assert sorted(map(tuple, rows), key=str) == sorted(
+        [(51, "open"), (52, "closed"), (None, "not opened yet")], key=str
+    )
+    assert effect.body.endswith(' X  \n\n<!-- warroom-state {"a":1} -->\n')
+
+
+def test_status_context_next_owner_named_by_a_snapshot() -> None:
+    posts = [*_met_story(), (story.COMMANDER, 25, story.snapshot(START, owner="li-wei"))]
+    incident = _incident(posts)
+    context = status_context(
+        incident, evaluate_gate(incident, Config()), START + timedelta(hours=3), Config(), {}
+    )
+    lanes = {lane: nxt for lane, _, nxt in context["lanes"]}
+    assert lanes["triage"] == "`@li-wei`"
+    assert lanes["comms"] == f"{_who(incident.owners.deputy)} (deputy)"
+
+
+@pytest.mark.parametrize(
+    ("declared", "severity", "log"),
+    [
+        pytest.param(True, "SEV-1", "put the severity label back to SEV-1", id="declared"),
+        pytest.param(False, "", "put the severity label back to none declared", id="undeclared"),
+    ],
+)
+def test_severity_guard_puts_a_hand_made_label_back(
+    declared: bool, severity: str, log: str
+) -> None:
+    incident = _incident([], declared=declared, labels=("incident", "SEV-2"))
+    event = Event("issues", "labeled", "mara-okafor", False, label="SEV-2")
+    plan = _plan(incident, event=event)
+    assert RemoveLabel(incident.number, "SEV-2") in plan.effects
+    notice = next(
+        e
+        for e in plan.effects
+        if isinstance(e, UpsertComment) and e.marker.startswith("<!-- warroom:severity-guard:")
+    )
+    context = _context(notice.body)
+    assert (context["severity"], context["label"], context["change"]) == (
+        severity,
+        "SEV-2",
+        "added",
+    )
+    assert context["sender"] == "@mara-okafor"
+    assert context["source"] == (incident.severity_history[-1].source if declared else "")
+    assert plan.log == (log,)
+
+
+def test_a_reply_to_a_still_refused_comment_is_kept_and_others_removed() -> None:
+    blank = story.decision(START).replace("- Decision: rollback", "- Decision:")
+    incident = _incident([(story.COMMANDER, 10, blank)])
+    assert incident.refused
+    kept = marker("reply", incident.refused[0].comment.id)
+    plan = _plan(incident, own=[kept, marker("reply", 999), marker("status", 1)])
+    assert [e for e in plan.effects if isinstance(e, DeleteComment)] == [
+        DeleteComment(incident.number, marker("reply", 999))
+    ]
+    assert [e.marker for e in plan.effects if isinstance(e, UpsertComment)][:1] == [kept]

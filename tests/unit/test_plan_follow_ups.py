@@ -22,7 +22,10 @@ from warroom.plan import _follow_up_rows, follow_up_effects, plan_incident
 
 TWO = (
     story.follow_up(
-        title="Alert   on rejections", kind="guardrail automation", owner="ana", due="2026-12-02"
+        title="Alert   on rejections",
+        kind="guardrail automation",
+        owner="ana, @al",
+        due="2026-12-02",
     )
     + "\n"
     + story.follow_up(
@@ -57,10 +60,10 @@ def test_each_record_gets_a_key_from_its_comment_and_place() -> None:
         assert effect.proof == authority.proof("secret", mark)
         assert effect.proof
     assert [e.due for e in effects] == [date(2026, 12, 2), date(2026, 11, 29), date(2026, 12, 10)]
-    assert [e.assignees for e in effects] == [("ana",), ("bo",), ("cy",)]
+    assert [e.assignees for e in effects] == [("ana", "al"), ("bo",), ("cy",)]
     assert effects[0].title == "[hardening] Alert   on rejections"
     context = json.loads(effects[0].body.partition("\n")[2])
-    assert context["owner"] == "@ana"
+    assert context["owner"] == "@ana @al"
     assert context["proof"] == effects[0].proof
 
 
@@ -87,7 +90,7 @@ def test_status_rows_show_state_number_and_overdue_first() -> None:
         now,
     )
     assert [(r["title"], r["number"], r["state"], r["overdue"], r["owner"]) for r in rows] == [
-        ("Alert on rejections", 51, "open", False, "`@ana`"),  # due today: not overdue yet
+        ("Alert on rejections", 51, "open", False, "`@ana`, `@al`"),  # due today: not overdue yet
         ("Rotate keys", None, "not opened yet", False, "`@cy`"),
         ("Replay tokens in CI", 52, "closed", False, "`@bo`"),  # past due, but closed
     ]
@@ -133,6 +136,6 @@ def test_follow_ups_already_opened_are_not_planned_again() -> None:
         Config(),
         _render,
         own_markers=(),
-        cache={"labels": [], "follow_ups": ["x"]},
+        cache={"labels": [], "follow_ups": [f"{n}.{first}.0"]},  # not a mapping: ignored
     )
     assert len([e for e in damaged.effects if type(e).__name__ == "OpenFollowUp"]) == 3
