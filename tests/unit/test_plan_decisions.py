@@ -526,3 +526,32 @@ def test_a_reply_to_a_still_refused_comment_is_kept_and_others_removed() -> None
         DeleteComment(incident.number, marker("reply", 999))
     ]
     assert [e.marker for e in plan.effects if isinstance(e, UpsertComment)][:1] == [kept]
+
+
+def _huge(name: str, context: Mapping[str, Any]) -> str:
+    return str(context.get("marker", "")) + "\n" + "x" * 70_000
+
+
+def test_an_overlong_body_is_cut_and_links_where_the_full_text_is() -> None:
+    incident = _closed(_met_story(without=["stakeholder"]))
+    event = Event("issues", "closed", "mara-okafor", False)
+    plan = plan_incident(
+        event,
+        incident,
+        START + timedelta(hours=3),
+        Config(),
+        _huge,
+        own_markers=(),
+        cache={"labels": []},
+    )
+    bodies = {e.marker.split(":")[1]: e.body for e in plan.effects if isinstance(e, UpsertComment)}
+    assert {"reopened", "reminder"} <= set(bodies)
+    for body in bodies.values():
+        assert len(body) <= 65_536
+        assert incident.issue.html_url in body
+        assert "None" not in body
+    gate = evaluate_gate(incident, Config())
+    status = status_effect(incident, gate, START, Config(), _huge, follow_ups={}, cache={"a": 1})
+    assert len(status.body) <= 65_536
+    assert incident.issue.html_url in status.body
+    assert status.body.endswith('<!-- warroom-state {"a":1} -->\n')
