@@ -19,7 +19,7 @@ from warroom import story
 from warroom.config import Config
 from warroom.model import Level, Severity
 from warroom.parsing.records import read_records
-from warroom.records.reading import _short, missing_message, write_value
+from warroom.records.reading import _short, is_blank, is_unfilled, missing_message, write_value
 from warroom.records.spec import SPECS, ValueKind
 
 PLUS_ONE = timezone(timedelta(hours=1))
@@ -151,3 +151,24 @@ def test_a_required_field_written_blank_is_an_error_on_its_line() -> None:
             4,
         )
     ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "text", "enum", "code"),
+    [
+        pytest.param("TBD", True, True, True, id="tbd-is-blank-for-every-kind"),
+        pytest.param("```\n```", False, True, True, id="empty-fence-is-text-as-written"),
+        pytest.param("`<time>`", False, True, False, id="hint-in-backticks-is-text-and-code"),
+    ],
+)
+def test_is_blank_reads_each_kind_its_own_way(raw: str, text: bool, enum: bool, code: bool) -> None:
+    assert is_blank(ValueKind.TEXT, raw) is text
+    assert is_blank(ValueKind.SEVERITY, raw) is enum
+    assert is_blank(ValueKind.CODE, raw) is code
+
+
+def test_is_unfilled_asks_the_field_s_own_kind() -> None:
+    field = next(f for f in SPECS["decision"].fields if f.key == "evidence_reviewed")
+    assert field.value is ValueKind.TEXT
+    assert is_unfilled(field, "`<time>`") is False
+    assert is_unfilled(field, "TBD") is True
