@@ -505,6 +505,8 @@ def test_severity_guard_puts_a_hand_made_label_back(
         for e in plan.effects
         if isinstance(e, UpsertComment) and e.marker.startswith("<!-- warroom:severity-guard:")
     )
+    assert notice.issue == incident.number
+    assert plan.outputs["severity"] == severity
     context = _context(notice.body)
     assert (context["severity"], context["label"], context["change"]) == (
         severity,
@@ -555,3 +557,34 @@ def test_an_overlong_body_is_cut_and_links_where_the_full_text_is() -> None:
     assert len(status.body) <= 65_536
     assert incident.issue.html_url in status.body
     assert status.body.endswith('<!-- warroom-state {"a":1} -->\n')
+
+
+def test_an_upcoming_item_is_not_a_reminder() -> None:
+    incident = _incident(_met_story(without=["stakeholder"]))
+    now = START + timedelta(minutes=30)
+    upcoming = clock_items(incident, evaluate_gate(incident, Config()), now, Config())
+    assert upcoming
+    assert not any(i.overdue for i in upcoming)
+    assert all(i.reminder_key for i in upcoming)
+    assert _reminders(_plan(incident, now=now)) == []
+
+
+@pytest.mark.parametrize(
+    ("rendered", "kept"),
+    [
+        pytest.param("BODY X\n\n", "BODY X", id="only-newlines-trimmed-not-letters"),
+        pytest.param("BODY \n", "BODY ", id="only-newlines-trimmed-not-spaces"),
+    ],
+)
+def test_status_body_trims_only_the_template_s_newlines(rendered: str, kept: str) -> None:
+    incident = _incident(_met_story())
+    effect = status_effect(
+        incident,
+        evaluate_gate(incident, Config()),
+        START,
+        Config(),
+        lambda name, context: rendered,
+        follow_ups={},
+        cache={},
+    )
+    assert effect.body == kept + "\n\n<!-- warroom-state {} -->\n"
