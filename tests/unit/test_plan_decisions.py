@@ -560,8 +560,9 @@ def test_an_overlong_body_is_cut_and_links_where_the_full_text_is() -> None:
 
 
 def test_an_upcoming_item_is_not_a_reminder() -> None:
-    incident = _incident(_met_story(without=["stakeholder"]))
-    now = START + timedelta(minutes=30)
+    decision = story.decision(START, minute=20)
+    incident = _incident([(story.MITIGATION, 20, decision)])
+    now = START + timedelta(minutes=25)  # past the quiet minute, before the cadence is due
     upcoming = clock_items(incident, evaluate_gate(incident, Config()), now, Config())
     assert upcoming
     assert not any(i.overdue for i in upcoming)
