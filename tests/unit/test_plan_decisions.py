@@ -16,10 +16,11 @@ from typing import Any
 
 import pytest
 
-from tests.unit.fake_github import START
+from tests.unit.fake_github import START, make_issue
 from tests.unit.test_closure_gate_table import _incident, _met_story
 from warroom import story
 from warroom.config import Config
+from warroom.declaration import read_declaration
 from warroom.effects import (
     AddLabels,
     DeleteComment,
@@ -30,8 +31,9 @@ from warroom.effects import (
     UpsertComment,
 )
 from warroom.events import Event
-from warroom.incident import Incident, Lane
+from warroom.incident import Incident, Lane, derive
 from warroom.markers import marker
+from warroom.parsing.forms import bundled_form, parse_form
 from warroom.plan import (
     REMINDER_QUIET,
     Gate,
@@ -589,3 +591,20 @@ def test_status_body_trims_only_the_template_s_newlines(rendered: str, kept: str
         cache={},
     )
     assert effect.body == kept + "\n\n<!-- warroom-state {} -->\n"
+
+
+def test_a_reminder_pages_every_owner_of_the_lane() -> None:
+    config = Config()
+    issue = make_issue(story.incident_body(comms="ana, @bo"))
+    reading = read_declaration(parse_form(issue.body, bundled_form("incident")), config)
+    assert reading.value is not None
+    incident = derive(
+        issue,
+        declaration=reading.value,
+        declaration_findings=reading.findings,
+        comments=[],
+        permissions={},
+        config=config,
+    )
+    (reminder,) = _reminders(_plan(incident, now=START + timedelta(hours=1)))
+    assert _context(reminder.body)["owners"] == "@ana @bo"

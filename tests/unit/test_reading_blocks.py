@@ -19,6 +19,7 @@ from warroom.records.reading import code_value
         pytest.param("```\na\n\nb\n```", "a\n\nb", id="blank-line-inside-a-fence-stays-inside"),
         pytest.param("~~~\na\n\n~~~\nafter", "a", id="tilde-fence-closes-on-its-own-line"),
         pytest.param("```\na\n```x\nb\n```", "a\n```x\nb", id="fence-with-text-does-not-close"),
+        pytest.param("```\na\n``\nb\n```", "a\n``\nb", id="shorter-run-does-not-close"),
     ],
 )
 def test_code_value(raw: str, code: str) -> None:
