@@ -23,6 +23,7 @@ from warroom.records.reading import code_value
     ],
 )
 def test_code_value(raw: str, code: str) -> None:
+    code_value.cache_clear()  # computed here, not remembered from another test's call
     assert code_value(raw) == code
 
 
