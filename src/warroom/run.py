@@ -62,6 +62,8 @@ class IncidentResult:
     incident: Incident
     applied: list[str] = field(default_factory=list)
     follow_ups: dict[str, int] = field(default_factory=dict)
+    comments: list[CommentSnapshot] = field(default_factory=list)
+    """Every comment the run read: what the sweep's memory remembers of the incident."""
 
 
 @dataclass
@@ -221,7 +223,7 @@ def process_incident(
         status_url=status.html_url if status is not None else "",
         state_key=state_key,
     )
-    result = IncidentResult(plan, incident)
+    result = IncidentResult(plan, incident, comments=comments)
     known_follow_ups = {str(k): int(v) for k, v in dict(cache.get("follow_ups", {})).items()}
     unlinked: set[str] = set()
     if not dry_run:
@@ -362,43 +364,6 @@ def _follow_up_changed(
 # --- the scheduled sweep, with its memory (see warroom.sweep_state) ----------------------------
 
 
-class _Reading:
-    """The adapter, noting each incident's comments as the sweep reads them."""
-
-    def __init__(self, adapter: Adapter) -> None:
-        self._adapter = adapter
-        self.read: dict[int, list[CommentSnapshot]] = {}
-
-    def comments(self, number: int) -> list[CommentSnapshot]:
-        found = self._adapter.comments(number)
-        self.read[number] = found
-        return found
-
-    def issue(self, number: int) -> IssueSnapshot:
-        return self._adapter.issue(number)
-
-    def permission(self, login: str) -> str:
-        return self._adapter.permission(login)
-
-    def collaborators(self, at_least: str) -> dict[str, str] | None:
-        return self._adapter.collaborators(at_least)
-
-    def team_member(self, team: str, login: str) -> bool:
-        return self._adapter.team_member(team, login)
-
-    def open_issues(self, label: str) -> list[IssueSnapshot]:
-        return self._adapter.open_issues(label)
-
-    def closed_issues(self, label: str, since: datetime) -> list[IssueSnapshot]:
-        return self._adapter.closed_issues(label, since)
-
-    def comments_since(self, since: datetime) -> list[tuple[int, CommentSnapshot]]:
-        return self._adapter.comments_since(since)
-
-    def apply(self, plan: Sequence[Effect], *, issue: IssueSnapshot | None = None) -> Any:
-        return self._adapter.apply(plan, issue=issue)
-
-
 def _sweep(
     adapter: Adapter,
     now: datetime,
@@ -434,7 +399,6 @@ def _sweep(
         touched = sweep_state.touches(
             sweep_state.CommentVersion(number, c.id, c.updated_at) for number, c in listed
         )
-    reading = _Reading(adapter)
     swept = RunResult(dry_run=dry_run, sweep=True)
     results = swept.incidents
     skipped = swept.skipped
@@ -446,7 +410,7 @@ def _sweep(
             continue
         log.info("sweep: reading #%s: %s", issue.number, reason)
         handled = _sweep_one(
-            reading, issue, now, config, dry_run=dry_run, result=swept, state_key=state_key
+            adapter, issue, now, config, dry_run=dry_run, result=swept, state_key=state_key
         )
         if handled is None:
             continue  # not remembered: the next sweep reads it again
@@ -456,7 +420,7 @@ def _sweep(
             due=sweep_state.next_due((item.due for item in items), now),
             comments=[
                 sweep_state.CommentVersion(issue.number, c.id, c.updated_at)
-                for c in reading.read.get(issue.number, ())
+                for c in handled.comments
             ],
             wrote=bool(handled.applied),
         )
