@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import TestSandbox
+from tests.e2e.conftest import START, TestSandbox
 from warroom import story
 
 MakeSandbox = Callable[..., TestSandbox]
@@ -83,3 +83,14 @@ def records_to_the_gate(start: datetime, *, severity: str | None = None) -> list
         (story.COMMANDER, story.leadership(confidence="L3")),
         (story.COMMANDER, story.closure()),
     ]
+
+
+def settle(sb: TestSandbox) -> list[dict[str, Any]]:
+    """Wait for every dispatched run to finish; every run so far, oldest first."""
+    assert sb.wait_idle(120), "workflow runs did not finish"
+    return sb.runs()
+
+
+def at(sb: TestSandbox, minutes: int) -> None:
+    """Set the sandbox's frozen clock ``minutes`` after the tests' start."""
+    sb.set_clock(now=START + timedelta(minutes=minutes), frozen=True)

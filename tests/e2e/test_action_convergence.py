@@ -17,7 +17,6 @@ import re
 import subprocess
 from collections import Counter
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from tests.e2e.action_support import (
     records_to_the_gate,
     seed_records,
 )
+from tests.e2e.action_support import at as _at
 from tests.e2e.action_support import labels as _labels
 from tests.e2e.conftest import START, TestSandbox
 from warroom import demo, story
@@ -77,10 +77,6 @@ def _one_run(sb: TestSandbox, act: Callable[[], object]) -> dict[str, Any]:
 
 def _ok(run: dict[str, Any]) -> str:
     return f"exit {run['exit_code']}\n{run['stdout']}\n{run['stderr']}"
-
-
-def _at(sb: TestSandbox, minutes: int) -> None:
-    sb.set_clock(now=START + timedelta(minutes=minutes), frozen=True)
 
 
 def _file(sb: TestSandbox, severity: str = "SEV-1") -> tuple[int, dict[str, Any]]:

@@ -8,14 +8,15 @@ counted (requests per run), never warroom's internals.
 from __future__ import annotations
 
 import math
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.e2e.action_support import MakeSandbox, dispatching_sandbox
+from tests.e2e.action_support import at as _at
 from tests.e2e.action_support import labels as _labels
+from tests.e2e.action_support import settle as _settle
 from tests.e2e.conftest import START, TestSandbox
 from warroom import story
 
@@ -26,15 +27,6 @@ pytestmark = pytest.mark.e2e
 def github(make_sandbox: MakeSandbox, tmp_path: Path) -> TestSandbox:
     """A sandbox that dispatches `warroom action` for each event, with the story's team."""
     return dispatching_sandbox(make_sandbox, tmp_path)
-
-
-def _settle(sb: TestSandbox) -> list[dict[str, Any]]:
-    assert sb.wait_idle(120), "workflow runs did not finish"
-    return sb.runs()
-
-
-def _at(sb: TestSandbox, minutes: int) -> None:
-    sb.set_clock(now=START + timedelta(minutes=minutes), frozen=True)
 
 
 def _file(sb: TestSandbox) -> Any:

@@ -7,14 +7,15 @@ says what is missing and how to fix it, and is posted once per undo.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.e2e.action_support import MakeSandbox, dispatching_sandbox
+from tests.e2e.action_support import at as _at
 from tests.e2e.action_support import labels as _labels
+from tests.e2e.action_support import settle as _settle
 from tests.e2e.conftest import START, TestSandbox
 from tests.e2e.story_state import play, statuses
 from warroom import story
@@ -25,15 +26,6 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def github(make_sandbox: MakeSandbox, tmp_path: Path) -> TestSandbox:
     return dispatching_sandbox(make_sandbox, tmp_path)
-
-
-def _settle(sb: TestSandbox) -> list[dict[str, Any]]:
-    assert sb.wait_idle(120), "workflow runs did not finish"
-    return sb.runs()
-
-
-def _at(sb: TestSandbox, minutes: int) -> None:
-    sb.set_clock(now=START + timedelta(minutes=minutes), frozen=True)
 
 
 def _file(sb: TestSandbox) -> int:

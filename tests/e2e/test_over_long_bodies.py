@@ -17,6 +17,7 @@ import pytest
 
 from tests.e2e.action_support import MakeSandbox, dispatching_sandbox
 from tests.e2e.action_support import labels as _labels
+from tests.e2e.action_support import settle as _settle
 from tests.e2e.conftest import START, TestSandbox
 from warroom import story
 from warroom.limits import COMMENT_LIMIT, ISSUE_BODY_LIMIT, TITLE_LIMIT
@@ -28,11 +29,6 @@ SUMMARY = "401s on every authenticated API call since the auth-gateway deploy"
 INVALID = "### Checkpoint Decision Record\n- Decision: " + "<" * 60 + "\n- Timestamp: soon\n\n"
 """An invalid record: its reply lists nine problems, two quoting "<" as "&lt;"."""
 TRUNCATED = "… truncated: "
-
-
-def _settle(sb: TestSandbox) -> list[dict[str, Any]]:
-    assert sb.wait_idle(120), "workflow runs did not finish"
-    return sb.runs()
 
 
 def _ok(run: dict[str, Any]) -> None:

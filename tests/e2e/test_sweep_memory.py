@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.action_support import MakeSandbox, dispatching_sandbox
+from tests.e2e.action_support import settle as _settle
 from tests.e2e.conftest import START, TestSandbox
 from warroom import story
 
@@ -37,11 +38,6 @@ def state(tmp_path: Path) -> Path:
 def github(make_sandbox: MakeSandbox, tmp_path: Path, state: Path) -> TestSandbox:
     # Set here until the sandbox's dispatcher gives each repository a directory of its own.
     return dispatching_sandbox(make_sandbox, tmp_path, env={"WARROOM_STATE_DIR": str(state)})
-
-
-def _settle(sb: TestSandbox) -> list[dict[str, Any]]:
-    assert sb.wait_idle(120), "workflow runs did not finish"
-    return sb.runs()
 
 
 def _file(sb: TestSandbox) -> int:
