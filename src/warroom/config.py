@@ -48,8 +48,22 @@ class LabelNames(_Strict):
     )
     gate_blocked: str = "gate: blocked"
     gate_met: str = "gate: met"
+    decision_contested: str = "decision: contested"
+    """Two owners' decisions conflict and no record has settled them (contradiction protocol)."""
+    checkpoint_overdue: str = "checkpoint: overdue"
+    """The latest next-checkpoint time passed without a new checkpoint."""
+    freeze_held: str = "freeze: held"
+    """On a pull request the merge freeze holds."""
 
-    @field_validator("incident", "hardening", "gate_blocked", "gate_met")
+    @field_validator(
+        "incident",
+        "hardening",
+        "gate_blocked",
+        "gate_met",
+        "decision_contested",
+        "checkpoint_overdue",
+        "freeze_held",
+    )
     @classmethod
     def _label_name(cls, value: str) -> str:
         return _checked_label(value)

@@ -54,6 +54,7 @@ def describe_marker(mark: str) -> str:
         "severity-guard": "the severity note",
         "reopened": "the reopen notice",
         "follow-up": f"follow-up {key}",
+        "guardrail": f"the guardrail notice {key.split('.', 1)[-1]}",
     }.get(kind, f"the {kind} comment")
 
 

@@ -34,8 +34,9 @@ from warroom.limits import COMMENT_LIMIT, ISSUE_BODY_LIMIT, fit_body, fit_title
 from warroom.markers import encode_state, marker, quote
 from warroom.model import Confidence, Phase, Severity
 from warroom.records.spec import SPECS
-from warroom.rules import clock, closure_gate
+from warroom.rules import clock, closure_gate, guardrails
 from warroom.rules.closure_gate import Condition
+from warroom.rules.guardrail import Facts, Guardrail
 
 Render = Callable[[str, Mapping[str, Any]], str]
 
@@ -77,6 +78,13 @@ def label_catalog(config: Config) -> dict[str, EnsureLabel]:
         EnsureLabel(names.hardening, "5319e7", "Post-incident hardening follow-up"),
         EnsureLabel(names.gate_blocked, "e99695", "Closed before the closure gate was met"),
         EnsureLabel(names.gate_met, "0e8a16", "The closure gate is met"),
+        EnsureLabel(
+            names.decision_contested,
+            "d876e3",
+            "Conflicting decisions not yet settled in one record",
+        ),
+        EnsureLabel(names.checkpoint_overdue, "e4e669", "The next checkpoint time has passed"),
+        EnsureLabel(names.freeze_held, "bfdadc", "Held by an incident's merge freeze"),
     ]
     found += [EnsureLabel(names.severity[s], SEVERITY_COLORS[s], MATRIX[s][:100]) for s in Severity]
     found += [
@@ -117,6 +125,8 @@ class Plan:
     effects: tuple[Effect, ...]
     outputs: Mapping[str, str] = field(default_factory=dict)
     log: tuple[str, ...] = ()
+    guardrails: tuple[Guardrail, ...] = ()
+    """The guardrails that stand, as this run decided them (the status comment shows them)."""
 
 
 def evaluate_gate(incident: Incident, config: Config) -> Gate:
@@ -196,10 +206,13 @@ def follow_up_effects(
     return effects
 
 
-def desired_labels(incident: Incident, gate: Gate, config: Config) -> tuple[set[str], set[str]]:
+def desired_labels(
+    incident: Incident, gate: Gate, config: Config, standing: Iterable[Guardrail] = ()
+) -> tuple[set[str], set[str]]:
     """(labels that must be on, labels warroom manages that must be off)."""
     names = config.labels
     want = {names.incident}
+    want |= {g.label for g in standing if g.label}
     if incident.severity is not None:
         want.add(names.severity[incident.severity])
     phase = gate.phase(incident)
@@ -215,6 +228,7 @@ def desired_labels(incident: Incident, gate: Gate, config: Config) -> tuple[set[
         *names.phase.values(),
         *names.confidence.values(),
         names.gate_met,
+        *guardrails.labels(config),
     }
     if gate.state == "met" or gate.dismissed:
         managed.add(names.gate_blocked)
@@ -288,6 +302,16 @@ def _clock_row(item: clock.ClockItem, config: Config) -> dict[str, str]:
     return {"title": quote(item.title), "due": _time(item.due, config), "owners": _who(item.owners)}
 
 
+def _guardrail_row(guardrail: Guardrail) -> dict[str, str]:
+    return {
+        "title": guardrail.title,
+        "playbook": guardrail.playbook,
+        "detail": quote(guardrail.detail),
+        "fix": guardrail.fix,
+        "source": guardrail.source,
+    }
+
+
 def status_context(
     incident: Incident,
     gate: Gate,
@@ -295,6 +319,7 @@ def status_context(
     config: Config,
     follow_ups: Mapping[str, int],
     follow_up_states: Mapping[str, str] | None = None,
+    standing: Iterable[Guardrail] = (),
 ) -> dict[str, Any]:
     """Plain data for templates/status.md.j2: all people's text quoted, all times formatted.
 
@@ -377,6 +402,7 @@ def status_context(
             for finding in parsed.warnings
         ],
         "follow_ups": _follow_up_rows(incident, follow_ups, follow_up_states or {}, now),
+        "guardrails": [_guardrail_row(g) for g in standing],
         "templates": [
             (kind, {f.key: f.template_value for f in SPECS[kind].fields})
             for kind in STATUS_TEMPLATES
@@ -394,9 +420,12 @@ def status_effect(
     follow_ups: Mapping[str, int],
     cache: Mapping[str, Any],
     follow_up_states: Mapping[str, str] | None = None,
+    standing: Iterable[Guardrail] = (),
 ) -> UpsertComment:
     """The one status comment, edited in place on every run."""
-    context = status_context(incident, gate, now, config, follow_ups, follow_up_states)
+    context = status_context(
+        incident, gate, now, config, follow_ups, follow_up_states, standing=standing
+    )
     body = render("status.md.j2", context).rstrip("\n") + "\n\n" + encode_state(cache) + "\n"
     body = fit_body(body, incident.issue.html_url)  # the state is kept whole
     return UpsertComment(incident.number, marker("status", incident.number), body)
@@ -416,6 +445,19 @@ def _reminder(
             "owners": " ".join(f"@{x}" for x in item.owners) or "incident commander",
             "key": item.key,
         },
+    )
+    return UpsertComment(incident.number, mark, body)
+
+
+def guardrail_marker(incident: int, guardrail: Guardrail) -> str:
+    """One notice per occurrence of a guardrail: its rule and its key."""
+    return marker("guardrail", f"{incident}.{guardrail.rule}.{guardrail.key}")
+
+
+def _guardrail_notice(guardrail: Guardrail, incident: Incident, render: Render) -> UpsertComment:
+    mark = guardrail_marker(incident.number, guardrail)
+    body = _fitting(render, incident.issue.html_url)(
+        "guardrail.md.j2", {"marker": mark, **_guardrail_row(guardrail)}
     )
     return UpsertComment(incident.number, mark, body)
 
@@ -506,17 +548,25 @@ def plan_incident(
     cache: Mapping[str, Any],
     status_url: str = "",
     state_key: str = "",
+    facts: Facts | None = None,
 ) -> Plan:
     """Decide everything for one incident. ``own_markers`` are warroom's existing comments;
-    ``status_url`` links the status comment from notices (empty before it exists)."""
+    ``status_url`` links the status comment from notices (empty before it exists);
+    ``facts`` are what the shell read for the guardrails beyond the issue and its comments."""
     existing = set(own_markers)
     names = config.labels
     gate = evaluate_gate(incident, config)
     effects: list[Effect] = []
     log: list[str] = []
+    # A dismissed or closed incident needs no more guardrails: the response is over.
+    standing = (
+        guardrails.evaluate(incident, config, facts or Facts(now))
+        if incident.issue.state == "open" or gate.state == "blocked"
+        else ()
+    )
 
     # Labels: create what is new to the repository, then converge the issue's labels.
-    want, unwanted = desired_labels(incident, gate, config)
+    want, unwanted = desired_labels(incident, gate, config, standing)
     present = {x.lower() for x in incident.issue.labels}
     catalog = label_catalog(config)
     to_add = sorted(x for x in want if x.lower() not in present)
@@ -610,6 +660,11 @@ def plan_incident(
             if mark not in existing:
                 effects.append(_reminder(item, incident, config, render))
 
+    # Guardrails: each occurrence is told once, under the incident (the status lists them all).
+    for guardrail in standing:
+        if guardrail_marker(incident.number, guardrail) not in existing:
+            effects.append(_guardrail_notice(guardrail, incident, render))
+
     outputs = {
         "incident": str(incident.number),
         "severity": str(incident.severity or ""),
@@ -619,4 +674,4 @@ def plan_incident(
             [c.title for c in gate.unmet] if gate.state == "blocked" else []
         ),
     }
-    return Plan(incident.number, gate, tuple(effects), outputs, tuple(log))
+    return Plan(incident.number, gate, tuple(effects), outputs, tuple(log), standing)

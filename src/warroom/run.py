@@ -266,6 +266,7 @@ def process_incident(
         follow_ups=known_follow_ups,
         follow_up_states=states,
         cache=authority.seal(new_cache, issue.number, state_key),
+        standing=plan.guardrails,
     )
     result.plan = replace(
         plan,

@@ -100,6 +100,13 @@ def test_label_catalog_names_colours_and_describes_every_label() -> None:
         ("gate: blocked", "e99695", "Closed before the closure gate was met"),
         ("gate: met", "0e8a16", "The closure gate is met"),
         (
+            "decision: contested",
+            "d876e3",
+            "Conflicting decisions not yet settled in one record",
+        ),
+        ("checkpoint: overdue", "e4e669", "The next checkpoint time has passed"),
+        ("freeze: held", "bfdadc", "Held by an incident's merge freeze"),
+        (
             "SEV-1",
             "b60205",
             "user safety, auth, billing, or data correctness at risk; rollback-first",
