@@ -4,7 +4,10 @@ Each route carries GitHub's OpenAPI ``operationId`` so observers can check the
 exchange against GitHub's description. Handlers validate everything first and
 only then change state inside one transaction, emitting the webhook events
 GitHub would send for the change (``issues`` / ``issue_comment`` with
-``sender``, ``changes`` and ``state_reason``).
+``sender``, ``changes`` and ``state_reason``; ``pull_request`` when the issue
+is a pull request). The issues room lives here; pull requests, commit statuses
+and branches are rooms of their own (``rest_pulls``, ``rest_statuses``,
+``rest_git``), mixed into ``RestApi`` and listed in ``ROUTES`` with the rest.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, overload
 from urllib.parse import unquote
 
-from warroom.sandbox import errors
+from warroom.sandbox import errors, rest_git, rest_pulls, rest_statuses
 from warroom.sandbox.clock import format_timestamp, parse_timestamp
 from warroom.sandbox.errors import ApiError
 from warroom.sandbox.records import Comment, Issue, Label, Milestone, User, level_at_least
@@ -28,6 +31,9 @@ from warroom.sandbox.rest_core import (
     read_object,
     show_json,
 )
+from warroom.sandbox.rest_git import GitRoutes
+from warroom.sandbox.rest_pulls import PullsRoutes
+from warroom.sandbox.rest_statuses import StatusesRoutes
 from warroom.sandbox.seed import OWNER
 from warroom.sandbox.state import Transaction
 
@@ -240,7 +246,12 @@ _ROUTE_TABLE: list[tuple[str, str, str, str]] = [
 
 ROUTES: tuple[Route, ...] = tuple(
     Route(method, template, op, handler, compile_route(template))
-    for method, template, op, handler in _ROUTE_TABLE
+    for method, template, op, handler in (
+        *_ROUTE_TABLE,
+        *rest_pulls.ROUTE_TABLE,
+        *rest_statuses.ROUTE_TABLE,
+        *rest_git.ROUTE_TABLE,
+    )
 )
 """Every operation the sandbox serves, with GitHub's operationId."""
 
@@ -268,7 +279,7 @@ def _label_names(values: Iterable[Any]) -> list[str]:
     return names
 
 
-class RestApi(RestBase):
+class RestApi(PullsRoutes, StatusesRoutes, GitRoutes, RestBase):
     """The handlers; the server routes to them and turns ``ApiError`` into answers."""
 
     # ================================================================================
@@ -589,15 +600,6 @@ class RestApi(RestBase):
                 "title",
                 "custom",
                 message=f"title is too long (maximum is {TITLE_LIMIT} characters)",
-            )
-
-    def _check_body(self, text: Any, resource: str, field_name: str) -> None:
-        if isinstance(text, str) and len(text) > BODY_LIMIT:
-            raise errors.validation_failed(
-                resource,
-                field_name,
-                "custom",
-                message=f"body is too long (maximum is {BODY_LIMIT} characters)",
             )
 
     # ================================================================================

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 from warroom.sandbox import errors
 from warroom.sandbox.access import Principal, RateLimits
 from warroom.sandbox.clock import format_timestamp, parse_timestamp
-from warroom.sandbox.records import Comment, Issue
+from warroom.sandbox.records import Comment, Issue, Pull
 from warroom.sandbox.render import Renderer, encode_json
 from warroom.sandbox.seed import OWNER, REPO
 from warroom.sandbox.state import Memo, State, Transaction
@@ -90,9 +90,13 @@ class Route:
 
 
 def compile_route(template: str) -> re.Pattern[str]:
+    """The pattern of a path template; a ``{ref}`` spans slashes (``heads/incident/12/``)."""
+
     def param(match: re.Match[str]) -> str:
         name = match.group(1)
         body = r"\d+" if name.endswith(("_number", "_id")) else r"[^/]+"
+        if name == "ref":
+            body = r".+"
         return f"(?P<{name}>{body})"
 
     return re.compile("^" + re.sub(r"\{(\w+)\}", param, template) + "$")
@@ -326,6 +330,17 @@ class RestBase:
             raise errors.validation_failed(res, name, "invalid", value=value)
         return value
 
+    # -- shared checks ----------------------------------------------------------------
+
+    def _check_body(self, text: Any, resource: str, field_name: str) -> None:
+        if isinstance(text, str) and len(text) > BODY_LIMIT:
+            raise errors.validation_failed(
+                resource,
+                field_name,
+                "custom",
+                message=f"body is too long (maximum is {BODY_LIMIT} characters)",
+            )
+
     # -- webhook payloads ------------------------------------------------------------
 
     def _payload(self, action: str, sender: str, **parts: Any) -> dict[str, Any]:
@@ -339,7 +354,24 @@ class RestBase:
     def _emit_issue(
         self, tx: Transaction, action: str, issue: Issue, sender: str, **extra: Any
     ) -> None:
+        """An ``issues`` event, or ``pull_request`` when the issue is a pull request.
+
+        As on GitHub, labelling, assigning, editing or closing a pull request through
+        the issues API tells webhooks about the pull request, not an issue.
+        """
+        pull = self.state.pulls.get(issue.number)
+        if pull is not None:
+            self._emit_pull(tx, action, issue, pull, sender, **extra)
+            return
         tx.emit("issues", self._payload(action, sender, issue=self.r.webhook_issue(issue), **extra))
+
+    def _emit_pull(
+        self, tx: Transaction, action: str, issue: Issue, pull: Pull, sender: str, **extra: Any
+    ) -> None:
+        parts: dict[str, Any] = {"number": issue.number}
+        parts.update(extra)
+        parts["pull_request"] = self.r.pull(issue, pull)
+        tx.emit("pull_request", self._payload(action, sender, **parts))
 
     def _emit_comment(
         self,
