@@ -30,7 +30,6 @@ from warroom.model import (
     Finding,
     FollowUpKind,
     Level,
-    Scenario,
     Severity,
 )
 from warroom.parsing.forms import (
@@ -114,6 +113,19 @@ def _choice_of(enum: type[E]) -> Read:
         return choice if isinstance(choice, ValueProblem) else read_enum(enum, _option_name(choice))
 
     return read
+
+
+def _form_option(raw: FormValue, form_field: FormField) -> str | ValueProblem:
+    """One of the options the form itself offers: a team's own form adds its own scenarios."""
+    choice = _one_choice(raw)
+    if isinstance(choice, ValueProblem):
+        return choice
+    if form_field.options and choice not in form_field.options:
+        shown = ", ".join(f'"{_option_name(o)}"' for o in form_field.options)
+        return ValueProblem(
+            f'"{choice[:60]}" is not one of the form\'s options: pick one of {shown}'
+        )
+    return _option_name(choice)
 
 
 def _choices_of(enum: type[E]) -> Read:
@@ -223,7 +235,9 @@ class IncidentDeclaration(BaseModel):
     severity: Annotated[Severity, Reader(_severity)]
     impacted: Text
     dependency_classes: Annotated[tuple[DependencyClass, ...], Reader(_choices_of(DependencyClass))]
-    scenario: Annotated[Scenario, Reader(_choice_of(Scenario))]
+    scenario: Annotated[str, Reader(_form_option)]
+    """The form's option (a ``Scenario`` for the bundled form); ``config.scenarios`` sets its
+    evidence minimum."""
     detection_signal: Text
     incident_commander: Logins
     deputy: Logins
