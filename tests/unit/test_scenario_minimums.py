@@ -143,6 +143,15 @@ def test_auth_miss_names_the_record_and_the_words_to_write() -> None:
     assert not closure_gate.is_met(tuple(by_key.values()))
 
 
+def test_auth_miss_names_evidence_that_was_posted_for_no_item() -> None:
+    incident = _incident(AUTH, [_evidence("endpoint list"), _evidence("rollback safety check")])
+    (failing,) = [c for c in scenario_evidence.conditions(incident, Config()) if not c.met]
+    assert failing.detail == (
+        'no failing endpoint list on record (not counted: "Evidence for: endpoint list" '
+        "names no item of this minimum)"
+    )
+
+
 # --- Scenario B: billing state mismatch ---------------------------------------------------------
 
 BILLING_EVIDENCE = [
@@ -180,6 +189,24 @@ SIGN = "scenario.sign-off"
             ],
             [],
             id="billing-dual-sign-off-by-two-people",
+        ),
+        pytest.param(
+            [
+                *BILLING_EVIDENCE,
+                _sign("Data-Owner", DATA_OWNER),
+                _sign("**Incident Commander**", story.COMMANDER),
+            ],
+            [],
+            id="billing-roles-in-any-case-and-markup",
+        ),
+        pytest.param(
+            [
+                *BILLING_EVIDENCE,
+                _sign("data owner", DATA_OWNER),
+                _sign("finance lead", story.COMMANDER),
+            ],
+            [SIGN],
+            id="billing-a-role-the-scenario-does-not-name",
         ),
         pytest.param(
             [

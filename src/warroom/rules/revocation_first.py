@@ -13,7 +13,6 @@ proof is posted: the access is revoked, which is what the order protects.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from warroom.config import Config
@@ -28,11 +27,17 @@ PLAYBOOK = "Decision branch: emergency rollback and access revocation first, the
 
 
 def _patch_word(text: str, words: tuple[str, ...]) -> str | None:
-    """The first patch word ``text`` starts a word with (``hotfixes`` counts, ``dispatch`` not)."""
+    """The first patch word ``text`` starts a word with (``hotfixes`` counts, ``dispatch`` not).
+
+    Plain string search, no pattern: each word is found at most once per start.
+    """
     folded = " ".join(text.lower().split())
     for word in words:
-        if re.search(rf"(?<![a-z0-9]){re.escape(word)}", folded):
-            return word
+        at = folded.find(word)
+        while at >= 0:
+            if at == 0 or not folded[at - 1].isalnum():
+                return word
+            at = folded.find(word, at + 1)
     return None
 
 

@@ -69,7 +69,18 @@ def _form_answer(item: EvidenceItem, incident: Incident) -> str | None:
     return answer if isinstance(answer, str) and answer.strip() else None
 
 
-def _evidence(item: EvidenceItem, incident: Incident, scenario: str) -> Condition:
+def _unmatched(incident: Incident, items: Sequence[EvidenceItem]) -> list[str]:
+    """What ``Evidence for`` says on records that name no item of this minimum."""
+    return [
+        record.item
+        for _, record in incident.records(ScenarioEvidence)
+        if not any(matches(item, record) for item in items)
+    ]
+
+
+def _evidence(
+    item: EvidenceItem, incident: Incident, scenario: str, scenario_items: Sequence[EvidenceItem]
+) -> Condition:
     title = f"evidence minimum: {item.label}"
     key = f"scenario.{item.key}"
     found = proof(item, incident)
@@ -81,6 +92,7 @@ def _evidence(item: EvidenceItem, incident: Incident, scenario: str) -> Conditio
         return Condition(
             key, title, True, f"from the issue form: {excerpt(answer, 100)}", group=scenario
         )
+    unmatched = _unmatched(incident, scenario_items)
     said_none = any(
         matches(item, record) and says_none(record.evidence)
         for _, record in incident.records(ScenarioEvidence)
@@ -90,7 +102,14 @@ def _evidence(item: EvidenceItem, incident: Incident, scenario: str) -> Conditio
         key,
         title,
         False,
-        f"the {item.label} says none" if said_none else f"no {item.label} on record",
+        (f"the {item.label} says none" if said_none else f"no {item.label} on record")
+        + (
+            " (not counted: "
+            + ", ".join(f'"Evidence for: {excerpt(x, 40)}"' for x in unmatched[:3])
+            + " names no item of this minimum)"
+            if unmatched
+            else ""
+        ),
         f'{where}post a Scenario Evidence record with "Evidence for: {item.label}" and the '
         "evidence itself (`warroom template evidence`)",
         group=scenario,
@@ -131,8 +150,8 @@ def _sign_off(roles: tuple[str, ...], incident: Incident, scenario: str) -> Cond
     options: list[set[str]] = [set() for _ in roles]
     problems: list[str] = []
     for applied, record in incident.records(SignOff):
-        role = " ".join(record.role.lower().split())
-        if role not in roles:
+        role = next((r for r in roles if label_key(r) == label_key(record.role)), "")
+        if not role:
             problems.append(f'@{applied.author} signed off as "{excerpt(record.role, 40)}"')
             continue
         signers = _signers(record, applied.author)
@@ -180,7 +199,9 @@ def conditions(incident: Incident, config: Config) -> tuple[Condition, ...]:
     if found is None:
         return ()
     rules, scenario = found.rules, found.scenario
-    items: Iterable[Condition] = (_evidence(item, incident, scenario) for item in rules.evidence)
+    items: Iterable[Condition] = (
+        _evidence(item, incident, scenario, rules.evidence) for item in rules.evidence
+    )
     if rules.sign_off:
         return (*items, _sign_off(rules.sign_off, incident, scenario))
     return tuple(items)
