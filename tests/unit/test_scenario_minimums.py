@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.unit.fake_github import START, make_comment, make_issue
 from warroom import story
@@ -468,3 +470,27 @@ def test_scenario_config_errors_name_the_key_and_the_fix(text: str, message: str
     with pytest.raises(ConfigError) as raised:
         config_from_yaml(text)
     assert message in str(raised.value)
+
+
+# --- the patch-word reader, for any text ----------------------------------------------------------
+
+WORDS = ("patch", "hotfix", "fix forward")
+
+
+@settings(deadline=None)
+@given(st.text(max_size=200))
+def test_a_patch_word_is_found_only_where_a_word_starts_with_it(text: str) -> None:
+    found = revocation_first._patch_word(text, WORDS)
+    folded = " ".join(text.lower().split())
+    if found is None:
+        for word in WORDS:
+            assert f" {word}" not in f" {folded}"
+    else:
+        assert found in folded
+
+
+@settings(deadline=None)
+@given(st.sampled_from(WORDS), st.text(alphabet="abcxyz019", min_size=1, max_size=5))
+def test_a_patch_word_inside_another_word_is_not_a_patch(word: str, before: str) -> None:
+    assert revocation_first._patch_word(f"{before}{word}", (word,)) is None
+    assert revocation_first._patch_word(f"{before} {word}ed", (word,)) == word
