@@ -422,6 +422,12 @@ def test_a_team_adds_its_own_scenario_and_form_option() -> None:
     assert _unmet(done, config) == []
 
 
+def test_a_team_drops_a_bundled_minimum_with_an_empty_mapping() -> None:
+    config = config_from_yaml("scenarios:\n  Billing State Mismatch: {}\n")
+    assert scenario_evidence.conditions(_incident(BILLING, [], config=config), config) == ()
+    assert _unmet(_incident(LEAK, [], config=config), config)  # the others stay
+
+
 def test_a_scenario_nobody_configured_is_warned_and_sets_no_minimum() -> None:
     incident = _incident("cosmic rays", [])
     (warning,) = [f for f in incident.declaration_findings if f.field == "Scenario"]
