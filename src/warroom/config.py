@@ -8,6 +8,7 @@ path instead of being silently ignored during an outage.
 
 from __future__ import annotations
 
+import re
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,6 +20,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from warroom.errors import ConfigError
@@ -160,6 +162,142 @@ class Api(_Strict):
     """GitHub asks integrations to space writes a second apart to avoid secondary rate limits."""
 
 
+FormAnswer = Literal[
+    "first_bad_deploy",
+    "last_known_good",
+    "baseline_evidence",
+    "blast_radius",
+    "detection_signal",
+    "impacted",
+]
+"""Incident form answers that may stand as scenario evidence (the form's field ids)."""
+
+_SCENARIO_KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+class EvidenceItem(_Strict):
+    """One item of a scenario's evidence minimum: what responders post, and where."""
+
+    key: str
+    """A short slug (``failing-endpoints``): the item's stable id in markers and outputs."""
+    label: str
+    """What a Scenario Evidence record's ``Evidence for:`` says, as the playbook names it."""
+    aliases: tuple[str, ...] = ()
+    """Other ways to write ``Evidence for:`` that mean this item."""
+    form_field: FormAnswer | None = None
+    """An incident form answer that counts as this evidence when it is filled in."""
+
+    @field_validator("key")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _SCENARIO_KEY.fullmatch(value) or len(value) > 40:
+            raise ValueError(
+                f"write a short slug of lower-case letters, digits and dashes, e.g. "
+                f"'failing-endpoints'; got {value!r}"
+            )
+        return value
+
+    @field_validator("label")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip() or len(value) > 100:
+            raise ValueError("write what the evidence is in 1 to 100 characters")
+        return value.strip()
+
+
+class ScenarioMinimum(_Strict):
+    """A scenario's extra closure conditions (the scenario library's "Evidence minimum")."""
+
+    evidence: tuple[EvidenceItem, ...] = ()
+    sign_off: tuple[str, ...] = ()
+    """Roles that each sign off in a Sign-off Record, each by a different person."""
+    before_patch: str | None = None
+    """The key of an evidence item that must be on record before any patch decision."""
+    patch_words: tuple[str, ...] = ("patch", "hotfix", "fix forward")
+    """Words in a decision's ``Why this decision now`` that make it a patch decision."""
+
+    @field_validator("sign_off")
+    @classmethod
+    def _roles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        folded = [" ".join(role.lower().split()) for role in value]
+        if any(not role for role in folded):
+            raise ValueError("a sign-off role is a name such as 'data owner'; got an empty one")
+        if len(set(folded)) != len(folded):
+            raise ValueError("name each sign-off role once: dual sign-off is by different people")
+        if len(folded) > 5:
+            raise ValueError("name at most 5 sign-off roles")
+        return tuple(folded)
+
+    @field_validator("patch_words")
+    @classmethod
+    def _words(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not word.strip() for word in value):
+            raise ValueError("a patch word is a word such as 'hotfix'; got an empty one")
+        return tuple(" ".join(word.lower().split()) for word in value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ScenarioMinimum:
+        keys = [item.key for item in self.evidence]
+        twice = sorted({key for key in keys if keys.count(key) > 1})
+        if twice:
+            raise ValueError(f"evidence keys must differ; {', '.join(twice)} is used twice")
+        if self.before_patch is not None and self.before_patch not in keys:
+            shown = ", ".join(keys) or "none"
+            raise ValueError(
+                f"before_patch names {self.before_patch!r}, which is not one of this "
+                f"scenario's evidence keys ({shown})"
+            )
+        return self
+
+
+def _item(
+    key: str, label: str, *aliases: str, form_field: FormAnswer | None = None
+) -> EvidenceItem:
+    return EvidenceItem(key=key, label=label, aliases=aliases, form_field=form_field)
+
+
+BUNDLED_SCENARIOS: dict[str, ScenarioMinimum] = {
+    "auth token failure after release": ScenarioMinimum(
+        evidence=(
+            _item("failing-endpoints", "failing endpoint list", "failing endpoints"),
+            _item(
+                "first-bad-deploy",
+                "first bad deploy hash",
+                "first bad deploy",
+                form_field="first_bad_deploy",
+            ),
+            _item(
+                "rollback-safety-check",
+                "rollback safety check output",
+                "rollback safety check",
+            ),
+        ),
+    ),
+    "billing state mismatch": ScenarioMinimum(
+        evidence=(
+            _item("mismatch-sample-size", "mismatch sample size", "sample size"),
+            _item("blast-radius-estimate", "blast radius estimate"),
+            _item("safe-replay-boundary", "safe replay boundary", "replay boundary"),
+        ),
+        sign_off=("data owner", "incident commander"),
+    ),
+    "permission leak in edge flow": ScenarioMinimum(
+        evidence=(
+            _item("minimal-repro", "reproducible minimal case", "minimal reproducible case"),
+            _item(
+                "revocation-proof",
+                "revocation completion proof",
+                "revocation proof",
+                "access revocation proof",
+            ),
+            _item("audit-trail-snapshot", "audit trail snapshot", "audit trail"),
+        ),
+        before_patch="revocation-proof",
+    ),
+}
+"""The scenario library's three patterns and their evidence minimums, as the playbook names them."""
+
+
 class Config(_Strict):
     """warroom's settings; every key optional."""
 
@@ -171,6 +309,25 @@ class Config(_Strict):
     closure: Closure = Closure()
     follow_ups: FollowUps = FollowUps()
     api: Api = Api()
+    scenarios: dict[str, ScenarioMinimum] = Field(default_factory=lambda: dict(BUNDLED_SCENARIOS))
+    """Each form Scenario's extra closure conditions; a name not here sets none."""
+
+    @field_validator("scenarios", mode="before")
+    @classmethod
+    def _scenarios_over_bundled(cls, value: object) -> object:
+        """Naming a scenario adds it or replaces a bundled one; the others stay."""
+        if not isinstance(value, dict):
+            return value
+        return {
+            **BUNDLED_SCENARIOS,
+            **{" ".join(str(k).lower().split()): v for k, v in value.items()},
+        }
+
+    def scenario(self, name: str | None) -> ScenarioMinimum | None:
+        """The minimum of the form's Scenario ``name`` (spacing and case ignored), if any."""
+        if name is None:
+            return None
+        return self.scenarios.get(" ".join(name.lower().split()))
 
     @field_validator("timezone")
     @classmethod

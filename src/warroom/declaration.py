@@ -30,7 +30,6 @@ from warroom.model import (
     Finding,
     FollowUpKind,
     Level,
-    Scenario,
     Severity,
 )
 from warroom.parsing.forms import (
@@ -114,6 +113,21 @@ def _choice_of(enum: type[E]) -> Read:
         return choice if isinstance(choice, ValueProblem) else read_enum(enum, _option_name(choice))
 
     return read
+
+
+def _scenario(raw: FormValue, form_field: FormField) -> str | ValueProblem:
+    """The option's name; a team's own scenario (in ``config.scenarios``) is any one-line name.
+
+    Whether it is one the form offers or the config knows is checked with the
+    config, in ``read_declaration``: an unknown scenario sets no minimum, a warning.
+    """
+    choice = _one_choice(raw)
+    if isinstance(choice, ValueProblem):
+        return choice
+    name = " ".join(_option_name(choice).split())
+    if not name or len(name) > 100:
+        return ValueProblem("must be one scenario, as the dropdown names it")
+    return name
 
 
 def _choices_of(enum: type[E]) -> Read:
@@ -223,7 +237,9 @@ class IncidentDeclaration(BaseModel):
     severity: Annotated[Severity, Reader(_severity)]
     impacted: Text
     dependency_classes: Annotated[tuple[DependencyClass, ...], Reader(_choices_of(DependencyClass))]
-    scenario: Annotated[Scenario, Reader(_choice_of(Scenario))]
+    scenario: Annotated[str, Reader(_scenario)]
+    """The form's option (a ``Scenario`` for the bundled form); ``config.scenarios`` sets its
+    evidence minimum."""
     detection_signal: Text
     incident_commander: Logins
     deputy: Logins
@@ -323,6 +339,20 @@ def read_declaration(
                 parsed,
                 f"is also the incident commander (@{sorted(shared)[0]}): name a second person, "
                 "so a handoff does not lose the incident",
+            )
+        )
+    scenario = values.get("scenario")
+    offered = parsed.form.get("scenario")
+    names = {_option_name(o).lower() for o in (offered.options if offered else ())}
+    if scenario is not None and scenario.lower() not in names and config.scenario(scenario) is None:
+        shown = ", ".join(f'"{_option_name(o)}"' for o in (offered.options if offered else ()))
+        extra.append(
+            _warning(
+                "scenario",
+                parsed,
+                f'"{scenario[:60]}" is neither one of the form\'s options ({shown}) nor a scenario '
+                "in config.scenarios, so it sets no evidence minimum: pick one of the options, "
+                "or add it under `scenarios` in .github/warroom.yml",
             )
         )
     return Reading(reading.value, (*reading.findings, *extra), reading.covered)

@@ -178,7 +178,9 @@ def _script(demo: Demo) -> None:
 
     demo.step(f"14:45 @{story.VERIFICATION} reruns the checks; @{story.COMMS} tells stakeholders")
     demo.at(45)
-    demo.comment(story.VERIFICATION, story.verification(s, minute=45))
+    demo.comment(
+        story.VERIFICATION, story.verification(s, minute=45) + "\n" + story.auth_evidence(s)
+    )
     demo.comment(story.COMMS, story.stakeholder(s, status="recovered", next_in=120))
     demo.comment(story.COMMANDER, story.snapshot(s, phase="recovery", next_in=90))
 

@@ -370,7 +370,13 @@ def status_context(
         "overdue": [_clock_row(item, config) for item in items if item.overdue],
         "upcoming": [_clock_row(item, config) for item in items if not item.overdue],
         "conditions": [
-            {"title": c.title, "met": c.met, "detail": quote(c.detail), "fix": c.fix}
+            {
+                "title": c.title,
+                "met": c.met,
+                "detail": quote(c.detail),
+                "fix": c.fix,
+                "group": quote(c.group),
+            }
             for c in gate.conditions
         ],
         "unmet": len(gate.unmet),

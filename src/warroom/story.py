@@ -37,6 +37,7 @@ def incident_body(
     verification: str = VERIFICATION,
     comms: str = COMMS,
     severity: str = "SEV-1",
+    scenario: str = "auth token failure after release",
 ) -> str:
     """The incident form as GitHub renders a submission."""
     return f"""### Summary
@@ -57,7 +58,7 @@ auth/identity
 
 ### Scenario
 
-auth token failure after release
+{scenario}
 
 ### Detection signal
 
@@ -222,6 +223,44 @@ def closure() -> str:
 - Hardening follow-ups: opened by warroom, linked below
 - Communications timeline: stakeholder updates on this issue, ending recovered
 - Confidence level (L1/L2/L3): L3
+"""
+
+
+def evidence(start: datetime, item: str, proof: str, *, minute: int = 15, by: str = "") -> str:
+    """One item of the scenario's evidence minimum (``Evidence for: item``)."""
+    return f"""### Scenario Evidence
+- Evidence for: {item}
+- Evidence:
+  ```
+  {proof}
+  ```
+- Collected by: @{by or VERIFICATION}
+- Timestamp: {at(start, minute)}
+"""
+
+
+def auth_evidence(start: datetime) -> str:
+    """Scenario A's evidence minimum beyond the form's first bad deploy, in one comment."""
+    endpoints = evidence(
+        start, "failing endpoint list", "GET /v1/me 401; POST /v1/token/refresh 401", minute=15
+    )
+    safety = evidence(
+        start,
+        "rollback safety check output",
+        "$ deployctl rollback --dry-run 4f2c1a9  ->  safe: no schema change",
+        minute=18,
+        by=MITIGATION,
+    )
+    return f"{endpoints}\n{safety}"
+
+
+def sign_off(start: datetime, role: str, who: str, *, minute: int = 60) -> str:
+    """One person's Sign-off Record in ``role``."""
+    return f"""### Sign-off Record
+- Role: {role}
+- Signed off by: @{who}
+- Scope: the replay boundary and the reconciled ledger range
+- Timestamp: {at(start, minute)}
 """
 
 

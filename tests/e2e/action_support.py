@@ -78,6 +78,7 @@ def records_to_the_gate(start: datetime, *, severity: str | None = None) -> list
     return [
         (story.MITIGATION, story.decision(start, minute=20, severity=severity)),
         (story.VERIFICATION, story.verification(start, minute=25)),
+        (story.VERIFICATION, story.auth_evidence(start)),
         (story.COMMS, story.stakeholder(start, next_in=120)),
         *story.follow_ups(),
         (story.COMMANDER, story.leadership(confidence="L3")),

@@ -133,7 +133,9 @@ def _work_the_incident(sb: TestSandbox, number: int, *, follow_ups: bool = True)
     _at(sb, 20)
     _comment(sb, number, story.MITIGATION, story.decision(START, minute=20))
     _at(sb, 45)
-    _comment(sb, number, story.VERIFICATION, story.verification(START, minute=45))
+    # The rerun, with Scenario A's evidence minimum posted beside it.
+    rerun = story.verification(START, minute=45) + "\n" + story.auth_evidence(START)
+    _comment(sb, number, story.VERIFICATION, rerun)
     _comment(sb, number, story.COMMS, story.stakeholder(START))
     if follow_ups:
         for author, record in story.follow_ups():

@@ -242,6 +242,7 @@ def _full_story(gh: FakeGitHub, issue: IssueSnapshot, *, skip: str = "") -> None
         ),
         "leadership": story.leadership(confidence="L3"),
         "closure": story.closure(),
+        "evidence": story.auth_evidence(START),
     }
     for minute, (name, body) in enumerate(steps.items(), start=10):
         if name != skip:

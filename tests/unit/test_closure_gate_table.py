@@ -98,6 +98,7 @@ def _met_story(
             story.verification(s, minute=rerun_minute, result=rerun_result, risk=risk),
         ),
         "stakeholder": (story.COMMS, 55, story.stakeholder(s)),
+        "evidence": (story.VERIFICATION, 18, story.auth_evidence(s)),
     }
     for index, (author, body) in enumerate(story.follow_ups()):
         posts[f"follow-up-{index}"] = (author, 60 + index, body)

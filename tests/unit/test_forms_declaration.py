@@ -42,7 +42,7 @@ def test_the_example_incident_reads_completely() -> None:
     assert isinstance(declaration, IncidentDeclaration)
     assert declaration.severity is Severity.SEV1
     assert declaration.dependency_classes == (DependencyClass.AUTH, DependencyClass.OBSERVABILITY)
-    assert declaration.scenario is Scenario.RELEASE_AUTH_FAILURE
+    assert declaration.scenario == Scenario.RELEASE_AUTH_FAILURE
     assert declaration.commander == "mara-okafor"
     assert declaration.assignees == (
         "mara-okafor",

@@ -189,6 +189,32 @@ class Dismissal(RecordModel):
     """The incident this one duplicates, read from ``Evidence`` (``#123``)."""
 
 
+class ScenarioEvidence(RecordModel):
+    """One item of the scenario's evidence minimum (a failing endpoint list, a replay boundary).
+
+    ``item`` is matched against the incident's scenario in the config, not
+    here: the record is read the same way whatever the scenario.
+    """
+
+    kind: ClassVar[str] = "evidence"
+
+    item: str
+    evidence: str
+    collected_by: Logins
+    timestamp: datetime
+
+
+class SignOff(RecordModel):
+    """One person's sign-off in a role the scenario names (the data owner, the commander)."""
+
+    kind: ClassVar[str] = "signoff"
+
+    role: str
+    signed_by: Logins
+    scope: str
+    timestamp: datetime
+
+
 AnyRecord = (
     Snapshot
     | DecisionRecord
@@ -200,4 +226,6 @@ AnyRecord = (
     | FollowUp
     | Closure
     | Dismissal
+    | ScenarioEvidence
+    | SignOff
 )

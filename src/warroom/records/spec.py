@@ -42,6 +42,8 @@ from warroom.records.models import (
     Handoff,
     LeadershipNote,
     RecordModel,
+    ScenarioEvidence,
+    SignOff,
     Snapshot,
     StakeholderUpdate,
     VerificationRecord,
@@ -1013,6 +1015,75 @@ DISMISSAL = RecordSpec(
     ),
 )
 
+EVIDENCE = RecordSpec(
+    kind="evidence",
+    title="Scenario Evidence",
+    model=ScenarioEvidence,
+    headings=("Scenario Evidence Record", "Evidence Record"),
+    purpose="One item of the scenario's evidence minimum, which the closure gate asks for.",
+    fields=(
+        FieldSpec(
+            "item",
+            "Evidence for",
+            ValueKind.TEXT,
+            "the item of the scenario's evidence minimum, as the status comment names it, e.g. "
+            '"failing endpoint list"',
+            aliases=("Evidence item", "Item"),
+            why="the scenario library names an evidence minimum for each scenario",
+        ),
+        FieldSpec(
+            "evidence",
+            "Evidence",
+            ValueKind.CODE,
+            "the evidence itself: the list, the hash, or the command output in a fenced block",
+            aliases=("Output", "Proof"),
+        ),
+        FieldSpec(
+            "collected_by",
+            "Collected by",
+            ValueKind.LOGINS,
+            _LOGINS_HINT,
+            aliases=("Owner", "By"),
+        ),
+        FieldSpec(
+            "timestamp", "Timestamp", ValueKind.TIME, _TIME_HINT, aliases=("Time",), when=When.LAST
+        ),
+    ),
+)
+
+SIGNOFF = RecordSpec(
+    kind="signoff",
+    title="Sign-off Record",
+    model=SignOff,
+    headings=("Sign-off", "Dual Sign-off"),
+    purpose="One person's sign-off in a role the scenario names, posted by that person.",
+    fields=(
+        FieldSpec(
+            "role",
+            "Role",
+            ValueKind.TEXT,
+            'the role you sign off as, e.g. "data owner" or "incident commander"',
+            blank="data owner | incident commander",
+        ),
+        FieldSpec(
+            "signed_by",
+            "Signed off by",
+            ValueKind.LOGINS,
+            "your own GitHub @login: a sign-off counts when the person it names posts it",
+            aliases=("Signed by", "Signer"),
+        ),
+        FieldSpec(
+            "scope",
+            "Scope",
+            ValueKind.TEXT,
+            "what you sign off on, e.g. the replay boundary and the reconciled ledger range",
+        ),
+        FieldSpec(
+            "timestamp", "Timestamp", ValueKind.TIME, _TIME_HINT, aliases=("Time",), when=When.LAST
+        ),
+    ),
+)
+
 SPECS: Mapping[str, RecordSpec] = {
     spec.kind: spec
     for spec in (
@@ -1026,6 +1097,8 @@ SPECS: Mapping[str, RecordSpec] = {
         FOLLOWUP,
         CLOSURE,
         DISMISSAL,
+        EVIDENCE,
+        SIGNOFF,
     )
 }
 """Every record kind, in the order a responder meets them."""

@@ -35,6 +35,8 @@ class Condition:
     met: bool
     detail: str
     fix: str = ""
+    group: str = ""
+    """The scenario whose evidence minimum this is; ``""`` for the playbook's own conditions."""
 
 
 def _ownership(incident: Incident) -> Condition:
@@ -165,10 +167,10 @@ def _residual(incident: Incident) -> Condition:
             "the latest residual risk says none",
             "name what could still go wrong, and how you would notice it",
         )
-    return Condition("residual", title, True, _excerpt(statement))
+    return Condition("residual", title, True, excerpt(statement))
 
 
-def _excerpt(text: str, limit: int = 160) -> str:
+def excerpt(text: str, limit: int = 160) -> str:
     """The statement itself, on one line, cut at a word near ``limit``: the status shows it."""
     flat = " ".join(text.split())
     if len(flat) <= limit:
@@ -245,7 +247,9 @@ def _confidence(incident: Incident, config: Config) -> Condition:
 
 
 def evaluate(incident: Incident, config: Config) -> tuple[Condition, ...]:
-    """Every condition, in the playbook's order; the gate is met when all are."""
+    """Every condition, in the playbook's order, then the scenario's evidence minimum."""
+    from warroom.rules import scenario_evidence  # it builds on this module's Condition
+
     return (
         _ownership(incident),
         _rerun(incident),
@@ -254,6 +258,7 @@ def evaluate(incident: Incident, config: Config) -> tuple[Condition, ...]:
         _follow_ups(incident, config),
         _comms(incident),
         _confidence(incident, config),
+        *scenario_evidence.conditions(incident, config),
     )
 
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from warroom.config import Config
 from warroom.incident import Incident
+from warroom.rules import revocation_first
 from warroom.rules.guardrail import Facts, Guardrail, Rule
 
-RULES: tuple[Rule, ...] = ()
+RULES: tuple[Rule, ...] = (revocation_first.rule,)
 """The registered rules, each ``rule(incident, config, facts)``."""
 
 
