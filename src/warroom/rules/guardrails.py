@@ -7,9 +7,15 @@ from __future__ import annotations
 
 from warroom.config import Config
 from warroom.incident import Incident
+from warroom.rules import confidence_ladder, contradiction, decision_ladder, hero_mode
 from warroom.rules.guardrail import Facts, Guardrail, Rule
 
-RULES: tuple[Rule, ...] = ()
+RULES: tuple[Rule, ...] = (
+    hero_mode.evaluate,
+    decision_ladder.evaluate,
+    confidence_ladder.evaluate,
+    contradiction.evaluate,
+)
 """The registered rules, each ``rule(incident, config, facts)``."""
 
 
