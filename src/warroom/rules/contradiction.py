@@ -15,7 +15,8 @@ It stands, with the ``decision: contested`` label, until a later decision
 record settles it: one with ``Recommendation A`` and ``Recommendation B``, each
 naming its reversibility and blast radius, and a ``Next checkpoint at`` no more
 than ``clock.reassess_minutes`` after its ``Timestamp``. A record that carries
-recommendations is a settling attempt, never a side of a new contradiction.
+recommendations is a settling attempt: never a side of a new contradiction,
+and no contradiction spans it.
 Which path it chose (step 3) is the team's judgement and is not checked.
 """
 
@@ -91,9 +92,10 @@ def contradictions(incident: Incident, config: Config) -> list[tuple[Decided, De
             continue
         for earlier in reversed(decisions[:index]):
             other_applied, other = earlier
+            if _attempts_settling(other):
+                break  # what came before it was brought into one record
             if (
-                not _attempts_settling(other)
-                and other_applied.author.lower() != applied.author.lower()
+                other_applied.author.lower() != applied.author.lower()
                 and abs(record.timestamp - other.timestamp) <= window
                 and conflicting(other, record)
             ):

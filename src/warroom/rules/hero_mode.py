@@ -86,8 +86,10 @@ def evaluate(incident: Incident, config: Config, facts: Facts) -> Iterable[Guard
             playbook=PLAYBOOK,
             detail=f"{said} ({when})",
             fix=(
-                "hand roles over with a Handoff Record (From owner, To owner) until nobody holds "
-                "more than two of commander, deputy, mitigation, verification and comms"
+                "name other people until nobody holds more than two of commander, deputy, "
+                "mitigation, verification and comms: a Checkpoint Decision Record's Owner for "
+                "execution and Owner for verification, an Incident Command Snapshot's Incident "
+                "commander, or a Handoff Record to someone who holds no role yet"
             ),
             source=source,
         )

@@ -1,0 +1,146 @@
+"""The contradiction protocol as a decision table: what is a contradiction, what settles it.
+
+Two decision records by different authors, conflicting, within
+``clock.reassess_minutes`` (10 by default) of each other stand with the
+``decision: contested`` label until a later decision record captures both
+recommendations, each with reversibility and blast radius, and sets its next
+checkpoint within the same minutes. Comment ids count from 1; a key is
+``<first>-<second>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from tests.unit.decision_story import Post, decision, incident, said, settling
+from warroom import story
+from warroom.config import Clock, Config
+from warroom.rules import contradiction
+
+M, V, C = story.MITIGATION, story.VERIFICATION, story.COMMANDER
+ROLLBACK = decision(10, choice="rollback")
+
+
+@pytest.mark.parametrize(
+    ("posts", "keys"),
+    [
+        pytest.param([(M, 10, ROLLBACK)], [], id="one-decision"),
+        pytest.param([(M, 10, ROLLBACK), (V, 15, decision(15))], ["1-2"], id="conflicting"),
+        pytest.param([(M, 10, ROLLBACK), (V, 20, decision(20))], ["1-2"], id="at-the-window-edge"),
+        pytest.param([(M, 10, ROLLBACK), (V, 21, decision(21))], [], id="past-the-window"),
+        pytest.param(
+            [(M, 10, ROLLBACK), (M.upper(), 15, decision(15))],
+            [],
+            id="one-author-revising-is-not-a-contradiction",
+        ),
+        pytest.param(
+            [(M, 10, ROLLBACK), (V, 15, decision(15, choice="rollback"))],
+            [],
+            id="agreeing",
+        ),
+        pytest.param(
+            [
+                (M, 10, decision(10, rung="flag/config")),
+                (V, 15, decision(15, rung="targeted patch")),
+            ],
+            ["1-2"],
+            id="same-decision-different-rungs",
+        ),
+        pytest.param(
+            [(M, 10, decision(10, rung="flag/config")), (V, 15, decision(15))],
+            [],
+            id="a-rung-left-out-does-not-conflict",
+        ),
+        pytest.param(
+            [(M, 10, ROLLBACK), (V, 15, decision(15)), (C, 18, settling(18))],
+            [],
+            id="settled",
+        ),
+        pytest.param(
+            [(M, 10, ROLLBACK), (V, 15, decision(15)), (C, 18, settling(18, next_in=11))],
+            ["1-2"],
+            id="reassessment-too-late",
+        ),
+        pytest.param(
+            [
+                (M, 10, ROLLBACK),
+                (V, 15, decision(15)),
+                (C, 18, settling(18, a="rollback; reversibility: minutes")),
+            ],
+            ["1-2"],
+            id="a-recommendation-without-blast-radius",
+        ),
+        pytest.param(
+            [
+                (M, 10, ROLLBACK),
+                (V, 15, decision(15)),
+                (C, 18, settling(18, b="flag off; blast radius: one check")),
+            ],
+            ["1-2"],
+            id="a-recommendation-without-reversibility",
+        ),
+        pytest.param(
+            [(C, 8, settling(8)), (M, 10, ROLLBACK), (V, 15, decision(15))],
+            ["2-3"],
+            id="a-settling-record-before-does-not-settle",
+        ),
+        pytest.param(
+            [(M, 10, ROLLBACK), (V, 15, decision(15)), (C, 18, settling(18)), (M, 25, ROLLBACK)],
+            [],
+            id="the-settling-record-is-no-side-of-a-new-one",
+        ),
+        pytest.param(
+            [
+                (M, 10, ROLLBACK),
+                (V, 15, decision(15)),
+                (C, 18, settling(18)),
+                (M, 22, decision(22, choice="rollback")),
+                (V, 24, decision(24, choice="escalate+pause")),
+            ],
+            ["4-5"],
+            id="a-new-contradiction-after-settling",
+        ),
+    ],
+)
+def test_contradiction(posts: Sequence[Post], keys: list[str]) -> None:
+    found = said(contradiction.evaluate, incident(posts))
+    assert [g.key for g in found] == keys
+    for guardrail in found:
+        assert guardrail.label == "decision: contested"
+        assert guardrail.source.endswith(f"#issuecomment-{guardrail.key.split('-')[1]}")
+
+
+def test_the_window_and_the_reassessment_follow_the_config() -> None:
+    config = Config(clock=Clock(reassess_minutes=5))
+    posts: list[Post] = [(M, 10, ROLLBACK), (V, 16, decision(16))]
+    assert said(contradiction.evaluate, incident(posts, config), config) == []
+    posts = [(M, 10, ROLLBACK), (V, 14, decision(14)), (C, 18, settling(18, next_in=6))]
+    (standing,) = said(contradiction.evaluate, incident(posts, config), config)
+    assert "within 5 minutes" in standing.fix
+
+
+def test_the_label_is_the_configured_one() -> None:
+    config = Config.model_validate({"labels": {"decision_contested": "contested"}})
+    posts: list[Post] = [(M, 10, ROLLBACK), (V, 15, decision(15))]
+    (standing,) = said(contradiction.evaluate, incident(posts, config), config)
+    assert standing.label == "contested"
+
+
+def test_the_detail_names_both_sides() -> None:
+    posts: list[Post] = [(M, 10, ROLLBACK), (V, 15, decision(15, rung="targeted patch"))]
+    (standing,) = said(contradiction.evaluate, incident(posts))
+    assert f'@{M} decided "rollback"' in standing.detail
+    assert f'@{V} decided "continue mitigation" on the targeted patch rung' in standing.detail
+    assert "5 minutes apart" in standing.detail
+
+
+def test_the_playbook_words_are_the_playbooks() -> None:
+    for step in (
+        "capture both recommendations in one decision record",
+        "score reversibility and blast radius for each",
+        "choose the more reversible path unless evidence disproves it",
+        "schedule a rapid reassessment checkpoint (<=10 minutes)",
+    ):
+        assert step in contradiction.PLAYBOOK

@@ -1,0 +1,134 @@
+"""The reversible decision ladder as a decision table: which decision skips a rung unexplained.
+
+Rows post decisions (ids count from 1) and say which comment, if any, the
+guardrail stands for. The rung is the ``Ladder rung`` field, or the third rung
+for ``Decision: rollback``; free text never decides it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from tests.unit.decision_story import Post, decision, incident, said
+from warroom import story
+from warroom.model import Decision, Rung
+from warroom.records.models import DecisionRecord
+from warroom.rules import decision_ladder
+
+M, V = story.MITIGATION, story.VERIFICATION
+UNEXPLAINED = "waiting: every minute locks out more users"
+EXPLAINED = "flag/config: no flag covers the audience check"
+
+
+@pytest.mark.parametrize(
+    ("posts", "key"),
+    [
+        pytest.param([], None, id="no-decision"),
+        pytest.param([(M, 10, decision(10, rung="flag/config"))], None, id="first-rung"),
+        pytest.param([(M, 10, decision(10))], None, id="no-rung-is-not-judged"),
+        pytest.param(
+            [(M, 10, decision(10, rung="targeted patch"))], "1", id="patch-skips-the-flag"
+        ),
+        pytest.param([(M, 10, decision(10, rung="hotfix"))], "1", id="an-alias-of-the-patch"),
+        pytest.param([(M, 10, decision(10, choice="rollback"))], "1", id="rollback-is-rung-3"),
+        pytest.param(
+            [(M, 10, decision(10, choice="rollback", rung="flag/config"))],
+            None,
+            id="the-rung-field-wins-over-the-decision",
+        ),
+        pytest.param(
+            [(M, 10, decision(10, rung="full rollback", rejected=EXPLAINED))],
+            None,
+            id="says-why-the-flag-was-rejected",
+        ),
+        pytest.param(
+            [(M, 10, decision(10, rung="2", rejected="the kill switch is broken"))],
+            None,
+            id="a-kill-switch-is-the-flag-rung",
+        ),
+        pytest.param(
+            [(M, 10, decision(10, rung="2", rejected="reflagging the build: too slow"))],
+            "1",
+            id="a-word-containing-flag-is-not-the-rung",
+        ),
+        pytest.param(
+            [
+                (M, 10, decision(10, rung="flag/config")),
+                (M, 20, decision(20, rung="targeted patch")),
+            ],
+            None,
+            id="the-flag-was-tried-first",
+        ),
+        pytest.param(
+            [
+                (M, 10, decision(10, rung="targeted patch")),
+                (M, 20, decision(20, rung="flag/config")),
+            ],
+            None,
+            id="a-later-decision-in-force-settles-it",
+        ),
+        pytest.param(
+            [
+                (M, 10, decision(10, rung="targeted patch", rejected=EXPLAINED)),
+                (M, 20, decision(20, choice="rollback")),
+            ],
+            "2",
+            id="each-decision-says-why-on-its-own",
+        ),
+    ],
+)
+def test_decision_ladder(posts: Sequence[Post], key: str | None) -> None:
+    found = said(decision_ladder.evaluate, incident(posts))
+    assert [g.key for g in found] == ([] if key is None else [key])
+    for guardrail in found:
+        assert guardrail.label is None
+        assert guardrail.source.endswith(f"#issuecomment-{key}")
+        assert "flag/config" in guardrail.fix
+
+
+def _record(decision_value: Decision, rung: Rung | None) -> DecisionRecord:
+    (_, record) = incident([(M, 10, decision(10))]).records(DecisionRecord)[0]
+    return record.model_copy(update={"decision": decision_value, "rung": rung})
+
+
+@pytest.mark.parametrize(
+    ("decision_value", "rung", "expected"),
+    [
+        pytest.param(Decision.ROLLBACK, None, Rung.ROLLBACK, id="rollback-alone"),
+        pytest.param(Decision.CONTINUE, None, None, id="continue-alone"),
+        pytest.param(Decision.ESCALATE, None, None, id="escalate-alone"),
+        pytest.param(Decision.ROLLBACK, Rung.PATCH, Rung.PATCH, id="the-field-first"),
+    ],
+)
+def test_rung_of(decision_value: Decision, rung: Rung | None, expected: Rung | None) -> None:
+    assert decision_ladder.rung_of(_record(decision_value, rung)) is expected
+
+
+@pytest.mark.parametrize(
+    ("written", "rung"),
+    [
+        pytest.param("flag/config", Rung.FLAG, id="table-flag"),
+        pytest.param("Flag", Rung.FLAG, id="flag"),
+        pytest.param("1", Rung.FLAG, id="number-1"),
+        pytest.param("disable risky path via flag/config", Rung.FLAG, id="playbook-1"),
+        pytest.param("Targeted patch", Rung.PATCH, id="table-patch"),
+        pytest.param("targeted patch with bounded scope", Rung.PATCH, id="playbook-2"),
+        pytest.param("full rollback", Rung.ROLLBACK, id="table-rollback"),
+        pytest.param("3 (rollback to 4f2c1a9)", Rung.ROLLBACK, id="number-with-a-trailer"),
+    ],
+)
+def test_the_rung_as_people_write_it(written: str, rung: Rung) -> None:
+    (_, record) = incident([(M, 10, decision(10, rung=written))]).records(DecisionRecord)[0]
+    assert record.rung is rung
+
+
+def test_the_playbook_words_are_the_playbooks() -> None:
+    assert decision_ladder.PLAYBOOK.startswith("Prefer the safest reversible option first:")
+    for rung in (
+        "disable risky path via flag/config",
+        "targeted patch with bounded scope",
+        "full rollback to last known-good revision",
+    ):
+        assert rung in decision_ladder.PLAYBOOK
