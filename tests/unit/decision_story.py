@@ -7,6 +7,7 @@ after the story's start, like ``warroom.story``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from tests.unit.fake_github import START, make_comment, make_issue
 from warroom import story
@@ -58,11 +59,12 @@ def decision(
     owner: str = story.MITIGATION,
     verifier: str = story.VERIFICATION,
     extra: str = "",
+    start: datetime = START,
 ) -> str:
     """A valid Checkpoint Decision Record; ``None`` leaves an optional line out."""
     lines = [
         "### Checkpoint Decision Record",
-        f"- Timestamp: {story.at(START, minute)}",
+        f"- Timestamp: {story.at(start, minute)}",
         "- Evidence reviewed: 401 rate by deploy hash",
         f"- Decision: {choice}",
         "- Why this decision now: the rate is still climbing",
@@ -82,29 +84,37 @@ def decision(
     return "\n".join(lines) + "\n" + extra
 
 
-def settling(minute: int, *, next_in: int = 10, a: str | None = None, b: str | None = None) -> str:
+def settling(
+    minute: int,
+    *,
+    next_in: int = 10,
+    a: str | None = None,
+    b: str | None = None,
+    start: datetime = START,
+) -> str:
     """A decision that captures both recommendations and a reassessment ``next_in`` later."""
     first = a or "rollback (@tomas-lindqvist); reversibility: minutes; blast radius: all tokens"
     second = b or "flag off (@aiko-tanaka); reversibility: seconds; blast radius: one check"
     return decision(
         minute,
         rung="flag/config",
+        start=start,
         extra=(
             f"- Recommendation A: {first}\n"
             f"- Recommendation B: {second}\n"
-            f"- Next checkpoint at: {story.at(START, minute + next_in)}\n"
+            f"- Next checkpoint at: {story.at(start, minute + next_in)}\n"
         ),
     )
 
 
-def handoff(minute: int, *, from_owner: str, to_owner: str) -> str:
+def handoff(minute: int, *, from_owner: str, to_owner: str, start: datetime = START) -> str:
     """A Handoff Record moving every lane ``from_owner`` holds to ``to_owner``."""
     return f"""### Handoff Record
 - From owner: @{from_owner}
 - To owner: @{to_owner}
 - Scope boundary: the mitigation lane only
 - Unresolved unknowns: whether mobile clients cached bad tokens
-- Next checkpoint at: {story.at(START, minute + 30)}
+- Next checkpoint at: {story.at(start, minute + 30)}
 - Rollback trigger: 401 rate above 2% for 5 minutes
 """
 
