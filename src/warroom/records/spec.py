@@ -579,7 +579,7 @@ _DECISION_FIELDS = (
         "Ladder rung",
         ValueKind.RUNG,
         _choice_hint(ValueKind.RUNG) + ", the rung of the reversible decision ladder",
-        aliases=("Rung", "Decision ladder rung", "Reversible decision ladder"),
+        aliases=("Rung", "Ladder step"),
         required=False,
     ),
     # The contradiction protocol: one record capturing both conflicting recommendations.
