@@ -132,7 +132,7 @@ def test_the_detail_names_both_sides() -> None:
     posts: list[Post] = [(M, 10, ROLLBACK), (V, 15, decision(15, rung="targeted patch"))]
     (standing,) = said(contradiction.evaluate, incident(posts))
     assert f'@{M} decided "rollback"' in standing.detail
-    assert f'@{V} decided "continue mitigation" on the targeted patch rung' in standing.detail
+    assert f'then @{V} decided "continue mitigation" on the targeted patch rung' in standing.detail
     assert "5 minutes apart" in standing.detail
 
 

@@ -45,7 +45,7 @@ def evaluate(incident: Incident, config: Config, facts: Facts) -> Iterable[Guard
             key=str(applied.comment_id),
             title="An L1 decision takes an action that is not known to be reversible",
             playbook=PLAYBOOK,
-            detail=f"this L1 (low confidence) decision {why}",
+            detail=f"This L1 (low confidence) decision {why}",
             fix=(
                 'take a reversible action ("- Ladder rung: flag/config") and say how to undo it '
                 '("- Reversibility:"), or gather the evidence for L2 and post a decision that '

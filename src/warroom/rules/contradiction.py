@@ -117,8 +117,8 @@ def evaluate(incident: Incident, config: Config, facts: Facts) -> Iterable[Guard
                 title="Two owners' decisions conflict",
                 playbook=PLAYBOOK,
                 detail=(
-                    f"@{first.author} decided {_said(one)} ({first.url}) and "
-                    f"@{second.author} decided {_said(other)}, {apart} minutes apart"
+                    f"@{first.author} decided {_said(one)}, then @{second.author} decided "
+                    f"{_said(other)}, {apart} minutes apart"
                 ),
                 fix=(
                     "post one Checkpoint Decision Record that captures both: "

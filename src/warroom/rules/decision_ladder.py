@@ -79,7 +79,7 @@ def evaluate(incident: Incident, config: Config, facts: Facts) -> Iterable[Guard
             title="A decision skips the flag/config rung without saying why",
             playbook=PLAYBOOK,
             detail=(
-                f"this decision takes the {rung} rung; no earlier decision tried "
+                f"This decision takes the {rung} rung; no earlier decision tried "
                 "flag/config, and its Rejected alternatives do not say why that rung was rejected"
             ),
             fix=(
