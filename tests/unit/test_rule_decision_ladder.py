@@ -10,10 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.unit.decision_story import Post, decision, incident, said
+from tests.unit.fake_github import START
 from warroom import story
 from warroom.model import Decision, Rung
+from warroom.parsing.values import ValueProblem, read_rung
 from warroom.records.models import DecisionRecord
 from warroom.rules import decision_ladder
 
@@ -132,3 +136,34 @@ def test_the_playbook_words_are_the_playbooks() -> None:
         "full rollback to last known-good revision",
     ):
         assert rung in decision_ladder.PLAYBOOK
+
+
+def test_an_unreadable_rung_is_a_warning_and_the_decision_stands() -> None:
+    from warroom.config import Config
+    from warroom.parsing.records import read_records
+
+    (record,) = read_records(decision(10, rung="somewhere in between"), Config(), reference=START)
+    assert record.valid
+    (warning,) = [w for w in record.warnings if w.field == "Ladder rung"]
+    assert '"flag/config", "targeted patch", "full rollback"' in warning.message
+    assert isinstance(record.model, DecisionRecord)
+    assert record.model.rung is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_reading_a_rung_never_raises(text: str) -> None:
+    assert isinstance(read_rung(text), Rung | ValueProblem)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=" -flagconfiuretswhkd\n", max_size=2000))
+def test_naming_the_flag_rung_anywhere_is_read(text: str) -> None:
+    assert decision_ladder.names_flag_rung(f"{text} kill switch: broken")
+    assert decision_ladder.names_flag_rung(f"config, {text}")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=" -abdehmnopqrsuvwxyz\n", max_size=2000))
+def test_text_without_the_rung_words_is_not_read_as_naming_it(text: str) -> None:
+    assert not decision_ladder.names_flag_rung(text)
