@@ -84,11 +84,13 @@ def contradictions(incident: Incident, config: Config) -> list[tuple[Decided, De
     """Each unsettled contradiction: a decision and the latest earlier one it conflicts with."""
     window = timedelta(minutes=config.clock.reassess_minutes)
     decisions = incident.records(DecisionRecord)
+    settled_before = max(
+        (index for index, (_, record) in enumerate(decisions) if settles(record, config)),
+        default=-1,
+    )
     found: list[tuple[Decided, Decided]] = []
     for index, (applied, record) in enumerate(decisions):
-        if _attempts_settling(record):
-            continue
-        if any(settles(later, config) for _, later in decisions[index + 1 :]):
+        if index < settled_before or _attempts_settling(record):
             continue
         for earlier in reversed(decisions[:index]):
             other_applied, other = earlier
