@@ -206,20 +206,20 @@ def _apply_owners(owners: Owners, record: AnyRecord) -> Owners:
     return Owners(commander=commander, deputy=owners.deputy, lanes=lanes, next_owners=next_owners)
 
 
-def owner_timeline(incident: Incident) -> list[tuple[Applied | None, Owners]]:
-    """The owner graph as the form declared it (``None``), then after each record that moves it.
+def owner_timeline(incident: Incident) -> tuple[Owners, list[tuple[Applied, Owners]]]:
+    """The owner graph as the form declared it, then after each record that moves it.
 
     ``incident.owners`` is only the last of these; rules that judge a moment
     (hero mode, after each handoff) need the ones before it.
     """
-    owners = _lanes_from(incident.declaration)
-    timeline: list[tuple[Applied | None, Owners]] = [(None, owners)]
+    declared = owners = _lanes_from(incident.declaration)
+    moves: list[tuple[Applied, Owners]] = []
     for applied in incident.applied:
         moved = _apply_owners(owners, applied.record)
         if moved != owners:
-            timeline.append((applied, moved))
+            moves.append((applied, moved))
         owners = moved
-    return timeline
+    return declared, moves
 
 
 def _severity_evidence(records: Sequence[ParsedRecord]) -> Severity | None:

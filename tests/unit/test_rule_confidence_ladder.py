@@ -9,6 +9,7 @@ import pytest
 from tests.unit.decision_story import Post, decision, incident, said
 from warroom import story
 from warroom.rules import confidence_ladder
+from warroom.rules.guardrail import Guardrail
 
 M = story.MITIGATION
 EXPLAINED = "flag/config: no flag covers the audience check"
@@ -88,3 +89,25 @@ def test_confidence_ladder(posts: Sequence[Post], key: str | None, why: str) -> 
 
 def test_the_playbook_words_are_the_playbooks() -> None:
     assert confidence_ladder.PLAYBOOK == "L1 (low): incomplete evidence, reversible action only"
+
+
+def test_the_notice_word_for_word() -> None:
+    posts: list[Post] = [(M, 10, decision(10, confidence="L1", reversibility=None))]
+    assert said(confidence_ladder.evaluate, incident(posts)) == [
+        Guardrail(
+            rule="confidence-ladder",
+            key="1",
+            title="An L1 decision takes an action that is not known to be reversible",
+            playbook="L1 (low): incomplete evidence, reversible action only",
+            detail=(
+                "This L1 (low confidence) decision states no Reversibility, "
+                "so nobody knows it can be undone"
+            ),
+            fix=(
+                'take a reversible action ("- Ladder rung: flag/config") and say how to undo it '
+                '("- Reversibility:"), or gather the evidence for L2 and post a decision that '
+                'says "- Confidence level (L1/L2/L3): L2"'
+            ),
+            source="https://github.test/o/r/issues/1#issuecomment-1",
+        )
+    ]

@@ -18,6 +18,7 @@ from tests.unit.decision_story import Post, decision, incident, said, settling
 from warroom import story
 from warroom.config import Clock, Config
 from warroom.rules import contradiction
+from warroom.rules.guardrail import Guardrail
 
 M, V, C = story.MITIGATION, story.VERIFICATION, story.COMMANDER
 ROLLBACK = decision(10, choice="rollback")
@@ -87,6 +88,15 @@ ROLLBACK = decision(10, choice="rollback")
             id="a-settling-record-before-does-not-settle",
         ),
         pytest.param(
+            [
+                (M, 10, ROLLBACK),
+                (V, 15, decision(15)),
+                (C, 18, decision(18, rung="flag/config", extra="- Recommendation A: flag off\n")),
+            ],
+            ["1-2"],
+            id="half-a-settling-record-settles-nothing-and-is-no-side",
+        ),
+        pytest.param(
             [(M, 10, ROLLBACK), (V, 15, decision(15)), (C, 18, settling(18)), (M, 25, ROLLBACK)],
             [],
             id="the-settling-record-is-no-side-of-a-new-one",
@@ -128,12 +138,61 @@ def test_the_label_is_the_configured_one() -> None:
     assert standing.label == "contested"
 
 
-def test_the_detail_names_both_sides() -> None:
-    posts: list[Post] = [(M, 10, ROLLBACK), (V, 15, decision(15, rung="targeted patch"))]
+@pytest.mark.parametrize(
+    ("choice", "rung", "said_as"),
+    [
+        pytest.param("rollback", None, '"rollback"', id="rollback"),
+        pytest.param("rollback", "full rollback", '"rollback"', id="rollback-on-its-own-rung"),
+        pytest.param(
+            "rollback", "targeted patch", '"rollback" on the targeted patch rung', id="rollback-2"
+        ),
+        pytest.param("continue mitigation", None, '"continue mitigation"', id="continue"),
+        pytest.param(
+            "continue mitigation",
+            "full rollback",
+            '"continue mitigation" on the full rollback rung',
+            id="continue-3",
+        ),
+    ],
+)
+def test_the_detail_names_both_sides(choice: str, rung: str | None, said_as: str) -> None:
+    posts: list[Post] = [
+        (M, 10, decision(10, choice="escalate+pause")),
+        (V, 14, decision(14, choice=choice, rung=rung)),
+    ]
     (standing,) = said(contradiction.evaluate, incident(posts))
-    assert f'@{M} decided "rollback"' in standing.detail
-    assert f'then @{V} decided "continue mitigation" on the targeted patch rung' in standing.detail
-    assert "5 minutes apart" in standing.detail
+    assert standing.detail == (
+        f'@{M} decided "escalate+pause", then @{V} decided {said_as}, 4 minutes apart'
+    )
+
+
+def test_the_notice_word_for_word() -> None:
+    posts: list[Post] = [(M, 10, ROLLBACK), (V, 15, decision(15))]
+    assert said(contradiction.evaluate, incident(posts)) == [
+        Guardrail(
+            rule="contradiction",
+            key="1-2",
+            title="Two owners' decisions conflict",
+            playbook=(
+                "If two owners provide conflicting mitigation recommendations: "
+                "1. capture both recommendations in one decision record "
+                "2. score reversibility and blast radius for each "
+                "3. choose the more reversible path unless evidence disproves it "
+                "4. schedule a rapid reassessment checkpoint (<=10 minutes)"
+            ),
+            detail=(
+                f'@{M} decided "rollback", then @{V} decided "continue mitigation", 5 minutes apart'
+            ),
+            fix=(
+                "post one Checkpoint Decision Record that captures both: "
+                '"- Recommendation A:" and "- Recommendation B:", each with its reversibility '
+                "and blast radius, the path chosen (the more reversible one unless evidence "
+                'disproves it) and "- Next checkpoint at:" within 10 minutes of its Timestamp'
+            ),
+            source="https://github.test/o/r/issues/1#issuecomment-2",
+            label="decision: contested",
+        )
+    ]
 
 
 def test_the_playbook_words_are_the_playbooks() -> None:

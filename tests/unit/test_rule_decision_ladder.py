@@ -20,6 +20,7 @@ from warroom.model import Decision, Rung
 from warroom.parsing.values import ValueProblem, read_rung
 from warroom.records.models import DecisionRecord
 from warroom.rules import decision_ladder
+from warroom.rules.guardrail import Guardrail
 
 M, V = story.MITIGATION, story.VERIFICATION
 UNEXPLAINED = "waiting: every minute locks out more users"
@@ -80,6 +81,15 @@ EXPLAINED = "flag/config: no flag covers the audience check"
             ],
             "2",
             id="each-decision-says-why-on-its-own",
+        ),
+        pytest.param(
+            [
+                (M, 10, decision(10)),
+                (M, 15, decision(15, rung="flag/config")),
+                (M, 20, decision(20, rung="targeted patch")),
+            ],
+            None,
+            id="the-flag-was-tried-by-any-earlier-decision",
         ),
     ],
 )
@@ -167,3 +177,28 @@ def test_naming_the_flag_rung_anywhere_is_read(text: str) -> None:
 @given(st.text(alphabet=" -abdehmnopqrsuvwxyz\n", max_size=2000))
 def test_text_without_the_rung_words_is_not_read_as_naming_it(text: str) -> None:
     assert not decision_ladder.names_flag_rung(text)
+
+
+def test_the_notice_word_for_word() -> None:
+    found = said(decision_ladder.evaluate, incident([(M, 10, decision(10, choice="rollback"))]))
+    assert found == [
+        Guardrail(
+            rule="decision-ladder",
+            key="1",
+            title="A decision skips the flag/config rung without saying why",
+            playbook=(
+                "Prefer the safest reversible option first: 1. disable risky path via flag/config "
+                "2. targeted patch with bounded scope 3. full rollback to last known-good revision"
+            ),
+            detail=(
+                "This decision takes the full rollback rung; no earlier decision tried "
+                "flag/config, and its Rejected alternatives do not say why that rung was rejected"
+            ),
+            fix=(
+                'edit the record\'s "Rejected alternatives:" to say why disabling the risky path '
+                'via flag/config was rejected (e.g. "flag/config: no flag covers this path"), '
+                'or decide the flag/config rung first ("- Ladder rung: flag/config")'
+            ),
+            source="https://github.test/o/r/issues/1#issuecomment-1",
+        )
+    ]

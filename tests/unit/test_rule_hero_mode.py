@@ -15,6 +15,7 @@ import pytest
 from tests.unit.decision_story import Post, decision, handoff, incident, said
 from warroom import story
 from warroom.rules import hero_mode
+from warroom.rules.guardrail import Guardrail
 
 C, D, M, V, S = story.COMMANDER, story.DEPUTY, story.MITIGATION, story.VERIFICATION, story.COMMS
 
@@ -118,3 +119,37 @@ def test_a_decision_that_changes_who_is_the_hero_is_a_new_occurrence() -> None:
 def test_the_playbook_words_are_the_playbooks() -> None:
     assert "Hero mode in one lane" in hero_mode.PLAYBOOK
     assert "Fast initially, fragile during handoff and fatigue windows." in hero_mode.PLAYBOOK
+
+
+def test_the_notice_as_declared_word_for_word() -> None:
+    found = said(hero_mode.evaluate, incident([], mitigation=C, verification=C))
+    assert found == [
+        Guardrail(
+            rule="hero-mode",
+            key="declared",
+            title="Hero mode: one person holds three or more roles",
+            playbook=(
+                "Hero mode in one lane — Fast initially, fragile during handoff and fatigue "
+                "windows."
+            ),
+            detail=f"@{C} holds commander, mitigation, verification (as declared)",
+            fix=(
+                "name other people until nobody holds more than two of commander, deputy, "
+                "mitigation, verification and comms: a Checkpoint Decision Record's Owner for "
+                "execution and Owner for verification, an Incident Command Snapshot's Incident "
+                "commander, or a Handoff Record to someone who holds no role yet"
+            ),
+            source="",
+        )
+    ]
+
+
+def test_the_notice_after_a_handoff_names_every_hero_as_written() -> None:
+    both = f"{C.upper()}, @{D}"  # one handoff to two people: each gets verification
+    posts: list[Post] = [(V, 10, handoff(10, from_owner=V, to_owner=both))]
+    (found,) = said(hero_mode.evaluate, incident(posts, mitigation=C, comms=D))
+    assert found.detail == (
+        f"@{D} holds deputy, verification, comms; "
+        f"@{C} holds commander, mitigation, verification (after this record)"
+    )
+    assert found.source == "https://github.test/o/r/issues/1#issuecomment-1"

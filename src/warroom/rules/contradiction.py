@@ -111,7 +111,7 @@ def evaluate(incident: Incident, config: Config, facts: Facts) -> Iterable[Guard
     minutes = config.clock.reassess_minutes
     guardrails = []
     for (first, one), (second, other) in contradictions(incident, config):
-        apart = int(abs(other.timestamp - one.timestamp).total_seconds() // 60)
+        apart = int(abs(other.timestamp - one.timestamp).total_seconds()) // 60
         guardrails.append(
             Guardrail(
                 rule=RULE,

@@ -35,12 +35,13 @@ Heroes = tuple[tuple[str, tuple[str, ...]], ...]
 
 def roles(owners: Owners) -> dict[str, tuple[str, ...]]:
     """Every role and who holds it: the commander is whoever holds the triage lane."""
+    lanes = owners.lanes  # every lane is present, empty when nobody holds it
     return {
-        "commander": owners.lanes.get(Lane.TRIAGE) or owners.commander,
+        "commander": lanes[Lane.TRIAGE],
         "deputy": owners.deputy,
-        "mitigation": owners.lanes.get(Lane.MITIGATION, ()),
-        "verification": owners.lanes.get(Lane.VERIFICATION, ()),
-        "comms": owners.lanes.get(Lane.COMMS, ()),
+        "mitigation": lanes[Lane.MITIGATION],
+        "verification": lanes[Lane.VERIFICATION],
+        "comms": lanes[Lane.COMMS],
     }
 
 
@@ -63,14 +64,13 @@ def heroes(owners: Owners) -> Heroes:
 
 def evaluate(incident: Incident, config: Config, facts: Facts) -> Iterable[Guardrail]:
     """Hero mode as it stands now, keyed by the declaration or the handoff that left it so."""
-    key, source = "", ""
-    before: Heroes = ()
-    for applied, owners in owner_timeline(incident):
+    declared, moves = owner_timeline(incident)
+    before = heroes(declared)
+    key, source = ("declared", "") if before else ("", "")
+    for applied, owners in moves:
         now = heroes(owners)
         if not now:
             key, source = "", ""
-        elif applied is None:
-            key = "declared"
         elif isinstance(applied.record, Handoff) or now != before:
             key, source = str(applied.comment_id), applied.url
         before = now
