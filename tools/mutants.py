@@ -69,6 +69,17 @@ class Target:
 TARGETS = [
     Target("rules/closure_gate", "warroom.rules.closure_gate", "rules/closure_gate.py", 0.90),
     Target("rules/clock", "warroom.rules.clock", "rules/clock.py", 0.90),
+    Target("rules/hero_mode", "warroom.rules.hero_mode", "rules/hero_mode.py", 0.90),
+    Target(
+        "rules/decision_ladder", "warroom.rules.decision_ladder", "rules/decision_ladder.py", 0.90
+    ),
+    Target(
+        "rules/confidence_ladder",
+        "warroom.rules.confidence_ladder",
+        "rules/confidence_ladder.py",
+        0.90,
+    ),
+    Target("rules/contradiction", "warroom.rules.contradiction", "rules/contradiction.py", 0.90),
     Target("authority", "warroom.authority", "authority.py", 0.90),
     Target("incident", "warroom.incident", "incident.py", 0.80),
     Target("plan", "warroom.plan", "plan.py", 0.80),

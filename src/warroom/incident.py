@@ -206,6 +206,22 @@ def _apply_owners(owners: Owners, record: AnyRecord) -> Owners:
     return Owners(commander=commander, deputy=owners.deputy, lanes=lanes, next_owners=next_owners)
 
 
+def owner_timeline(incident: Incident) -> tuple[Owners, list[tuple[Applied, Owners]]]:
+    """The owner graph as the form declared it, then after each record that moves it.
+
+    ``incident.owners`` is only the last of these; rules that judge a moment
+    (hero mode, after each handoff) need the ones before it.
+    """
+    declared = owners = _lanes_from(incident.declaration)
+    moves: list[tuple[Applied, Owners]] = []
+    for applied in incident.applied:
+        moved = _apply_owners(owners, applied.record)
+        if moved != owners:
+            moves.append((applied, moved))
+        owners = moved
+    return declared, moves
+
+
 def _severity_evidence(records: Sequence[ParsedRecord]) -> Severity | None:
     """The severity a comment revises to, if it carries evidence for it.
 

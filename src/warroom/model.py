@@ -38,6 +38,14 @@ class Decision(StrEnum):
     ESCALATE = "escalate+pause"
 
 
+class Rung(StrEnum):
+    """The reversible decision ladder, safest first: a decision's ``Ladder rung``."""
+
+    FLAG = "flag/config"
+    PATCH = "targeted patch"
+    ROLLBACK = "full rollback"
+
+
 class Confidence(StrEnum):
     """The decision confidence ladder; never close on L1."""
 

@@ -144,7 +144,10 @@ def decision(
     choice: str = "rollback",
     confidence: str = "L2",
     severity: str | None = None,
-    rejected: str = "targeted hotfix of the audience parser: slower to verify",
+    rejected: str = (
+        "flag/config only: cached tokens stay rejected; "
+        "targeted hotfix of the audience parser: slower to verify"
+    ),
 ) -> str:
     severity_line = f"- Severity: {severity}\n" if severity else ""
     return f"""### Checkpoint Decision Record

@@ -6,7 +6,7 @@ and the sweep. Timing patterns in tests is not allowed (and would only try the
 inputs someone thought of), so ``tests/support/regex_audit.py`` reads each
 pattern's parse tree instead. The first tables test the auditor itself, on
 patterns known to be bad or fine; the last tests audit every pattern the
-parsing, record and marker modules compile or pass to ``re``.
+parsing, record, rule and marker modules compile or pass to ``re``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import pytest
 
 import warroom.parsing
 import warroom.records
+import warroom.rules
 from tests.support.regex_audit import MODES, Mode, Site, audit, pattern_sites
 from warroom.parsing import records
 
@@ -119,7 +120,7 @@ def test_auditor_tells_modes_apart() -> None:
 
 def _modules() -> list[ModuleType]:
     found = [importlib.import_module("warroom.markers"), importlib.import_module("warroom.limits")]
-    for package in (warroom.parsing, warroom.records):
+    for package in (warroom.parsing, warroom.records, warroom.rules):
         found.append(package)
         for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
             found.append(importlib.import_module(info.name))

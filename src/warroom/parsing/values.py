@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from warroom.model import Confidence, Decision, Phase, Severity, Status
+from warroom.model import Confidence, Decision, Phase, Rung, Severity, Status
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,32 @@ def read_decision(raw: str) -> Decision | ValueProblem:
             "escalate & pause": Decision.ESCALATE,
         },
     )
+
+
+RUNG_ALIASES: dict[str, Rung] = {
+    "1": Rung.FLAG,
+    "flag": Rung.FLAG,
+    "config": Rung.FLAG,
+    "flag disable": Rung.FLAG,
+    "feature flag": Rung.FLAG,
+    "kill switch": Rung.FLAG,
+    "disable risky path via flag/config": Rung.FLAG,
+    "2": Rung.PATCH,
+    "patch": Rung.PATCH,
+    "hotfix": Rung.PATCH,
+    "targeted hotfix": Rung.PATCH,
+    "bounded patch": Rung.PATCH,
+    "targeted patch with bounded scope": Rung.PATCH,
+    "3": Rung.ROLLBACK,
+    "rollback": Rung.ROLLBACK,
+    "full rollback to last known-good revision": Rung.ROLLBACK,
+}
+"""The ladder's rungs as people write them: the playbook's words, a short form, the number."""
+
+
+def read_rung(raw: str) -> Rung | ValueProblem:
+    """``flag/config``, ``flag``, ``1`` or the playbook's whole line all mean the first rung."""
+    return read_enum(Rung, raw, aliases=RUNG_ALIASES)
 
 
 def read_confidence(raw: str) -> Confidence | ValueProblem:

@@ -21,6 +21,7 @@ from warroom.model import (
     FollowUpKind,
     Phase,
     RerunResult,
+    Rung,
     Severity,
     Status,
 )
@@ -69,6 +70,10 @@ class DecisionRecord(RecordModel):
     blast_radius: str | None = None
     verification_signal: str | None = None
     confidence: Confidence | None = None
+    # The reversible decision ladder and the contradiction protocol.
+    rung: Rung | None = None
+    recommendation_a: str | None = None
+    recommendation_b: str | None = None
     # The evidence packet every major checkpoint carries.
     severity: Severity | None = None
     impact: str | None = None

@@ -34,6 +34,7 @@ from warroom.parsing.values import (
     read_enum,
     read_logins,
     read_phase,
+    read_rung,
     read_severity,
     read_status,
     read_time,
@@ -148,6 +149,7 @@ def _enum_reader(kind: ValueKind) -> Callable[[str], Any]:
         ValueKind.PHASE: read_phase,
         ValueKind.DECISION: read_decision,
         ValueKind.CONFIDENCE: read_confidence,
+        ValueKind.RUNG: read_rung,
         ValueKind.STATUS: read_status,
     }
     if kind in special:

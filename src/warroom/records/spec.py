@@ -29,6 +29,7 @@ from warroom.model import (
     FollowUpKind,
     Phase,
     RerunResult,
+    Rung,
     Severity,
     Status,
 )
@@ -66,6 +67,7 @@ class ValueKind(Enum):
     RESULT = "result"
     FOLLOWUP_KIND = "followup kind"
     DISMISSAL_REASON = "dismissal reason"
+    RUNG = "ladder rung"
 
 
 ENUMS: Mapping[ValueKind, type[StrEnum]] = {
@@ -77,6 +79,7 @@ ENUMS: Mapping[ValueKind, type[StrEnum]] = {
     ValueKind.RESULT: RerunResult,
     ValueKind.FOLLOWUP_KIND: FollowUpKind,
     ValueKind.DISMISSAL_REASON: DismissalReason,
+    ValueKind.RUNG: Rung,
 }
 
 _TIME_HINT = 'a date and time such as "2026-11-28 16:20 UTC"'
@@ -571,6 +574,32 @@ _DECISION_FIELDS = (
         aliases=("Confidence", "Current confidence level"),
         required=False,
         blank="L1 | L2 | L3",
+    ),
+    # The reversible decision ladder ("Decision: rollback" is its third rung when this is left out).
+    FieldSpec(
+        "rung",
+        "Ladder rung",
+        ValueKind.RUNG,
+        _choice_hint(ValueKind.RUNG) + ", the rung of the reversible decision ladder",
+        aliases=("Rung", "Ladder step"),
+        required=False,
+    ),
+    # The contradiction protocol: one record capturing both conflicting recommendations.
+    FieldSpec(
+        "recommendation_a",
+        "Recommendation A",
+        ValueKind.TEXT,
+        "one owner's recommendation with its reversibility and blast radius",
+        aliases=("First recommendation",),
+        required=False,
+    ),
+    FieldSpec(
+        "recommendation_b",
+        "Recommendation B",
+        ValueKind.TEXT,
+        "the other owner's recommendation with its reversibility and blast radius",
+        aliases=("Second recommendation",),
+        required=False,
     ),
     # The evidence packet.
     FieldSpec(

@@ -7,10 +7,22 @@ from __future__ import annotations
 
 from warroom.config import Config
 from warroom.incident import Incident
-from warroom.rules import revocation_first
+from warroom.rules import (
+    confidence_ladder,
+    contradiction,
+    decision_ladder,
+    hero_mode,
+    revocation_first,
+)
 from warroom.rules.guardrail import Facts, Guardrail, Rule
 
-RULES: tuple[Rule, ...] = (revocation_first.rule,)
+RULES: tuple[Rule, ...] = (
+    hero_mode.evaluate,
+    decision_ladder.evaluate,
+    confidence_ladder.evaluate,
+    contradiction.evaluate,
+    revocation_first.rule,
+)
 """The registered rules, each ``rule(incident, config, facts)``."""
 
 
