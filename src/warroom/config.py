@@ -148,6 +148,21 @@ class FollowUps(_Strict):
     title_prefix: str = "[hardening]"
 
 
+class Freeze(_Strict):
+    """The merge freeze: which incidents freeze their impacted surfaces, and how a pull
+    request says it is part of the response."""
+
+    severities: tuple[Severity, ...] = (Severity.SEV1, Severity.SEV2)
+    """Incidents of these severities freeze merges into their impacted surfaces."""
+    exempt_labels: tuple[str, ...] = ("incident-fix",)
+    """A pull request with one of these labels is never held (besides ``Incident: #N``)."""
+
+    @field_validator("exempt_labels")
+    @classmethod
+    def _exempt_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_checked_label(name) for name in value)
+
+
 class Api(_Strict):
     """How hard warroom tries when GitHub is unwell."""
 
@@ -170,6 +185,7 @@ class Config(_Strict):
     clock: Clock = Clock()
     closure: Closure = Closure()
     follow_ups: FollowUps = FollowUps()
+    freeze: Freeze = Freeze()
     api: Api = Api()
 
     @field_validator("timezone")

@@ -35,11 +35,13 @@ from warroom.effects import (
     OpenFollowUp,
     RemoveLabel,
     Reopen,
+    SetCommitStatus,
     UpsertComment,
 )
 from warroom.errors import GitHubError
 from warroom.markers import describe_marker
 from warroom.model import CommentSnapshot, IssueSnapshot, is_bot_account
+from warroom.rules.merge_freeze import Pull
 
 log = logging.getLogger(__name__)
 
@@ -437,6 +439,64 @@ class GitHubAdapter:
 
         return self._call(f"list recently closed issues labelled {label!r}", read)
 
+    def labelled_pulls(self, label: str) -> list[int]:
+        """Numbers of the open pull requests with ``label``: ceil(N/100) GETs of the issue
+        listing (which holds pull requests too), the way incident runs find held ones."""
+
+        def read() -> list[int]:
+            issues = self._repo.get_issues(state="open", labels=[label])
+            return [i.number for i in issues if _is_pull_request(i)]
+
+        return self._call(f"list open pull requests labelled {label!r}", read)
+
+    def pull(self, number: int) -> Pull:
+        """One pull request without its files: one GET."""
+
+        def read() -> Pull:
+            url = f"{self._repo.url}/pulls/{number}"
+            _, data = self._github.requester.requestJsonAndCheck("GET", url)
+            return pull_from_data(data)
+
+        return self._call(f"read pull request #{number}", read)
+
+    def pull_files(self, number: int) -> tuple[str, ...]:
+        """The paths a pull request changes (renamed ones under both names): ceil(F/100) GETs,
+        at most 30 (GitHub lists the first 3,000 files)."""
+
+        def read() -> tuple[str, ...]:
+            url = f"{self._repo.url}/pulls/{number}/files"
+            found: list[str] = []
+            for page in range(1, 31):
+                parameters = {"per_page": 100, "page": page}
+                headers, data = self._github.requester.requestJsonAndCheck(
+                    "GET", url, parameters=parameters
+                )
+                for item in data if isinstance(data, list) else []:
+                    if isinstance(item, dict):
+                        found += [
+                            str(item[k]) for k in ("filename", "previous_filename") if item.get(k)
+                        ]
+                if 'rel="next"' not in str(headers.get("link", "")):
+                    break
+            return tuple(dict.fromkeys(found))
+
+        return self._call(f"list the files of pull request #{number}", read)
+
+    def _status(self, sha: str, context: str) -> tuple[str, str] | None:
+        """(state, description) of the latest status ``context`` on ``sha``: one GET."""
+
+        def read() -> tuple[str, str] | None:
+            url = f"{self._repo.url}/commits/{quote(sha, safe='')}/status"
+            _, data = self._github.requester.requestJsonAndCheck(
+                "GET", url, parameters={"per_page": 100}
+            )
+            for item in data.get("statuses") or [] if isinstance(data, dict) else []:
+                if isinstance(item, dict) and item.get("context") == context:
+                    return (str(item.get("state", "")), str(item.get("description") or ""))
+            return None
+
+        return self._call(f"read the {context} status of {sha[:12]}", read)
+
     def comments_since(self, since: datetime) -> list[tuple[int, CommentSnapshot]]:
         """Comments anywhere in the repository written or edited since ``since``, each with its
         issue's number: ceil(N/100) GETs (one when nothing changed). The sweep's memory."""
@@ -515,6 +575,8 @@ class GitHubAdapter:
                     self._delete_comment(effect, report)
                 case OpenFollowUp():
                     self._follow_up(effect, plan, view, report)
+                case SetCommitStatus():
+                    self._set_status(effect, report)
                 case Fail(message=message):
                     report.failures.append(message)
         return report
@@ -595,6 +657,33 @@ class GitHubAdapter:
         self._call(f"reopen #{effect.issue}", lambda: issue.edit(state="open"), write=True)
         view.state = "open"
         report.applied.append(f"#{effect.issue}: reopened")
+
+    def _set_status(self, effect: SetCommitStatus, report: ApplyReport) -> None:
+        wanted = (effect.state, effect.description)
+        if self._status(effect.sha, effect.context) == wanted:
+            return
+        url = f"{self._repo.url}/statuses/{quote(effect.sha, safe='')}"
+        payload = {
+            "state": effect.state,
+            "context": effect.context,
+            "description": effect.description[:140],
+            **({"target_url": effect.target_url} if effect.target_url else {}),
+        }
+
+        def post() -> bool:
+            self._github.requester.requestJsonAndCheck("POST", url, input=payload)
+            return True
+
+        def happened() -> bool | None:
+            return True if self._status(effect.sha, effect.context) == wanted else None
+
+        self._call(
+            f"set the {effect.context} status of {effect.sha[:12]}",
+            post,
+            write=True,
+            happened=happened,
+        )
+        report.applied.append(f"{effect.sha[:12]}: {effect.context} {effect.state}")
 
     def _delete_comment(self, effect: DeleteComment, report: ApplyReport) -> None:
         existing = self._own_comment(effect.issue, effect.marker)
@@ -785,6 +874,29 @@ class GitHubAdapter:
             write=True,
             happened=find_or_create,
         )
+
+
+def pull_from_data(data: Any) -> Pull:
+    """A pull request object (an API answer or a webhook's ``pull_request``) as the freeze
+    sees it; missing parts read as empty."""
+    item: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
+
+    def part(key: str) -> Mapping[str, Any]:
+        value = item.get(key)
+        return value if isinstance(value, Mapping) else {}
+
+    head, user = part("head"), part("user")
+    listed = item.get("labels")
+    labels: list[Any] = listed if isinstance(listed, list) else []
+    number = item.get("number")
+    return Pull(
+        number=number if isinstance(number, int) else 0,
+        title=str(item.get("title") or ""),
+        author=str(user.get("login") or ""),
+        body=str(item.get("body") or ""),
+        labels=tuple(str(x.get("name", "")) for x in labels if isinstance(x, Mapping)),
+        head_sha=str(head.get("sha") or ""),
+    )
 
 
 def _role(collaborator: dict[str, Any]) -> str:
