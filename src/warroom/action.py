@@ -55,7 +55,7 @@ def is_incident(issue: IssueSnapshot, config: Config) -> bool:
 def triage(event_name: str, payload: Mapping[str, Any], config: Config) -> Event | Ignored:
     """The event warroom acts on, or why it leaves this one alone. Pure."""
     event = read_event(event_name, payload)
-    if isinstance(event, Ignored) or event.is_sweep:
+    if isinstance(event, Ignored) or event.is_sweep or event.pull is not None:
         return event
     assert event.issue is not None
     if event.comment is not None and event.comment.author_is_bot:

@@ -39,9 +39,9 @@ from warroom.effects import (
     UpsertComment,
 )
 from warroom.errors import GitHubError
+from warroom.events import pull_from_payload
 from warroom.markers import describe_marker
-from warroom.model import CommentSnapshot, IssueSnapshot, is_bot_account
-from warroom.rules.merge_freeze import Pull
+from warroom.model import CommentSnapshot, IssueSnapshot, PullSnapshot, is_bot_account
 
 log = logging.getLogger(__name__)
 
@@ -439,25 +439,23 @@ class GitHubAdapter:
 
         return self._call(f"list recently closed issues labelled {label!r}", read)
 
-    def labelled_pulls(self, label: str) -> list[int]:
-        """Numbers of the open pull requests with ``label``: ceil(N/100) GETs of the issue
-        listing (which holds pull requests too), the way incident runs find held ones."""
+    def open_pulls(self) -> list[PullSnapshot]:
+        """Every open pull request, without files: ceil(P/100) GETs (at most 30 pages)."""
 
-        def read() -> list[int]:
-            issues = self._repo.get_issues(state="open", labels=[label])
-            return [i.number for i in issues if _is_pull_request(i)]
+        def read() -> list[PullSnapshot]:
+            url = f"{self._repo.url}/pulls"
+            found: list[PullSnapshot] = []
+            for page in range(1, 31):
+                parameters = {"state": "open", "per_page": 100, "page": page}
+                headers, data = self._github.requester.requestJsonAndCheck(
+                    "GET", url, parameters=parameters
+                )
+                found += [pull_from_payload(item) for item in data if isinstance(data, list)]
+                if 'rel="next"' not in str(headers.get("link", "")):
+                    break
+            return [p for p in found if p.number > 0 and p.head_sha]
 
-        return self._call(f"list open pull requests labelled {label!r}", read)
-
-    def pull(self, number: int) -> Pull:
-        """One pull request without its files: one GET."""
-
-        def read() -> Pull:
-            url = f"{self._repo.url}/pulls/{number}"
-            _, data = self._github.requester.requestJsonAndCheck("GET", url)
-            return pull_from_data(data)
-
-        return self._call(f"read pull request #{number}", read)
+        return self._call("list open pull requests", read)
 
     def pull_files(self, number: int) -> tuple[str, ...]:
         """The paths a pull request changes (renamed ones under both names): ceil(F/100) GETs,
@@ -874,29 +872,6 @@ class GitHubAdapter:
             write=True,
             happened=find_or_create,
         )
-
-
-def pull_from_data(data: Any) -> Pull:
-    """A pull request object (an API answer or a webhook's ``pull_request``) as the freeze
-    sees it; missing parts read as empty."""
-    item: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
-
-    def part(key: str) -> Mapping[str, Any]:
-        value = item.get(key)
-        return value if isinstance(value, Mapping) else {}
-
-    head, user = part("head"), part("user")
-    listed = item.get("labels")
-    labels: list[Any] = listed if isinstance(listed, list) else []
-    number = item.get("number")
-    return Pull(
-        number=number if isinstance(number, int) else 0,
-        title=str(item.get("title") or ""),
-        author=str(user.get("login") or ""),
-        body=str(item.get("body") or ""),
-        labels=tuple(str(x.get("name", "")) for x in labels if isinstance(x, Mapping)),
-        head_sha=str(head.get("sha") or ""),
-    )
 
 
 def _role(collaborator: dict[str, Any]) -> str:

@@ -16,12 +16,15 @@ and a star never re-scans what an earlier one matched.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
 from warroom.config import Config
+from warroom.declaration import read_declaration
 from warroom.incident import Incident
-from warroom.model import IssueSnapshot, Phase, Severity, Status
+from warroom.model import IssueSnapshot, Phase, PullSnapshot, Severity, Status
+from warroom.parsing.forms import bundled_form, parse_form
 from warroom.records.models import StakeholderUpdate
 
 PLAYBOOK = "freeze unrelated merges in impacted surfaces"
@@ -172,6 +175,31 @@ def freeze_of(incident: Incident, config: Config) -> Freeze | None:
     return Freeze(incident.number, severity, declaration.impacted_surfaces, incident.issue.title)
 
 
+def listed_freeze(issue: IssueSnapshot, config: Config) -> Freeze | None:
+    """The freeze an open incident holds as one listing shows it: its severity label, its
+    phase label and the surfaces in its form. The incident's own run knows better
+    (a Stakeholder Update saying recovered); see ``hinted``."""
+    severity = listed_severity(issue, config)
+    if severity is None or severity not in config.freeze.severities:
+        return None
+    if listed_released(issue, config):
+        return None
+    declaration = read_declaration(parse_form(issue.body, bundled_form("incident")), config).value
+    if declaration is None or not declaration.impacted_surfaces:
+        return None
+    return Freeze(issue.number, severity, declaration.impacted_surfaces, issue.title)
+
+
+def hinted(listed: Freeze, state: Mapping[str, Any]) -> Freeze | None:
+    """``listed`` as the incident's own last run left it in its status comment's state
+    (``freeze``: the surfaces it froze, empty when none); unchanged without that hint."""
+    surfaces = state.get("freeze")
+    if not isinstance(surfaces, list):
+        return listed
+    kept = tuple(str(s) for s in surfaces if isinstance(s, str))
+    return replace(listed, surfaces=kept) if kept else None
+
+
 def listed_severity(issue: IssueSnapshot, config: Config) -> Severity | None:
     """The severity label warroom keeps on an incident, as a listing shows it."""
     held = {x.lower() for x in issue.labels}
@@ -190,19 +218,6 @@ def listed_released(issue: IssueSnapshot, config: Config) -> bool:
 
 
 @dataclass(frozen=True)
-class Pull:
-    """A pull request as the freeze sees it."""
-
-    number: int
-    title: str
-    author: str
-    body: str
-    labels: tuple[str, ...]
-    head_sha: str
-    files: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class Hold:
     """One incident holding a pull request, and the files that put it in the freeze."""
 
@@ -212,13 +227,13 @@ class Hold:
     surfaces: tuple[str, ...]
 
 
-def exempt(pull: Pull, config: Config) -> bool:
+def exempt(pull: PullSnapshot, config: Config) -> bool:
     """Labelled with one of ``freeze.exempt_labels``."""
     held = {x.lower() for x in pull.labels}
     return any(name.lower() in held for name in config.freeze.exempt_labels)
 
 
-def could_hold(pull: Pull, freezes: Iterable[Freeze], config: Config) -> list[Freeze]:
+def could_hold(pull: PullSnapshot, freezes: Iterable[Freeze], config: Config) -> list[Freeze]:
     """The freezes that could hold ``pull`` whatever its files (to skip reading them)."""
     if exempt(pull, config):
         return []
@@ -226,7 +241,7 @@ def could_hold(pull: Pull, freezes: Iterable[Freeze], config: Config) -> list[Fr
     return [f for f in freezes if f.incident not in named]
 
 
-def holds(pull: Pull, freezes: Iterable[Freeze], config: Config) -> tuple[Hold, ...]:
+def holds(pull: PullSnapshot, freezes: Iterable[Freeze], config: Config) -> tuple[Hold, ...]:
     """Every incident that holds ``pull``, lowest number first, with the matching files."""
     found: list[Hold] = []
     for freeze in sorted(could_hold(pull, freezes, config), key=lambda f: f.incident):
