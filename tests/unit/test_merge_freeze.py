@@ -183,7 +183,8 @@ def test_freeze_severities_are_config() -> None:
     incident = _incident([], severity="SEV-3")
     config = Config.model_validate({"freeze": {"severities": ["SEV-3"]}})
     found = freeze_of(incident, config)
-    assert found is not None and found.severity is Severity.SEV3
+    assert found is not None
+    assert found.severity is Severity.SEV3
 
 
 @pytest.mark.parametrize(

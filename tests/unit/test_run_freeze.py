@@ -84,7 +84,8 @@ def test_triage_of_pull_request_events(name: str, action: str, state: str, ignor
     event = triage(name, _payload(_pull(), action, state), Config())
     assert isinstance(event, Ignored) is ignored
     if not ignored:
-        assert not isinstance(event, Ignored) and event.pull is not None
+        assert not isinstance(event, Ignored)
+        assert event.pull is not None
         assert event.pull.head_sha == SHA
 
 
@@ -100,7 +101,8 @@ def test_a_pull_request_in_a_frozen_surface_is_held() -> None:
     assert "services/auth/token.py" in comment.body
     assert "freeze unrelated merges in impacted surfaces" in comment.body
     (failure,) = result.failures
-    assert "#1" in failure and "services/auth/token.py" in failure
+    assert "#1" in failure
+    assert "services/auth/token.py" in failure
     assert any("status warroom/freeze failure" in line for line in plan_lines(result))
 
 
