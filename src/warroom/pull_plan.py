@@ -66,8 +66,9 @@ def failure(pull: PullSnapshot, holds: tuple[Hold, ...]) -> str:
     return (
         f"pull request #{pull.number} is held by the merge freeze ({PLAYBOOK}): "
         + "; ".join(parts)
-        + ". Wait until the incident recovers, or add `Incident: #N` to the description "
-        "if this change is part of its response."
+        + ". Wait until the incident recovers, or add the line `Incident: "
+        + ", ".join(f"#{h.incident}" for h in holds)
+        + "` to the description if this change is part of its response."
     )
 
 
