@@ -36,8 +36,10 @@ from warroom.parsing.records import read_records
 from warroom.plan import Plan, clock_items, label_catalog, plan_incident, status_effect
 from warroom.records.types import ParsedRecord
 from warroom.render import render
+from warroom.rules import guardrails
+from warroom.rules.guardrail import Facts
 from warroom.rules.merge_freeze import freeze_of
-from warroom.run_freeze import Freezes, PullResult, check, recheck
+from warroom.run_freeze import Freezes, PullResult, check, linked_pulls, recheck
 
 log = logging.getLogger(__name__)
 
@@ -223,6 +225,21 @@ def process_incident(
         config=config,
         recorded=recorded,
     )
+    # The merge freeze: what this incident freezes now, against what its last run froze.
+    freeze = freeze_of(incident, config)
+    frozen = list(freeze.surfaces) if freeze is not None else []
+    froze = cache.get("freeze")
+    rechecked = None
+    if froze != frozen and (frozen or froze):
+        rechecked = recheck(
+            adapter, freeze, issue.number, config, render, dry_run=dry_run, state_key=state_key
+        )
+    held = _held(rechecked, cache, issue.number) if freeze is not None else []
+    pulls = (
+        linked_pulls(adapter, issue.number, freeze, config)
+        if guardrails.READS_PULLS and issue.state == "open"
+        else None
+    )
     plan = plan_incident(
         event,
         incident,
@@ -233,19 +250,9 @@ def process_incident(
         cache=cache,
         status_url=status.html_url if status is not None else "",
         state_key=state_key,
+        facts=Facts(now, pulls=pulls),
     )
-    result = IncidentResult(plan, incident, comments=comments)
-    # The merge freeze: what this incident freezes now, against what its last run froze.
-    freeze = freeze_of(incident, config)
-    frozen = list(freeze.surfaces) if freeze is not None else []
-    froze = cache.get("freeze")
-    rechecked = None
-    if froze != frozen and (frozen or froze):
-        rechecked = recheck(
-            adapter, freeze, issue.number, config, render, dry_run=dry_run, state_key=state_key
-        )
-        result.pulls = rechecked
-    held = _held(rechecked, cache, issue.number) if freeze is not None else []
+    result = IncidentResult(plan, incident, comments=comments, pulls=rechecked or [])
     known_follow_ups = {str(k): int(v) for k, v in dict(cache.get("follow_ups", {})).items()}
     unlinked: set[str] = set()
     if not dry_run:

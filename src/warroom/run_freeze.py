@@ -30,7 +30,16 @@ from warroom.effects import Effect, Fail
 from warroom.markers import decode_state
 from warroom.model import CommentSnapshot, IssueSnapshot, PullSnapshot
 from warroom.pull_plan import is_held, plan_pull
-from warroom.rules.merge_freeze import Freeze, Hold, could_hold, hinted, holds, listed_freeze
+from warroom.rules.guardrail import PullFacts
+from warroom.rules.merge_freeze import (
+    Freeze,
+    Hold,
+    could_hold,
+    hinted,
+    holds,
+    listed_freeze,
+    references,
+)
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +169,24 @@ def recheck(
         if checked is not None:
             results.append(checked)
     return results
+
+
+def linked_pulls(
+    adapter: PullAdapter, number: int, freeze: Freeze | None, config: Config
+) -> tuple[PullFacts, ...]:
+    """The open pull requests linked to incident ``number``, with their files, for
+    ``Facts.pulls``: those whose description says ``Incident: #N``, and those its freeze
+    holds (only pull requests labelled held can be). One listing, one read per linked one."""
+    found: list[PullFacts] = []
+    for pull in adapter.open_pulls():
+        named = number in references(pull.body)
+        if not named and (freeze is None or not is_held(pull, config)):
+            continue
+        pull = _with_files(adapter, pull)
+        held = freeze is not None and bool(holds(pull, [freeze], config))
+        if named or held:
+            found.append(PullFacts(pull.number, pull.author, pull.files, held=held))
+    return tuple(found)
 
 
 def _with_files(adapter: PullAdapter, pull: PullSnapshot) -> PullSnapshot:

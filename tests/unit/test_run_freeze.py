@@ -18,6 +18,8 @@ from warroom.effects import AddLabels, DeleteComment, Fail, RemoveLabel, UpsertC
 from warroom.events import Ignored
 from warroom.markers import decode_state, encode_state, marker
 from warroom.model import PullSnapshot
+from warroom.rules import guardrails
+from warroom.rules.guardrail import Facts, PullFacts
 from warroom.run import RunResult, plan_lines
 
 SHA = "c0ffee" + "0" * 34
@@ -264,3 +266,40 @@ def test_the_sealed_state_keeps_the_freeze() -> None:
     assert state["freeze"] == ["services/auth/**", "config/auth-gateway.yaml"]
     assert state["freeze_held"] == []
     assert KEY  # the state is sealed with the test key
+
+
+def test_facts_pulls_are_read_only_when_a_rule_reads_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Linked: named by ``Incident: #1``, or held by this incident's freeze. One listing and one
+    read of files per linked pull request, and nothing at all while no rule asks."""
+    incident = _incident()
+    named = PullSnapshot(8, "Rollback", "dev", "Incident: #1", (), "e" * 40, ("deploy/x.yml",))
+    other = PullSnapshot(9, "Docs", "dev", "Incident: #2", (), "9" * 40, ("docs/a.md",))
+    gh = _gh(incident, pull=_pull())
+    gh.pulls.update({8: named, 9: other})
+    _opened(gh, incident)  # holds #7 (the freeze started)
+    gh.calls.clear()
+    _comment(gh, incident, story.stakeholder(incident.created_at, status="degraded"), 5)
+    assert not [c for c in gh.calls if "pull" in c]
+
+    seen: list[Facts] = []
+
+    def reader(incident: Any, config: Config, facts: Facts) -> list[Any]:
+        seen.append(facts)
+        return []
+
+    monkeypatch.setattr(guardrails, "RULES", (reader,))
+    monkeypatch.setattr(guardrails, "READS_PULLS", True)
+    gh.calls.clear()
+    _comment(gh, incident, story.stakeholder(incident.created_at, status="degraded"), 6)
+    assert [c for c in gh.calls if "pull" in c] == [
+        "GET pulls",
+        "GET pull files #7",
+        "GET pull files #8",
+    ]
+    (facts,) = seen
+    assert facts.pulls == (
+        PullFacts(7, "ci-dev", ("services/auth/token.py",), held=True),
+        PullFacts(8, "dev", ("deploy/x.yml",), held=False),
+    )
