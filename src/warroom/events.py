@@ -19,7 +19,8 @@ COMMENT_ACTIONS = frozenset({"created", "edited", "deleted"})
 SWEEP_EVENTS = frozenset({"schedule", "workflow_dispatch"})
 PULL_EVENTS = frozenset({"pull_request", "pull_request_target"})
 """The merge freeze's check: ``pull_request_target`` is what the shipped workflow uses."""
-PULL_ACTIONS = frozenset({"opened", "synchronize", "edited", "reopened"})
+PULL_ACTIONS = frozenset({"opened", "synchronize", "edited", "reopened", "labeled", "unlabeled"})
+"""Labelling matters only for ``freeze.exempt_labels``: triage ignores other labels."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ def pull_from_payload(data: Any) -> PullSnapshot:
         body=str(item.get("body") or ""),
         labels=tuple(str(x.get("name", "")) for x in labels if isinstance(x, Mapping)),
         head_sha=str(part("head").get("sha") or ""),
+        state=str(item.get("state") or "open"),
     )
 
 
@@ -166,8 +168,14 @@ def _pull_event(name: str, action: str | None, payload: Mapping[str, Any]) -> Ev
     if isinstance(data, Mapping) and data.get("state") not in (None, "open"):
         return Ignored(f"pull request #{pull.number} is not open")
     sender = payload.get("sender")
+    label = payload.get("label")
     return Event(
-        name=name, action=action, sender=_login(sender), sender_is_bot=_is_bot(sender), pull=pull
+        name=name,
+        action=action,
+        sender=_login(sender),
+        sender_is_bot=_is_bot(sender),
+        pull=pull,
+        label=str(label.get("name")) if isinstance(label, Mapping) else None,
     )
 
 

@@ -164,6 +164,7 @@ class PullSnapshot:
     labels: tuple[str, ...]
     head_sha: str
     files: tuple[str, ...] = ()
+    state: str = "open"
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ class Adapter(Protocol):
     def comments_since(self, since: datetime) -> list[tuple[int, CommentSnapshot]]: ...
     def open_pulls(self) -> list[PullSnapshot]: ...
     def pull_files(self, number: int) -> tuple[str, ...]: ...
+    def pull(self, number: int) -> PullSnapshot: ...
     def apply(self, plan: Sequence[Effect], *, issue: IssueSnapshot | None = None) -> Any: ...
 
 
@@ -341,9 +342,15 @@ def run(
         )
     if event.pull is not None:
         adapter = adapter_factory()
+        # Read afresh: a queued run's payload predates the runs before it (a label they added).
+        pull = adapter.pull(event.pull.number)
+        if pull.state != "open":
+            return RunResult(
+                ignored=f"pull request #{pull.number} is no longer open", dry_run=dry_run
+            )
         checked = check(
             adapter,
-            event.pull,
+            pull,
             Freezes(adapter, config, state_key),
             config,
             render,

@@ -96,6 +96,10 @@ class FakeGitHub:
         self.calls.append("GET pulls")
         return [replace(p, files=()) for p in self.pulls.values()]
 
+    def pull(self, number: int) -> PullSnapshot:
+        self.calls.append(f"GET pull #{number}")
+        return replace(self.pulls[number], files=())
+
     def pull_files(self, number: int) -> tuple[str, ...]:
         self.calls.append(f"GET pull files #{number}")
         return self.pulls[number].files

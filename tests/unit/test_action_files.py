@@ -129,6 +129,8 @@ def test_the_freeze_checks_pull_requests_without_their_code() -> None:
         "synchronize",
         "edited",
         "reopened",
+        "labeled",
+        "unlabeled",
     }
     assert workflow["concurrency"] == {
         "group": "warroom-pr-${{ github.event.pull_request.number }}",

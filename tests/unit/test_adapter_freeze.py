@@ -60,6 +60,8 @@ class Requester:
             return ({"link": '<x>; rel="next"'} if more else {}), chunk
         if path == "/pulls":
             return {}, self.pulls
+        if path == "/pulls/7":
+            return {}, self.pulls[0]
         raise AssertionError(path)
 
 
@@ -98,6 +100,14 @@ def test_open_pulls_are_read_from_one_listing() -> None:
     (pull,) = adapter.open_pulls()
     assert (pull.number, pull.head_sha, pull.labels, pull.body) == (7, SHA, ("freeze: held",), "")
     assert requester.log == ["GET /pulls page=1"]
+
+
+def test_one_pull_request_is_read_as_github_has_it_now() -> None:
+    adapter, requester = _wired()
+    requester.pulls = [{"number": 7, "state": "closed", "head": {"sha": SHA}, "labels": []}]
+    pull = adapter.pull(7)
+    assert (pull.number, pull.state, pull.head_sha) == (7, "closed", SHA)
+    assert requester.log == ["GET /pulls/7"]
 
 
 @pytest.mark.parametrize(

@@ -78,12 +78,13 @@ def _pull_run(gh: FakeGitHub, pull: PullSnapshot, action: str = "opened") -> Run
         pytest.param("pull_request", "edited", "open", False, id="edited"),
         pytest.param("pull_request", "reopened", "open", False, id="reopened"),
         pytest.param("pull_request", "closed", "closed", True, id="closed-ignored"),
-        pytest.param("pull_request", "labeled", "open", True, id="labeled-ignored"),
+        pytest.param("pull_request", "labeled", "open", True, id="other-label-ignored"),
+        pytest.param("pull_request", "assigned", "open", True, id="assigned-ignored"),
         pytest.param("pull_request", "edited", "closed", True, id="edit-of-a-closed-one"),
     ],
 )
 def test_triage_of_pull_request_events(name: str, action: str, state: str, ignored: bool) -> None:
-    event = triage(name, _payload(_pull(), action, state), Config())
+    event = triage(name, {**_payload(_pull(), action, state), "label": {"name": "bug"}}, Config())
     assert isinstance(event, Ignored) is ignored
     if not ignored:
         assert not isinstance(event, Ignored)
@@ -91,10 +92,23 @@ def test_triage_of_pull_request_events(name: str, action: str, state: str, ignor
         assert event.pull.head_sha == SHA
 
 
+@pytest.mark.parametrize("action", ["labeled", "unlabeled"])
+def test_an_exempt_label_added_or_removed_rechecks(action: str) -> None:
+    payload = {**_payload(_pull(), action), "label": {"name": "Incident-Fix"}}
+    event = triage("pull_request", payload, Config())
+    assert not isinstance(event, Ignored)
+    assert event.pull is not None
+
+
 def test_a_pull_request_in_a_frozen_surface_is_held() -> None:
     gh = _gh(_incident(), pull=_pull())
     result = _pull_run(gh, _pull())
-    assert gh.calls == ["GET issues label=incident", "GET pull files #7", "GET comments #1"]
+    assert gh.calls == [
+        "GET pull #7",  # afresh: a queued run's payload may predate the runs before it
+        "GET issues label=incident",
+        "GET pull files #7",
+        "GET comments #1",
+    ]
     assert gh.statuses[(SHA, "warroom/freeze")][0] == "failure"
     assert "#1 (SEV-1)" in gh.statuses[(SHA, "warroom/freeze")][1]
     assert AddLabels(7, ("freeze: held",)) in gh.applied
@@ -106,6 +120,29 @@ def test_a_pull_request_in_a_frozen_surface_is_held() -> None:
     assert "#1" in failure
     assert "services/auth/token.py" in failure
     assert any("status warroom/freeze failure" in line for line in plan_lines(result))
+
+
+def test_the_pull_request_is_read_afresh_not_from_the_queued_payload() -> None:
+    """The payload of a queued run predates the run before it, which labelled it held."""
+    gh = _gh(_incident(), pull=_pull())
+    _pull_run(gh, _pull())
+    exempt = _pull(labels=("freeze: held", "incident-fix"))
+    gh.pulls[7] = exempt
+    result = _run(
+        gh,
+        "pull_request",
+        {**_payload(_pull(labels=("incident-fix",)), "labeled"), "label": {"name": "incident-fix"}},
+    )
+    assert not result.failures
+    assert RemoveLabel(7, "freeze: held") in gh.applied
+    assert gh.comments_by_issue[7] == []
+
+
+def test_a_closed_pull_request_is_left_alone() -> None:
+    gh = _gh(_incident(), pull=replace(_pull(), state="closed"))
+    result = _pull_run(gh, _pull())
+    assert result.ignored == "pull request #7 is no longer open"
+    assert gh.calls == ["GET pull #7"]
 
 
 def test_a_push_to_a_held_pull_request_edits_its_one_comment() -> None:
@@ -126,28 +163,31 @@ def test_a_push_to_a_held_pull_request_edits_its_one_comment() -> None:
         pytest.param(
             _pull(body="Part of the rollback.\n\nIncident: #1"),
             _incident(),
-            ["GET issues label=incident"],
+            ["GET pull #7", "GET issues label=incident"],
             id="references-the-incident",
         ),
         pytest.param(
             _pull(labels=("incident-fix",)),
             _incident(),
-            ["GET issues label=incident"],
+            ["GET pull #7", "GET issues label=incident"],
             id="exempt-label",
         ),
         pytest.param(
-            _pull(), _incident("SEV-3"), ["GET issues label=incident"], id="sev3-freezes-nothing"
+            _pull(),
+            _incident("SEV-3"),
+            ["GET pull #7", "GET issues label=incident"],
+            id="sev3-freezes-nothing",
         ),
         pytest.param(
             _pull(),
             _incident(labels=("phase: recovery",)),
-            ["GET issues label=incident"],
+            ["GET pull #7", "GET issues label=incident"],
             id="recovering-incident",
         ),
         pytest.param(
             _pull(("lib/util.py",)),
             _incident(),
-            ["GET issues label=incident", "GET pull files #7"],
+            ["GET pull #7", "GET issues label=incident", "GET pull files #7"],
             id="unrelated-files",
         ),
     ],

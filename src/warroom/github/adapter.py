@@ -457,6 +457,16 @@ class GitHubAdapter:
 
         return self._call("list open pull requests", read)
 
+    def pull(self, number: int) -> PullSnapshot:
+        """One pull request as GitHub has it now, without its files: one GET."""
+
+        def read() -> PullSnapshot:
+            url = f"{self._repo.url}/pulls/{number}"
+            _, data = self._github.requester.requestJsonAndCheck("GET", url)
+            return pull_from_payload(data)
+
+        return self._call(f"read pull request #{number}", read)
+
     def pull_files(self, number: int) -> tuple[str, ...]:
         """The paths a pull request changes (renamed ones under both names): ceil(F/100) GETs,
         at most 30 (GitHub lists the first 3,000 files)."""
