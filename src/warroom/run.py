@@ -568,10 +568,18 @@ def summary_context(result: RunResult, config: Config) -> dict[str, Any]:
                 "follow_ups": sorted(item.follow_ups.values()),
             }
         )
+    pull = result.pull
     return {
         "ignored": result.ignored or "",
         "dry_run": result.dry_run,
         "incidents": incidents,
+        "pull": None
+        if pull is None
+        else {
+            "number": pull.pull.number,
+            "holds": [(h.incident, str(h.severity), len(h.files)) for h in pull.holds],
+            "applied": pull.applied,
+        },
     }
 
 

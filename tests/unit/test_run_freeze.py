@@ -20,7 +20,7 @@ from warroom.markers import decode_state, encode_state, marker
 from warroom.model import PullSnapshot
 from warroom.rules import guardrails
 from warroom.rules.guardrail import Facts, PullFacts
-from warroom.run import RunResult, plan_lines
+from warroom.run import RunResult, plan_lines, summary
 
 SHA = "c0ffee" + "0" * 34
 MARK = marker("freeze", 7)
@@ -343,3 +343,11 @@ def test_facts_pulls_are_read_only_when_a_rule_reads_them(
         PullFacts(7, "ci-dev", ("services/auth/token.py",), held=True),
         PullFacts(8, "dev", ("deploy/x.yml",), held=False),
     )
+
+
+def test_the_step_summary_says_what_held_the_pull_request() -> None:
+    gh = _gh(_incident(), pull=_pull())
+    result = _pull_run(gh, _pull())
+    text = summary(result, Config())
+    assert "### Pull request #7: merge freeze" in text
+    assert "- held by incident #1 (SEV-1): 1 file(s) in its impacted surfaces" in text
