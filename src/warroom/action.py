@@ -57,6 +57,14 @@ def triage(event_name: str, payload: Mapping[str, Any], config: Config) -> Event
     event = read_event(event_name, payload)
     if isinstance(event, Ignored) or event.is_sweep:
         return event
+    if event.pull is not None:
+        exempt = {x.lower() for x in config.freeze.exempt_labels}
+        if event.action in {"labeled", "unlabeled"} and (event.label or "").lower() not in exempt:
+            return Ignored(
+                f"only the labels in freeze.exempt_labels change the merge freeze, "
+                f"not {event.label!r}"
+            )
+        return event
     assert event.issue is not None
     if event.comment is not None and event.comment.author_is_bot:
         return Ignored("comments by bots are never records")

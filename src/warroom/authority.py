@@ -38,8 +38,9 @@ ROLES = ("read", "triage", "write", "maintain", "admin")
 """Repository roles, lowest first."""
 
 
-HINTS = ("labels",)
-"""What an unsealed state may still say: hints that grant nothing (labels already made)."""
+HINTS = ("labels", "freeze", "freeze_held")
+"""What an unsealed state may still say: hints that grant nothing (labels already made,
+the surfaces the incident's merge freeze held at its last run and the pull requests it held)."""
 
 
 def _digest(key: str, text: str) -> str:

@@ -150,6 +150,21 @@ class FollowUps(_Strict):
     title_prefix: str = "[hardening]"
 
 
+class Freeze(_Strict):
+    """The merge freeze: which incidents freeze their impacted surfaces, and how a pull
+    request says it is part of the response."""
+
+    severities: tuple[Severity, ...] = (Severity.SEV1, Severity.SEV2)
+    """Incidents of these severities freeze merges into their impacted surfaces."""
+    exempt_labels: tuple[str, ...] = ("incident-fix",)
+    """A pull request with one of these labels is never held (besides ``Incident: #N``)."""
+
+    @field_validator("exempt_labels")
+    @classmethod
+    def _exempt_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_checked_label(name) for name in value)
+
+
 class Api(_Strict):
     """How hard warroom tries when GitHub is unwell."""
 
@@ -308,6 +323,7 @@ class Config(_Strict):
     clock: Clock = Clock()
     closure: Closure = Closure()
     follow_ups: FollowUps = FollowUps()
+    freeze: Freeze = Freeze()
     api: Api = Api()
     scenarios: dict[str, ScenarioMinimum] = Field(default_factory=lambda: dict(BUNDLED_SCENARIOS))
     """Each form Scenario's extra closure conditions; a name not here sets none."""

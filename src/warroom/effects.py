@@ -100,6 +100,22 @@ class OpenFollowUp:
 
 
 @dataclass(frozen=True)
+class SetCommitStatus:
+    """The commit ``sha`` carries this status under ``context`` (``warroom/freeze``).
+
+    A status already in that state with that description is not posted again.
+    """
+
+    sha: str
+    context: str
+    state: str
+    """``success`` or ``failure`` (GitHub also knows ``pending`` and ``error``)."""
+    description: str
+    """At most 140 characters: GitHub's limit."""
+    target_url: str = ""
+
+
+@dataclass(frozen=True)
 class Fail:
     """The run ends red with this error annotation (a blocked closure, say)."""
 
@@ -115,6 +131,7 @@ Effect = (
     | UpsertComment
     | DeleteComment
     | OpenFollowUp
+    | SetCommitStatus
     | Fail
 )
 
@@ -138,5 +155,7 @@ def describe(effect: Effect) -> str:
             return f"#{issue}: delete {describe_marker(marker)}"
         case OpenFollowUp(incident=incident, title=title, assignees=assignees):
             return f"#{incident}: open follow-up {title!r} for {', '.join(assignees)}"
+        case SetCommitStatus(sha=sha, context=context, state=state, description=text):
+            return f"{sha[:12]}: status {context} {state} ({text})"
         case Fail(message=message):
             return f"fail the run: {message}"

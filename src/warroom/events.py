@@ -12,11 +12,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from warroom.model import CommentSnapshot, IssueSnapshot, is_bot_account
+from warroom.model import CommentSnapshot, IssueSnapshot, PullSnapshot, is_bot_account
 
 ISSUE_ACTIONS = frozenset({"opened", "edited", "closed", "reopened", "labeled", "unlabeled"})
 COMMENT_ACTIONS = frozenset({"created", "edited", "deleted"})
 SWEEP_EVENTS = frozenset({"schedule", "workflow_dispatch"})
+PULL_EVENTS = frozenset({"pull_request", "pull_request_target"})
+"""The merge freeze's check: ``pull_request_target`` is what the shipped workflow uses."""
+PULL_ACTIONS = frozenset({"opened", "synchronize", "edited", "reopened", "labeled", "unlabeled"})
+"""Labelling matters only for ``freeze.exempt_labels``: triage ignores other labels."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,8 @@ class Event:
     """The label added or removed, for ``labeled``/``unlabeled``."""
     follow_up: FollowUpChange | None = None
     """Set when the issue is a hardening follow-up warroom opened that was closed or reopened."""
+    pull: PullSnapshot | None = None
+    """The pull request of a ``pull_request`` event: the merge freeze's check."""
 
     @property
     def is_sweep(self) -> bool:
@@ -125,6 +131,54 @@ def comment_from_payload(data: Any) -> CommentSnapshot | None:
     )
 
 
+def pull_from_payload(data: Any) -> PullSnapshot:
+    """A pull request object (an API answer or a webhook's ``pull_request``); missing
+    parts read as empty."""
+    item: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
+
+    def part(key: str) -> Mapping[str, Any]:
+        value = item.get(key)
+        return value if isinstance(value, Mapping) else {}
+
+    listed = item.get("labels")
+    labels: list[Any] = listed if isinstance(listed, list) else []
+    number = item.get("number")
+    return PullSnapshot(
+        number=number if isinstance(number, int) else 0,
+        title=str(item.get("title") or ""),
+        author=_login(part("user")),
+        body=str(item.get("body") or ""),
+        labels=tuple(str(x.get("name", "")) for x in labels if isinstance(x, Mapping)),
+        head_sha=str(part("head").get("sha") or ""),
+        state=str(item.get("state") or "open"),
+    )
+
+
+def _pull_event(name: str, action: str | None, payload: Mapping[str, Any]) -> Event | Ignored:
+    """A pull request opened, pushed to, edited or reopened: the freeze checks it."""
+    if action not in PULL_ACTIONS:
+        return Ignored(
+            f"warroom's merge freeze does not check {name}.{action}: it checks "
+            f"{', '.join(sorted(PULL_ACTIONS))}"
+        )
+    data = payload.get("pull_request")
+    pull = pull_from_payload(data)
+    if pull.number <= 0 or not pull.head_sha:
+        return Ignored(f"the {name}.{action} payload has no usable pull request")
+    if isinstance(data, Mapping) and data.get("state") not in (None, "open"):
+        return Ignored(f"pull request #{pull.number} is not open")
+    sender = payload.get("sender")
+    label = payload.get("label")
+    return Event(
+        name=name,
+        action=action,
+        sender=_login(sender),
+        sender_is_bot=_is_bot(sender),
+        pull=pull,
+        label=str(label.get("name")) if isinstance(label, Mapping) else None,
+    )
+
+
 def read_event(name: str, payload: Mapping[str, Any]) -> Event | Ignored:
     """Turn a payload into an ``Event`` or say why warroom leaves it alone."""
     action = payload.get("action") if isinstance(payload.get("action"), str) else None
@@ -132,6 +186,8 @@ def read_event(name: str, payload: Mapping[str, Any]) -> Event | Ignored:
     who, bot = _login(sender), _is_bot(sender)
     if name in SWEEP_EVENTS:
         return Event(name=name, action=action, sender=who, sender_is_bot=bot)
+    if name in PULL_EVENTS:
+        return _pull_event(name, action, payload)
     if name not in {"issues", "issue_comment"}:
         return Ignored(f"warroom does not handle {name!r} events")
     allowed = ISSUE_ACTIONS if name == "issues" else COMMENT_ACTIONS

@@ -162,6 +162,20 @@ def is_bot_account(login: str, account_type: object) -> bool:
 
 
 @dataclass(frozen=True)
+class PullSnapshot:
+    """A pull request as the merge freeze sees it (``files`` read only when needed)."""
+
+    number: int
+    title: str
+    author: str
+    body: str
+    labels: tuple[str, ...]
+    head_sha: str
+    files: tuple[str, ...] = ()
+    state: str = "open"
+
+
+@dataclass(frozen=True)
 class IssueSnapshot:
     """An issue as the core sees it: plain data read once by the adapter."""
 

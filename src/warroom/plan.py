@@ -9,7 +9,7 @@ the next one.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,6 +37,7 @@ from warroom.records.spec import SPECS
 from warroom.rules import clock, closure_gate, guardrails
 from warroom.rules.closure_gate import Condition
 from warroom.rules.guardrail import Facts, Guardrail
+from warroom.rules.merge_freeze import STATUS_CONTEXT, freeze_of, recovered
 
 Render = Callable[[str, Mapping[str, Any]], str]
 
@@ -320,8 +321,12 @@ def status_context(
     follow_ups: Mapping[str, int],
     follow_up_states: Mapping[str, str] | None = None,
     standing: Iterable[Guardrail] = (),
+    held: Sequence[tuple[int, str]] = (),
 ) -> dict[str, Any]:
     """Plain data for templates/status.md.j2: all people's text quoted, all times formatted.
+
+    ``held`` are the pull requests the merge freeze holds, as the incident's last
+    re-check found them (number and title).
 
     The comment leads with what needs someone now (overdue items, their owners,
     what blocks closure); the reference material sits in ``<details>``.
@@ -365,6 +370,7 @@ def status_context(
             for lane in Lane
         ],
         "surfaces": [quote(x) for x in (declaration.impacted_surfaces if declaration else ())],
+        "freeze": _freeze_row(incident, config, held),
         "checklist": [(c.title, c.done, c.how) for c in checklist],
         "checklist_done": all(c.done for c in checklist),
         "overdue": [_clock_row(item, config) for item in items if item.overdue],
@@ -416,6 +422,29 @@ def status_context(
     }
 
 
+def _freeze_row(
+    incident: Incident, config: Config, held: Sequence[tuple[int, str]]
+) -> dict[str, Any]:
+    """The merge freeze as the status comment shows it: on (what it holds) or why it is off."""
+    freeze = freeze_of(incident, config)
+    severity = incident.severity
+    if freeze is not None:
+        why = ""
+    elif severity is not None and severity not in config.freeze.severities:
+        why = f"a {severity} incident freezes nothing (`freeze.severities`)"
+    elif recovered(incident):
+        why = "released: the incident has recovered"
+    else:
+        why = "no impacted surfaces named"
+    return {
+        "on": freeze is not None,
+        "why": why,
+        "context": STATUS_CONTEXT,
+        "label": quote(config.labels.freeze_held),
+        "held": [(n, quote(fit_title(" ".join(t.split()))[:120])) for n, t in held],
+    }
+
+
 def status_effect(
     incident: Incident,
     gate: Gate,
@@ -427,10 +456,18 @@ def status_effect(
     cache: Mapping[str, Any],
     follow_up_states: Mapping[str, str] | None = None,
     standing: Iterable[Guardrail] = (),
+    held: Sequence[tuple[int, str]] = (),
 ) -> UpsertComment:
     """The one status comment, edited in place on every run."""
     context = status_context(
-        incident, gate, now, config, follow_ups, follow_up_states, standing=standing
+        incident,
+        gate,
+        now,
+        config,
+        follow_ups,
+        follow_up_states,
+        standing=standing,
+        held=held,
     )
     body = render("status.md.j2", context).rstrip("\n") + "\n\n" + encode_state(cache) + "\n"
     body = fit_body(body, incident.issue.html_url)  # the state is kept whole

@@ -30,12 +30,16 @@ from warroom.github.adapter import GitHubAdapter
 from warroom.incident import Incident, derive
 from warroom.limits import BodyTooLong
 from warroom.markers import decode_state, read_marker
-from warroom.model import CommentSnapshot, IssueSnapshot
+from warroom.model import CommentSnapshot, IssueSnapshot, PullSnapshot
 from warroom.parsing.forms import bundled_form, parse_form
 from warroom.parsing.records import read_records
 from warroom.plan import Plan, clock_items, label_catalog, plan_incident, status_effect
 from warroom.records.types import ParsedRecord
 from warroom.render import render
+from warroom.rules import guardrails
+from warroom.rules.guardrail import Facts
+from warroom.rules.merge_freeze import freeze_of
+from warroom.run_freeze import Freezes, PullResult, check, linked_pulls, recheck
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +55,9 @@ class Adapter(Protocol):
     def open_issues(self, label: str) -> list[IssueSnapshot]: ...
     def closed_issues(self, label: str, since: datetime) -> list[IssueSnapshot]: ...
     def comments_since(self, since: datetime) -> list[tuple[int, CommentSnapshot]]: ...
+    def open_pulls(self) -> list[PullSnapshot]: ...
+    def pull_files(self, number: int) -> tuple[str, ...]: ...
+    def pull(self, number: int) -> PullSnapshot: ...
     def apply(self, plan: Sequence[Effect], *, issue: IssueSnapshot | None = None) -> Any: ...
 
 
@@ -64,6 +71,8 @@ class IncidentResult:
     follow_ups: dict[str, int] = field(default_factory=dict)
     comments: list[CommentSnapshot] = field(default_factory=list)
     """Every comment the run read: what the sweep's memory remembers of the incident."""
+    pulls: list[PullResult] = field(default_factory=list)
+    """Pull requests re-checked because the incident's merge freeze changed."""
 
 
 @dataclass
@@ -80,13 +89,18 @@ class RunResult:
     """Incidents a sweep did not read: unchanged, and nothing on their clock due."""
     memory: str | None = None
     """The sweep's memory to keep for the next one (``None``: nothing to keep)."""
+    pull: PullResult | None = None
+    """The pull request a ``pull_request`` event's run checked against the merge freeze."""
 
     @property
     def failures(self) -> list[str]:
         blocked = [e.message for r in self.incidents for e in r.plan.effects if isinstance(e, Fail)]
-        return blocked + [
-            f"warroom could not finish {e}. The next run will converge." for e in self.errors
-        ]
+        held = self.pull.failures if self.pull is not None else []
+        return (
+            blocked
+            + held
+            + [f"warroom could not finish {e}. The next run will converge." for e in self.errors]
+        )
 
 
 def _permissions(
@@ -212,6 +226,21 @@ def process_incident(
         config=config,
         recorded=recorded,
     )
+    # The merge freeze: what this incident freezes now, against what its last run froze.
+    freeze = freeze_of(incident, config)
+    frozen = list(freeze.surfaces) if freeze is not None else []
+    froze = cache.get("freeze")
+    rechecked = None
+    if froze != frozen and (frozen or froze):
+        rechecked = recheck(
+            adapter, freeze, issue.number, config, render, dry_run=dry_run, state_key=state_key
+        )
+    held = _held(rechecked, cache, issue.number) if freeze is not None else []
+    pulls = (
+        linked_pulls(adapter, issue.number, freeze, config)
+        if guardrails.READS_PULLS and issue.state == "open"
+        else None
+    )
     plan = plan_incident(
         event,
         incident,
@@ -222,8 +251,9 @@ def process_incident(
         cache=cache,
         status_url=status.html_url if status is not None else "",
         state_key=state_key,
+        facts=Facts(now, pulls=pulls),
     )
-    result = IncidentResult(plan, incident, comments=comments)
+    result = IncidentResult(plan, incident, comments=comments, pulls=rechecked or [])
     known_follow_ups = {str(k): int(v) for k, v in dict(cache.get("follow_ups", {})).items()}
     unlinked: set[str] = set()
     if not dry_run:
@@ -256,6 +286,9 @@ def process_incident(
         "follow_ups": {k: v for k, v in known_follow_ups.items() if k not in unlinked},
         # Closed or reopened, as their own events said (a new follow-up is open).
         "follow_up_states": states,
+        # The surfaces the merge freeze holds: a run that changes them re-checks pull requests.
+        "freeze": frozen,
+        "freeze_held": [[n, t] for n, t in held],
     }
     status_update = status_effect(
         incident,
@@ -267,6 +300,7 @@ def process_incident(
         follow_up_states=states,
         cache=authority.seal(new_cache, issue.number, state_key),
         standing=plan.guardrails,
+        held=held,
     )
     result.plan = replace(
         plan,
@@ -306,6 +340,23 @@ def run(
         return _sweep(
             adapter_factory(), now, config, dry_run=dry_run, memory=memory, state_key=state_key
         )
+    if event.pull is not None:
+        adapter = adapter_factory()
+        # Read afresh: a queued run's payload predates the runs before it (a label they added).
+        pull = adapter.pull(event.pull.number)
+        if pull.state != "open":
+            return RunResult(
+                ignored=f"pull request #{pull.number} is no longer open", dry_run=dry_run
+            )
+        checked = check(
+            adapter,
+            pull,
+            Freezes(adapter, config, state_key),
+            config,
+            render,
+            dry_run=dry_run,
+        )
+        return RunResult(dry_run=dry_run, pull=checked)
     assert event.issue is not None
     if event.follow_up is not None:
         return _follow_up_changed(
@@ -323,6 +374,25 @@ def run(
         state_key=state_key,
     )
     return RunResult(incidents=[handled], dry_run=dry_run)
+
+
+def _held(
+    pulls: Sequence[PullResult] | None, cache: Mapping[str, Any], number: int
+) -> list[tuple[int, str]]:
+    """The pull requests this incident holds, as its latest re-check found them (by number,
+    with titles), else as the last run remembered: no request for a freeze that did not change.
+    """
+    if pulls is None:
+        known = cache.get("freeze_held")
+        pairs = known if isinstance(known, list) else []
+        return [
+            (n, str(t))
+            for n, t in (p for p in pairs if isinstance(p, list) and len(p) == 2)
+            if isinstance(n, int)
+        ]
+    return [
+        (r.pull.number, r.pull.title) for r in pulls if any(h.incident == number for h in r.holds)
+    ]
 
 
 def _follow_up_changed(
@@ -455,6 +525,9 @@ def plan_lines(result: RunResult) -> list[str]:
     if result.ignored:
         return [f"ignored: {result.ignored}"]
     lines: list[str] = []
+    if result.pull is not None:
+        lines.append(f"pull request #{result.pull.pull.number}:")
+        lines += [f"  {describe(e)}" for e in result.pull.effects]
     for incident in result.incidents:
         lines.append(f"incident #{incident.incident.number}:")
         lines += [f"  {describe(e)}" for e in incident.plan.effects]
@@ -495,10 +568,18 @@ def summary_context(result: RunResult, config: Config) -> dict[str, Any]:
                 "follow_ups": sorted(item.follow_ups.values()),
             }
         )
+    pull = result.pull
     return {
         "ignored": result.ignored or "",
         "dry_run": result.dry_run,
         "incidents": incidents,
+        "pull": None
+        if pull is None
+        else {
+            "number": pull.pull.number,
+            "holds": [(h.incident, str(h.severity), len(h.files)) for h in pull.holds],
+            "applied": pull.applied,
+        },
     }
 
 
@@ -539,6 +620,11 @@ def action_main(env: RunnerEnv, echo: Callable[[str], None], config: Config) -> 
     for incident in result.incidents:
         for line in incident.applied:
             echo(f"applied: {line}")
+        for pull in incident.pulls:
+            for line in pull.applied:
+                echo(f"applied: {line}")
+    for line in result.pull.applied if result.pull is not None else []:
+        echo(f"applied: {line}")
     if result.skipped:
         echo(_skipped_line(result.skipped))
     _keep(path, result.memory)

@@ -21,11 +21,12 @@ from warroom.effects import (
     OpenFollowUp,
     RemoveLabel,
     Reopen,
+    SetCommitStatus,
     UpsertComment,
 )
 from warroom.github.adapter import ApplyReport
 from warroom.markers import describe_marker
-from warroom.model import CommentSnapshot, IssueSnapshot
+from warroom.model import CommentSnapshot, IssueSnapshot, PullSnapshot
 
 START = datetime(2026, 11, 28, 16, 0, tzinfo=UTC)
 _ids = itertools.count(1000)
@@ -86,6 +87,28 @@ class FakeGitHub:
     next_issue: int = 100
     opened: dict[str, int] = field(default_factory=dict)
     """Follow-ups opened, by marker."""
+    pulls: dict[int, PullSnapshot] = field(default_factory=dict)
+    """Open pull requests, with their files."""
+    statuses: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    """Commit statuses: (sha, context) -> (state, description)."""
+
+    def open_pulls(self) -> list[PullSnapshot]:
+        self.calls.append("GET pulls")
+        return [replace(p, files=()) for p in self.pulls.values()]
+
+    def pull(self, number: int) -> PullSnapshot:
+        self.calls.append(f"GET pull #{number}")
+        return replace(self.pulls[number], files=())
+
+    def pull_files(self, number: int) -> tuple[str, ...]:
+        self.calls.append(f"GET pull files #{number}")
+        return self.pulls[number].files
+
+    def _relabel(self, number: int, add: tuple[str, ...] = (), drop: str = "") -> None:
+        if number in self.pulls:
+            pull = self.pulls[number]
+            kept = tuple(x for x in pull.labels if x.lower() != drop.lower())
+            self.pulls[number] = replace(pull, labels=tuple(dict.fromkeys((*kept, *add))))
 
     def comments(self, number: int) -> list[CommentSnapshot]:
         self.calls.append(f"GET comments #{number}")
@@ -163,7 +186,17 @@ class FakeGitHub:
                         for i in self.incidents
                     ]
                     report.applied.append("Assign")
-                case AddLabels() | RemoveLabel() | Reopen() | EnsureLabel():
+                case SetCommitStatus(sha=sha, context=context, state=state, description=text):
+                    if self.statuses.get((sha, context)) != (state, text):
+                        self.statuses[(sha, context)] = (state, text)
+                        report.applied.append(f"status {context} {state}")
+                case AddLabels(issue=number, labels=labels):
+                    self._relabel(number, add=labels)
+                    report.applied.append("AddLabels")
+                case RemoveLabel(issue=number, label=label):
+                    self._relabel(number, drop=label)
+                    report.applied.append("RemoveLabel")
+                case Reopen() | EnsureLabel():
                     report.applied.append(type(effect).__name__)
                 case _:
                     pass

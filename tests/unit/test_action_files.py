@@ -19,7 +19,13 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
-WORKFLOWS = (".github/workflows/warroom.yml", ".github/workflows/warroom-sweep.yml")
+WORKFLOWS = (
+    ".github/workflows/warroom.yml",
+    ".github/workflows/warroom-sweep.yml",
+    ".github/workflows/warroom-freeze.yml",
+)
+FREEZE = {"pull-requests": "write", "statuses": "write"}
+"""What re-checking pull requests needs, in every job that runs warroom on an incident."""
 
 
 @pytest.mark.parametrize(
@@ -89,10 +95,20 @@ def test_the_workflows_listen_to_every_event_warroom_handles() -> None:
     ("path", "job", "permissions"),
     [
         # contents: read, or actions/checkout fails in a private repository.
-        pytest.param(WORKFLOWS[0], "warroom", {"contents": "read", "issues": "write"}, id="run"),
+        pytest.param(
+            WORKFLOWS[0], "warroom", {"contents": "read", "issues": "write", **FREEZE}, id="run"
+        ),
         pytest.param(WORKFLOWS[0], "wake-sweep", {"actions": "write"}, id="wake"),
-        pytest.param(WORKFLOWS[1], "sweep", {"contents": "read", "issues": "write"}, id="sweep"),
+        pytest.param(
+            WORKFLOWS[1], "sweep", {"contents": "read", "issues": "write", **FREEZE}, id="sweep"
+        ),
         pytest.param(WORKFLOWS[1], "pause", {"actions": "write", "issues": "read"}, id="pause"),
+        pytest.param(
+            WORKFLOWS[2],
+            "freeze",
+            {"contents": "read", "issues": "write", **FREEZE},
+            id="freeze",
+        ),
     ],
 )
 def test_each_job_asks_for_exactly_what_it_uses(
@@ -101,6 +117,30 @@ def test_each_job_asks_for_exactly_what_it_uses(
     workflow = _workflow(path)
     assert workflow["permissions"] == {}
     assert workflow["jobs"][job]["permissions"] == permissions
+
+
+def test_the_freeze_checks_pull_requests_without_their_code() -> None:
+    """pull_request_target reads the config from the base branch and gives forks a token
+    that can post the status; it is safe only while no step checks out the head."""
+    workflow = _workflow(WORKFLOWS[2])
+    assert set(workflow[True]) == {"pull_request_target"}
+    assert set(workflow[True]["pull_request_target"]["types"]) == {
+        "opened",
+        "synchronize",
+        "edited",
+        "reopened",
+        "labeled",
+        "unlabeled",
+    }
+    assert workflow["concurrency"] == {
+        "group": "warroom-pr-${{ github.event.pull_request.number }}",
+        "cancel-in-progress": False,
+    }
+    (checkout, action) = workflow["jobs"]["freeze"]["steps"]
+    assert checkout["uses"].startswith("actions/checkout@")
+    assert set(checkout["with"]) == {"persist-credentials"}  # no ref: the base, not the head
+    assert checkout["with"]["persist-credentials"] is False
+    assert action["uses"] == "./"
 
 
 def test_runs_queue_per_issue_and_sweeps_one_at_a_time() -> None:

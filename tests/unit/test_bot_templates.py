@@ -21,6 +21,10 @@ from warroom import story
 from warroom.config import Config
 from warroom.effects import OpenFollowUp, UpsertComment
 from warroom.markers import decode_state
+from warroom.model import PullSnapshot, Severity
+from warroom.pull_plan import plan_pull
+from warroom.render import render
+from warroom.rules.merge_freeze import Hold
 from warroom.run import RunResult, run, summary
 
 GOLDEN = Path(__file__).parents[1] / "fixtures" / "bot"
@@ -57,7 +61,16 @@ def _bodies() -> dict[str, str]:
     ]
     run(lambda: reminder_gh, "schedule", {}, START + timedelta(minutes=45), Config())
     reminder = next(e.body for e in reminder_gh.of(UpsertComment) if "checkpoint" in e.marker)
+    held = PullSnapshot(7, "Tighten tokens", "ci-dev", "", (), "f" * 40, ())
+    hold = Hold(1, Severity.SEV1, ("services/auth/token.py",), ("services/auth/**",))
+    titles = {1: "Sign-in fails for @everyone [see](https://x.test)"}
+    freeze = next(
+        e.body
+        for e in plan_pull(held, (hold,), Config(), render, titles=titles)
+        if isinstance(e, UpsertComment)
+    )
     return {
+        "freeze.md": freeze,
         "status.md": status,
         "reply-invalid.md": invalid,
         "reply-unauthorized.md": refused,

@@ -35,11 +35,13 @@ from warroom.effects import (
     OpenFollowUp,
     RemoveLabel,
     Reopen,
+    SetCommitStatus,
     UpsertComment,
 )
 from warroom.errors import GitHubError
+from warroom.events import pull_from_payload
 from warroom.markers import describe_marker
-from warroom.model import CommentSnapshot, IssueSnapshot, is_bot_account
+from warroom.model import CommentSnapshot, IssueSnapshot, PullSnapshot, is_bot_account
 
 log = logging.getLogger(__name__)
 
@@ -437,6 +439,72 @@ class GitHubAdapter:
 
         return self._call(f"list recently closed issues labelled {label!r}", read)
 
+    def open_pulls(self) -> list[PullSnapshot]:
+        """Every open pull request, without files: ceil(P/100) GETs (at most 30 pages)."""
+
+        def read() -> list[PullSnapshot]:
+            url = f"{self._repo.url}/pulls"
+            found: list[PullSnapshot] = []
+            for page in range(1, 31):
+                parameters = {"state": "open", "per_page": 100, "page": page}
+                headers, data = self._github.requester.requestJsonAndCheck(
+                    "GET", url, parameters=parameters
+                )
+                found += [pull_from_payload(item) for item in data if isinstance(data, list)]
+                if 'rel="next"' not in str(headers.get("link", "")):
+                    break
+            return [p for p in found if p.number > 0 and p.head_sha]
+
+        return self._call("list open pull requests", read)
+
+    def pull(self, number: int) -> PullSnapshot:
+        """One pull request as GitHub has it now, without its files: one GET."""
+
+        def read() -> PullSnapshot:
+            url = f"{self._repo.url}/pulls/{number}"
+            _, data = self._github.requester.requestJsonAndCheck("GET", url)
+            return pull_from_payload(data)
+
+        return self._call(f"read pull request #{number}", read)
+
+    def pull_files(self, number: int) -> tuple[str, ...]:
+        """The paths a pull request changes (renamed ones under both names): ceil(F/100) GETs,
+        at most 30 (GitHub lists the first 3,000 files)."""
+
+        def read() -> tuple[str, ...]:
+            url = f"{self._repo.url}/pulls/{number}/files"
+            found: list[str] = []
+            for page in range(1, 31):
+                parameters = {"per_page": 100, "page": page}
+                headers, data = self._github.requester.requestJsonAndCheck(
+                    "GET", url, parameters=parameters
+                )
+                for item in data if isinstance(data, list) else []:
+                    if isinstance(item, dict):
+                        found += [
+                            str(item[k]) for k in ("filename", "previous_filename") if item.get(k)
+                        ]
+                if 'rel="next"' not in str(headers.get("link", "")):
+                    break
+            return tuple(dict.fromkeys(found))
+
+        return self._call(f"list the files of pull request #{number}", read)
+
+    def _status(self, sha: str, context: str) -> tuple[str, str] | None:
+        """(state, description) of the latest status ``context`` on ``sha``: one GET."""
+
+        def read() -> tuple[str, str] | None:
+            url = f"{self._repo.url}/commits/{quote(sha, safe='')}/status"
+            _, data = self._github.requester.requestJsonAndCheck(
+                "GET", url, parameters={"per_page": 100}
+            )
+            for item in data.get("statuses") or [] if isinstance(data, dict) else []:
+                if isinstance(item, dict) and item.get("context") == context:
+                    return (str(item.get("state", "")), str(item.get("description") or ""))
+            return None
+
+        return self._call(f"read the {context} status of {sha[:12]}", read)
+
     def comments_since(self, since: datetime) -> list[tuple[int, CommentSnapshot]]:
         """Comments anywhere in the repository written or edited since ``since``, each with its
         issue's number: ceil(N/100) GETs (one when nothing changed). The sweep's memory."""
@@ -515,6 +583,8 @@ class GitHubAdapter:
                     self._delete_comment(effect, report)
                 case OpenFollowUp():
                     self._follow_up(effect, plan, view, report)
+                case SetCommitStatus():
+                    self._set_status(effect, report)
                 case Fail(message=message):
                     report.failures.append(message)
         return report
@@ -595,6 +665,33 @@ class GitHubAdapter:
         self._call(f"reopen #{effect.issue}", lambda: issue.edit(state="open"), write=True)
         view.state = "open"
         report.applied.append(f"#{effect.issue}: reopened")
+
+    def _set_status(self, effect: SetCommitStatus, report: ApplyReport) -> None:
+        wanted = (effect.state, effect.description)
+        if self._status(effect.sha, effect.context) == wanted:
+            return
+        url = f"{self._repo.url}/statuses/{quote(effect.sha, safe='')}"
+        payload = {
+            "state": effect.state,
+            "context": effect.context,
+            "description": effect.description[:140],
+            **({"target_url": effect.target_url} if effect.target_url else {}),
+        }
+
+        def post() -> bool:
+            self._github.requester.requestJsonAndCheck("POST", url, input=payload)
+            return True
+
+        def happened() -> bool | None:
+            return True if self._status(effect.sha, effect.context) == wanted else None
+
+        self._call(
+            f"set the {effect.context} status of {effect.sha[:12]}",
+            post,
+            write=True,
+            happened=happened,
+        )
+        report.applied.append(f"{effect.sha[:12]}: {effect.context} {effect.state}")
 
     def _delete_comment(self, effect: DeleteComment, report: ApplyReport) -> None:
         existing = self._own_comment(effect.issue, effect.marker)

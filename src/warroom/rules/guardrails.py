@@ -25,6 +25,11 @@ RULES: tuple[Rule, ...] = (
 )
 """The registered rules, each ``rule(incident, config, facts)``."""
 
+READS_PULLS = False
+"""Whether a registered rule reads ``Facts.pulls``. Reading them costs every open incident's
+run one listing of open pull requests and one read of the files of each linked one, so the
+shell reads them only when a rule (the merge-owner rule) says so here."""
+
 
 def evaluate(incident: Incident, config: Config, facts: Facts) -> tuple[Guardrail, ...]:
     """Everything every rule says stands now, keys unique (a rule repeating one is said once)."""
