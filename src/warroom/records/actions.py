@@ -91,6 +91,11 @@ def _parts(text: str) -> list[str]:
     return [part.strip(" \t*_") for part in text.split(",")]
 
 
+def _date_like(part: str) -> bool:
+    """Digits and date separators only (``12/08/2026``): a date, if not one warroom reads."""
+    return any(c.isdigit() for c in part) and all(c.isdigit() or c in "/.-" for c in part)
+
+
 def read_action(text: str) -> Action | ValueProblem:
     """``Add a p99 alert, @alice, due 2026-12-08`` → the title, owners and due date.
 
@@ -101,7 +106,7 @@ def read_action(text: str) -> Action | ValueProblem:
     parts = _parts(text)
     owners: list[str] = []
     due: date | None = None
-    while len(parts) > 1:
+    while parts:
         part = parts[-1]
         as_owner = _lead_removed(part, _OWNER_LEADS)
         if as_owner.startswith("@"):
@@ -109,11 +114,19 @@ def read_action(text: str) -> Action | ValueProblem:
             if isinstance(logins, ValueProblem):
                 break
             owners[:0] = [x for x in logins if x not in owners]
-        else:
-            day = read_date(_lead_removed(part, _DUE_LEADS)) if due is None else None
-            if not isinstance(day, date):
+        elif due is None:
+            as_date = _lead_removed(part, _DUE_LEADS)
+            day = read_date(as_date)
+            if isinstance(day, ValueProblem):
+                if as_date != part or _date_like(part):  # a due date meant, and unreadable
+                    return ValueProblem(
+                        f'has "{part[:40]}" for its due date, not a date written YYYY-MM-DD; '
+                        f'write "{ACTION_FORM}"'
+                    )
                 break
             due = day
+        else:
+            break
         parts.pop()
     title = ", ".join(p for p in parts if p).strip()
     missing = [
