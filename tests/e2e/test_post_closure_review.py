@@ -188,3 +188,28 @@ def test_an_action_without_a_due_date_is_refused_with_what_to_write_then_opens_w
     titles = {i.title for i in _hardening_issues(github)}
     assert "[hardening] Page on the token audience rejection rate" in titles
     assert "[hardening] Post-deploy token round trip in the pipeline" in titles
+
+
+def test_a_sweep_with_memory_wakes_for_the_review_once_and_then_lets_it_be(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    state = tmp_path / "state"
+    sb = dispatching_sandbox(make_sandbox, tmp_path, env={"WARROOM_STATE_DIR": str(state)})
+    number = _closed_with_the_gate_met(sb)
+    _sweep(sb)  # no memory yet: reads everything, remembers when the review falls due
+    _at(sb, CLOSED_AT + 10)
+    _sweep(sb)
+    assert "unchanged and not due" in sb.runs()[-1]["stdout"]
+    assert _own(sb, number, "reminder") == []
+
+    # Due at +30: the memory wakes the sweep for this incident, which reminds once.
+    _at(sb, CLOSED_AT + 31)
+    _sweep(sb)
+    assert "unchanged and not due" not in sb.runs()[-1]["stdout"]
+    assert len(_own(sb, number, "reminder")) == 1
+    comments = len(list(sb.repo().get_issue(number).get_comments()))
+    for minutes in (CLOSED_AT + 45, CLOSED_AT + 60):
+        _at(sb, minutes)
+        _sweep(sb)
+        assert sb.runs()[-1]["exit_code"] == 0
+    assert len(list(sb.repo().get_issue(number).get_comments())) == comments
