@@ -17,7 +17,14 @@ from hypothesis import strategies as st
 from warroom.model import Level
 from warroom.parsing.records import read_records
 from warroom.parsing.values import ValueProblem
-from warroom.records.actions import ACTION_FORM, Action, action_lines, action_text, read_action
+from warroom.records.actions import (
+    ACTION_FORM,
+    MAX_ACTIONS,
+    Action,
+    action_lines,
+    action_text,
+    read_action,
+)
 from warroom.records.models import PostClosureReview, ReviewAction
 from warroom.records.spec import REVIEW, REVIEW_QUESTIONS
 
@@ -331,3 +338,13 @@ def test_a_missing_answer_names_the_question() -> None:
     [(level, field, message, _)] = findings
     assert (level, field) == (Level.ERROR, "Metric to add or redefine")
     assert message.endswith('(the playbook asks "what one metric should be added or redefined?")')
+
+
+def test_more_actions_than_a_review_files_are_refused_at_the_first_one_past() -> None:
+    many = "\n".join(f"  - Action: item {i}, @a, due 2026-12-01" for i in range(MAX_ACTIONS + 2))
+    model, findings = _one(_review(after={"metric": many}))
+    assert model is None
+    [(level, field, message, line)] = findings
+    assert (level, field) == (Level.ERROR, "Metric to add or redefine")
+    assert message.startswith(f"is past the review's {MAX_ACTIONS} actions ({MAX_ACTIONS + 2} ")
+    assert line == 7 + MAX_ACTIONS  # the metric answer is line 6; its actions follow

@@ -31,6 +31,9 @@ _SEPARATORS = (";", " — ", " – ", " | ")
 """Besides commas, what people put between an action's title, owner and date."""
 _DUE_LEADS = ("due by", "due on", "due", "by", "deadline")
 _OWNER_LEADS = ("owned by", "owner", "assignee")
+MAX_ACTIONS = 10
+"""Actions one review files: two per question. More is a backlog dump, not a review's answers,
+and every one is an issue opened by the run (whose writes are capped)."""
 _ACTION_LIMIT = 500
 """An action line longer than this is not one line of a retro; only its start is read."""
 
@@ -180,6 +183,19 @@ def review_actions(
                 written.append((answer, raw.line, text))
     actions: list[ReviewAction] = []
     problems: list[Finding] = []
+    if len(written) > MAX_ACTIONS:
+        key, line, _ = written[MAX_ACTIONS]
+        problems.append(
+            Finding(
+                spec.by_key[key].label,
+                f"is past the review's {MAX_ACTIONS} actions ({len(written)} written); keep the "
+                f"{MAX_ACTIONS} that matter most here, and post the rest as Hardening Follow-up "
+                "records",
+                Level.ERROR,
+                line,
+            )
+        )
+        written = written[:MAX_ACTIONS]
     for key, line, text in written:
         read = read_action(text)
         if isinstance(read, ValueProblem):
