@@ -57,6 +57,10 @@ def _own(sb: TestSandbox, number: int, kind: str) -> list[str]:
     ]
 
 
+def _requests(sb: TestSandbox, run: dict[str, Any]) -> int:
+    return sum(sb.requests(run_id=run["id"])["counts"].values())
+
+
 def _sweep(sb: TestSandbox) -> None:
     sb.schedule()
     _settle(sb)
@@ -106,6 +110,9 @@ def test_the_review_is_asked_once_reminded_once_and_its_actions_become_follow_up
     # 31 minutes after the closure, with no review: one reminder, pinging the commander.
     _at(github, CLOSED_AT + 31)
     _sweep(github)
+    # The sweep's three listings, the incident's comments, the reminder and the status edit.
+    swept = github.runs()[-1]
+    assert _requests(github, swept) <= 6, github.requests(run_id=swept["id"])["counts"]
     (reminder,) = _own(github, number, "reminder")
     assert reminder.startswith(f"<!-- warroom:reminder:{number}.review-")
     assert f"@{story.COMMANDER}: **30-minute post-closure review**" in reminder
@@ -125,6 +132,8 @@ def test_the_review_is_asked_once_reminded_once_and_its_actions_become_follow_up
     github.repo(story.COMMANDER).get_issue(number).create_comment(REVIEW)
     run = _settle(github)[-1]
     assert run["exit_code"] == 0, run["stdout"]
+    # The comments, the follow-ups already open, two issues each made a sub-issue, the status.
+    assert _requests(github, run) <= 7, github.requests(run_id=run["id"])["counts"]
     opened = [i for i in _hardening_issues(github) if i.number not in before]
     assert len(opened) == 2
     by_title = {i.title: i for i in opened}
