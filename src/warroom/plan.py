@@ -33,7 +33,6 @@ from warroom.incident import Incident, Lane, Refused
 from warroom.limits import COMMENT_LIMIT, ISSUE_BODY_LIMIT, fit_body, fit_title
 from warroom.markers import encode_state, marker, quote
 from warroom.model import Confidence, Phase, Severity
-from warroom.records.models import PostClosureReview
 from warroom.records.spec import REVIEW_QUESTIONS, SPECS
 from warroom.rules import clock, closure_gate, guardrails, review
 from warroom.rules.closure_gate import Condition
@@ -198,13 +197,13 @@ def _backlog(incident: Incident) -> list[_Item]:
                 applied.url,
             )
         )
-    for key, applied, action in review.actions(incident):
-        assert isinstance(applied.record, PostClosureReview)
+    for filed in review.actions(incident):
+        action = filed.action
         question = REVIEW_QUESTIONS[action.question]
-        answered = review.answer(applied.record, action)
+        answered = review.answer(filed.record, action)
         items.append(
             _Item(
-                key,
+                filed.key,
                 action.title,
                 review.kind(action).value,
                 action.owner,
@@ -212,7 +211,7 @@ def _backlog(incident: Incident) -> list[_Item]:
                 f'Named in the post-closure review, answering "{question}"'
                 + (f": {quote(fit_title(answered))}" if answered else "")
                 + ". Done when the owner shows the change in place.",
-                applied.url,
+                filed.applied.url,
             )
         )
     return items
@@ -356,7 +355,7 @@ def _review_row(
     found = review.review(incident, gate.state, config)
     if found is None:
         return None
-    keys = [key for key, _, _ in review.actions(incident)]
+    keys = [filed.key for filed in review.actions(incident)]
     return {
         "due": _time(found.due, config),
         "overdue": found.overdue(now),

@@ -294,7 +294,7 @@ def test_the_status_shows_the_reviews_state(
 ) -> None:
     incident = _closed(extra)
     gate = evaluate_gate(incident, Config())
-    keys = {key.rsplit(".", 1)[1]: key for key, _, _ in review.actions(incident)}
+    keys = {f.key.rsplit(".", 1)[1]: f.key for f in review.actions(incident)}
     known = {keys[k]: v for k, v in follow_ups.items()}
     row = status_context(incident, gate, CLOSED + timedelta(minutes=minutes), Config(), known)[
         "review"

@@ -83,17 +83,26 @@ def follow_up_key(incident: int, comment_id: int, index: int) -> str:
     return f"{incident}.{comment_id}.r{index}"
 
 
-def actions(incident: Incident) -> list[tuple[str, Applied, ReviewAction]]:
+@dataclass(frozen=True)
+class Filed:
+    """One action of an applied review, with the key its follow-up is filed under."""
+
+    key: str
+    applied: Applied
+    record: PostClosureReview
+    action: ReviewAction
+
+
+def actions(incident: Incident) -> list[Filed]:
     """Every action of every applied review, with its follow-up key, in order."""
-    found: list[tuple[str, Applied, ReviewAction]] = []
+    found: list[Filed] = []
     per_comment: dict[int, int] = {}
     for applied, record in incident.records(PostClosureReview):
         for action in record.actions:
             index = per_comment.get(applied.comment_id, 0)
             per_comment[applied.comment_id] = index + 1
-            found.append(
-                (follow_up_key(incident.number, applied.comment_id, index), applied, action)
-            )
+            key = follow_up_key(incident.number, applied.comment_id, index)
+            found.append(Filed(key, applied, record, action))
     return found
 
 
