@@ -133,6 +133,8 @@ class Clock(_Strict):
     hardening_within_hours: int = Field(24, ge=1)
     reassess_minutes: int = Field(10, ge=1)
     """Contradiction protocol: a rapid reassessment checkpoint within this many minutes."""
+    review_minutes: int = Field(30, ge=1)
+    """The post-closure review is held within this many minutes of the closure, or reminded once."""
 
 
 class Closure(_Strict):

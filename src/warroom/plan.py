@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from warroom import authority
@@ -33,8 +33,8 @@ from warroom.incident import Incident, Lane, Refused
 from warroom.limits import COMMENT_LIMIT, ISSUE_BODY_LIMIT, fit_body, fit_title
 from warroom.markers import encode_state, marker, quote
 from warroom.model import Confidence, Phase, Severity
-from warroom.records.spec import SPECS
-from warroom.rules import clock, closure_gate, guardrails
+from warroom.records.spec import REVIEW_QUESTIONS, SPECS
+from warroom.rules import clock, closure_gate, guardrails, review
 from warroom.rules.closure_gate import Condition
 from warroom.rules.guardrail import Facts, Guardrail
 from warroom.rules.merge_freeze import STATUS_CONTEXT, freeze_of, recovered
@@ -152,7 +152,8 @@ def clock_items(
     if gate.state == "blocked":
         reopened = replace(incident.issue, state="open", closed_at=None, state_reason="reopened")
         incident = replace(incident, issue=reopened)
-    return clock.items(incident, now, config)
+    pending = review.item(incident, gate.state, now, config)
+    return (*clock.items(incident, now, config), *((pending,) if pending else ()))
 
 
 def _fitting(render: Render, source: str, limit: int = COMMENT_LIMIT) -> Render:
@@ -165,42 +166,91 @@ def follow_up_key(incident: int, comment_id: int, index: int) -> str:
     return f"{incident}.{comment_id}.{index}"
 
 
-def follow_up_effects(
-    incident: Incident, config: Config, render: Render, state_key: str = ""
-) -> list[OpenFollowUp]:
-    """One issue per applied follow-up record, built like the hardening form would file it."""
-    effects: list[OpenFollowUp] = []
+@dataclass(frozen=True)
+class _Item:
+    """One backlog item to file: from a Hardening Follow-up record or a review's action."""
+
+    key: str
+    title: str
+    kind: str
+    owner: tuple[str, ...]
+    due: date
+    acceptance: str
+    """Already quoted: people's text inside warroom's words."""
+    source: str
+
+
+def _backlog(incident: Incident) -> list[_Item]:
+    """Every backlog item the incident's records name, each with its stable key."""
+    items: list[_Item] = []
     per_comment: dict[int, int] = {}
     for applied, record in incident.follow_ups:
         index = per_comment.get(applied.comment_id, 0)
         per_comment[applied.comment_id] = index + 1
-        key = follow_up_key(incident.number, applied.comment_id, index)
-        mark = marker("follow-up", key)
+        items.append(
+            _Item(
+                follow_up_key(incident.number, applied.comment_id, index),
+                record.title,
+                record.followup_kind.value,
+                record.owner,
+                record.due,
+                quote(record.acceptance_criteria),
+                applied.url,
+            )
+        )
+    for filed in review.actions(incident):
+        action = filed.action
+        question = REVIEW_QUESTIONS[action.question]
+        answered = review.answer(filed.record, action)
+        items.append(
+            _Item(
+                filed.key,
+                action.title,
+                review.kind(action).value,
+                action.owner,
+                action.due,
+                f'Named in the post-closure review, answering "{question}"'
+                + (f": {quote(fit_title(answered))}" if answered else "")
+                + ". Done when the owner shows the change in place.",
+                filed.applied.url,
+            )
+        )
+    return items
+
+
+def follow_up_effects(
+    incident: Incident, config: Config, render: Render, state_key: str = ""
+) -> list[OpenFollowUp]:
+    """One issue per backlog item (follow-up record or review action), built like the
+    hardening form would file it."""
+    effects: list[OpenFollowUp] = []
+    for item in _backlog(incident):
+        mark = marker("follow-up", item.key)
         shown = authority.proof(state_key, mark)
-        body = _fitting(render, applied.url, ISSUE_BODY_LIMIT)(
+        body = _fitting(render, item.source, ISSUE_BODY_LIMIT)(
             "follow_up.md.j2",
             {
                 "marker": mark,
                 "incident": incident.number,
-                "kind": record.followup_kind.value,
-                "owner": " ".join(f"@{x}" for x in record.owner),
-                "due": record.due.isoformat(),
-                "acceptance": quote(record.acceptance_criteria),
-                "source": applied.url,
+                "kind": item.kind,
+                "owner": " ".join(f"@{x}" for x in item.owner),
+                "due": item.due.isoformat(),
+                "acceptance": item.acceptance,
+                "source": item.source,
                 "proof": shown,
             },
         )
         effects.append(
             OpenFollowUp(
                 incident=incident.number,
-                key=key,
+                key=item.key,
                 marker=mark,
-                title=fit_title(f"{config.follow_ups.title_prefix} {record.title}".strip()),
+                title=fit_title(f"{config.follow_ups.title_prefix} {item.title}".strip()),
                 body=body,
                 labels=(config.labels.hardening,),
-                assignees=record.owner,
-                milestone=f"due {record.due.isoformat()}" if config.follow_ups.milestone else None,
-                due=record.due,
+                assignees=item.owner,
+                milestone=f"due {item.due.isoformat()}" if config.follow_ups.milestone else None,
+                due=item.due,
                 proof=shown,
             )
         )
@@ -279,24 +329,41 @@ def _follow_up_rows(
 ) -> list[dict[str, Any]]:
     """Each follow-up as people read it: title, owner, due date, issue, overdue ones first."""
     rows = []
-    per_comment: dict[int, int] = {}
-    for applied, record in incident.follow_ups:
-        index = per_comment.get(applied.comment_id, 0)
-        per_comment[applied.comment_id] = index + 1
-        key = follow_up_key(incident.number, applied.comment_id, index)
-        number = follow_ups.get(key)
-        state = states.get(key, "open") if number is not None else "not opened yet"
+    for item in _backlog(incident):
+        number = follow_ups.get(item.key)
+        state = states.get(item.key, "open") if number is not None else "not opened yet"
         rows.append(
             {
-                "title": quote(" ".join(record.title.split())),
-                "owner": _who(record.owner),
-                "due": record.due.isoformat(),
+                "title": quote(" ".join(item.title.split())),
+                "owner": _who(item.owner),
+                "due": item.due.isoformat(),
                 "number": number,
                 "state": state,
-                "overdue": record.due < now.date() and state != "closed",
+                "overdue": item.due < now.date() and state != "closed",
             }
         )
     return sorted(rows, key=lambda r: (not r["overdue"], r["state"] == "closed", r["due"]))
+
+
+def _review_row(
+    incident: Incident,
+    gate: Gate,
+    now: datetime,
+    config: Config,
+    follow_ups: Mapping[str, int],
+) -> dict[str, Any] | None:
+    """The post-closure review as the status shows it: due, held, follow-ups it opened."""
+    found = review.review(incident, gate.state, config)
+    if found is None:
+        return None
+    keys = [filed.key for filed in review.actions(incident)]
+    return {
+        "due": _time(found.due, config),
+        "overdue": found.overdue(now),
+        "held": [a.url for a, _ in found.held],
+        "actions": len(keys),
+        "opened": [follow_ups[k] for k in keys if k in follow_ups],
+    }
 
 
 def _clock_row(item: clock.ClockItem, config: Config) -> dict[str, str]:
@@ -414,6 +481,7 @@ def status_context(
             for finding in parsed.warnings
         ],
         "follow_ups": _follow_up_rows(incident, follow_ups, follow_up_states or {}, now),
+        "review": _review_row(incident, gate, now, config, follow_ups),
         "guardrails": [_guardrail_row(g) for g in standing],
         "templates": [
             (kind, {f.key: f.template_value for f in SPECS[kind].fields})
@@ -487,6 +555,24 @@ def _reminder(
             # A reminder exists to page its owners: these mentions are meant.
             "owners": " ".join(f"@{x}" for x in item.owners) or "incident commander",
             "key": item.key,
+        },
+    )
+    return UpsertComment(incident.number, mark, body)
+
+
+def _review_notice(
+    mark: str, due: review.Review, incident: Incident, config: Config, render: Render
+) -> UpsertComment:
+    """The review's five questions as a fillable record, pinging the commander (meant)."""
+    body = _fitting(render, incident.issue.html_url)(
+        "review_notice.md.j2",
+        {
+            "marker": mark,
+            "commander": " ".join(_mention(x) for x in incident.owners.commander),
+            "minutes": config.clock.review_minutes,
+            "due": _time(due.due, config),
+            "questions": list(REVIEW_QUESTIONS.values()),
+            "template": {f.key: f.template_value for f in SPECS["review"].fields},
         },
     )
     return UpsertComment(incident.number, mark, body)
@@ -689,6 +775,13 @@ def plan_incident(
         effects += _undo_early_close(event, incident, gate, config, render, status_url)
     elif incident.issue.state == "closed" and incident.issue.state_reason in DISMISSED:
         log.append("closed as not planned/duplicate with a dismissal record")
+
+    # A closure that stands: the post-closure review's questions, once per closure.
+    due_review = review.review(incident, gate.state, config)
+    if due_review is not None and not due_review.held:
+        mark = marker("review", f"{incident.number}.{due_review.stamp}")
+        if mark not in existing:
+            effects.append(_review_notice(mark, due_review, incident, config, render))
 
     # Reminders for what the clock says is overdue, once the latest record has had its minute:
     # a responder posting several records at once is not reminded of the one still to come.

@@ -297,3 +297,25 @@ def follow_ups() -> list[tuple[str, str]]:
             ),
         ),
     ]
+
+
+def review(*, actions: bool = True) -> str:
+    """The post-closure review; with ``actions``, two answers name a backlog item each."""
+    signal = (
+        f"\n  - Action: Page on the audience rejection rate, @{MITIGATION}, due 2026-12-08"
+        if actions
+        else ""
+    )
+    guardrail = (
+        f"\n  - Action: Post-deploy token round trip in the pipeline, @{VERIFICATION}, "
+        "due 2026-12-10"
+        if actions
+        else ""
+    )
+    return f"""### Post-Closure Review
+- Signal first but ignored: audience rejections rose twenty minutes before the first page{signal}
+- Longest decision checkpoint: rollback versus flag-off took 18 minutes
+- Where ownership became ambiguous: comms during the handoff; two people drafted one update
+- Guardrail that would have helped most: a token round trip before traffic shifts{guardrail}
+- Metric to add or redefine: login success rate per token audience
+"""

@@ -288,6 +288,8 @@ def test_a_rerun_after_closure_neither_reminds_nor_reopens_the_status(
     assert closed["exit_code"] == 0, _ok(closed)
     labels = _labels(sb, number)
     assert {"gate: met", "phase: hardening"} <= labels
+    # The post-closure review is held: the standing closure owes no reminder either.
+    seed_records(sb, number, [(story.COMMANDER, story.review(actions=False))])
     reminders = [c.id for c in _own(sb, number, "reminder")]
     # Past the checkpoint and the next stakeholder update that the old payload knew of.
     _at(sb, 150)

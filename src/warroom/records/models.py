@@ -218,6 +218,30 @@ class SignOff(RecordModel):
     signed_by: Logins
     scope: str
     timestamp: datetime
+class ReviewAction(BaseModel):
+    """A backlog item one answer of a Post-Closure Review names: it becomes a follow-up issue."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    question: str
+    """The key of the answer it is written under (``signal``, ``guardrail``, ...)."""
+    title: str
+    owner: Logins
+    due: date
+
+
+class PostClosureReview(RecordModel):
+    """``### Post-Closure Review``: the playbook's five questions, answered right after closure."""
+
+    kind: ClassVar[str] = "review"
+
+    signal: str
+    checkpoint: str
+    ownership: str
+    guardrail: str
+    metric: str
+    actions: tuple[ReviewAction, ...] = ()
+    """Read from ``Action:`` lines under the answers (``warroom.records.actions``)."""
 
 
 AnyRecord = (
@@ -233,4 +257,5 @@ AnyRecord = (
     | Dismissal
     | ScenarioEvidence
     | SignOff
+    | PostClosureReview
 )

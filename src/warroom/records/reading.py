@@ -39,6 +39,7 @@ from warroom.parsing.values import (
     read_status,
     read_time,
 )
+from warroom.records.actions import review_actions
 from warroom.records.spec import ENUMS, SPECS, FieldSpec, RecordSpec, ValueKind
 from warroom.records.types import RawField, RecordBlock
 
@@ -471,6 +472,9 @@ def _compare_owners(
 def _derive(block: RecordBlock, values: dict[str, Any]) -> list[Finding]:
     """Values read from other values: issue numbers a closure or dismissal points at."""
     findings: list[Finding] = []
+    if block.kind == "review":
+        values["actions"], problems = review_actions(block, values)
+        findings += problems
     if block.kind == "closure" and "followups" in values:
         values["followup_refs"] = issue_refs(values["followups"])
     if block.kind == "dismissal" and "evidence" in values:

@@ -42,6 +42,7 @@ from warroom.records.models import (
     FollowUp,
     Handoff,
     LeadershipNote,
+    PostClosureReview,
     RecordModel,
     ScenarioEvidence,
     SignOff,
@@ -1113,6 +1114,56 @@ SIGNOFF = RecordSpec(
     ),
 )
 
+REVIEW_QUESTIONS: Mapping[str, str] = {
+    "signal": "what signal was first but ignored?",
+    "checkpoint": "which decision checkpoint took longest?",
+    "ownership": "where did ownership become ambiguous?",
+    "guardrail": "what one guardrail would have reduced resolution time most?",
+    "metric": "what one metric should be added or redefined?",
+}
+"""The playbook's 30-minute post-closure review, its five questions verbatim, by field key."""
+
+_REVIEW_ANSWER_HINT = (
+    "the answer in a sentence or two; for each backlog item it names, add a line "
+    '"Action: <title>, @owner, due YYYY-MM-DD" under it'
+)
+
+
+def _review_answer(key: str, label: str, *aliases: str) -> FieldSpec:
+    question = REVIEW_QUESTIONS[key]
+    return FieldSpec(
+        key,
+        label,
+        ValueKind.TEXT,
+        _REVIEW_ANSWER_HINT,
+        aliases=(question.rstrip("?"), *aliases),
+        why=f'the playbook asks "{question}"',
+    )
+
+
+REVIEW = RecordSpec(
+    kind="review",
+    title="Post-Closure Review",
+    model=PostClosureReview,
+    headings=("Post-Closure Review Record", "Post-Incident Review"),
+    purpose=(
+        "The 30-minute review right after closure: five answers, each action in them a "
+        "hardening follow-up with an owner and a due date."
+    ),
+    fields=(
+        _review_answer("signal", "Signal first but ignored", "First signal ignored"),
+        _review_answer("checkpoint", "Longest decision checkpoint", "Slowest checkpoint"),
+        _review_answer(
+            "ownership",
+            "Where ownership became ambiguous",
+            "Ambiguous ownership",
+            "Ownership ambiguity",
+        ),
+        _review_answer("guardrail", "Guardrail that would have helped most", "One guardrail"),
+        _review_answer("metric", "Metric to add or redefine", "One metric"),
+    ),
+)
+
 SPECS: Mapping[str, RecordSpec] = {
     spec.kind: spec
     for spec in (
@@ -1128,6 +1179,7 @@ SPECS: Mapping[str, RecordSpec] = {
         DISMISSAL,
         EVIDENCE,
         SIGNOFF,
+        REVIEW,
     )
 }
 """Every record kind, in the order a responder meets them."""

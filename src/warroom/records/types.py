@@ -14,6 +14,8 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from pydantic import BaseModel
+
 from warroom.model import Finding, HasFindings
 from warroom.records.models import AnyRecord
 
@@ -154,4 +156,6 @@ def jsonable(value: Any) -> Any:
         return [jsonable(item) for item in value]
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, BaseModel):  # a part read from a field (a review's action)
+        return jsonable(value.model_dump())
     return value
