@@ -218,6 +218,8 @@ class SignOff(RecordModel):
     signed_by: Logins
     scope: str
     timestamp: datetime
+
+
 class ReviewAction(BaseModel):
     """A backlog item one answer of a Post-Closure Review names: it becomes a follow-up issue."""
 
