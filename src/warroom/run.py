@@ -33,9 +33,17 @@ from warroom.markers import decode_state, read_marker
 from warroom.model import CommentSnapshot, IssueSnapshot
 from warroom.parsing.forms import bundled_form, parse_form
 from warroom.parsing.records import read_records
-from warroom.plan import Plan, clock_items, label_catalog, plan_incident, status_effect
+from warroom.plan import (
+    Plan,
+    clock_items,
+    evaluate_gate,
+    label_catalog,
+    plan_incident,
+    status_effect,
+)
 from warroom.records.types import ParsedRecord
 from warroom.render import render
+from warroom.rules.guardrail import Facts
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +59,7 @@ class Adapter(Protocol):
     def open_issues(self, label: str) -> list[IssueSnapshot]: ...
     def closed_issues(self, label: str, since: datetime) -> list[IssueSnapshot]: ...
     def comments_since(self, since: datetime) -> list[tuple[int, CommentSnapshot]]: ...
+    def branches(self, prefix: str) -> list[str]: ...
     def apply(self, plan: Sequence[Effect], *, issue: IssueSnapshot | None = None) -> Any: ...
 
 
@@ -212,6 +221,13 @@ def process_incident(
         config=config,
         recorded=recorded,
     )
+    # Recovery branches: one read, only while guardrails are heard (open, or a blocked close).
+    branches = (
+        tuple(adapter.branches(config.recovery_branches.prefix_for(issue.number)))
+        if issue.state == "open" or evaluate_gate(incident, config).state == "blocked"
+        else None
+    )
+    facts = Facts(now, branches=branches)
     plan = plan_incident(
         event,
         incident,
@@ -222,6 +238,7 @@ def process_incident(
         cache=cache,
         status_url=status.html_url if status is not None else "",
         state_key=state_key,
+        facts=facts,
     )
     result = IncidentResult(plan, incident, comments=comments)
     known_follow_ups = {str(k): int(v) for k, v in dict(cache.get("follow_ups", {})).items()}
@@ -267,6 +284,7 @@ def process_incident(
         follow_up_states=states,
         cache=authority.seal(new_cache, issue.number, state_key),
         standing=plan.guardrails,
+        facts=facts,
     )
     result.plan = replace(
         plan,

@@ -472,6 +472,16 @@ class GitHubAdapter:
 
         return self._call(f"look for existing {label!r} issues", read)
 
+    def branches(self, prefix: str) -> list[str]:
+        """Branch names starting with ``prefix`` (``incident/12/``): one GET, as GitHub answers
+        matching refs in one list (PyGithub pages it; a second page costs a second GET)."""
+
+        def read() -> list[str]:
+            refs = self._repo.get_git_matching_refs(f"heads/{prefix}")
+            return [ref.ref.removeprefix("refs/heads/") for ref in refs]
+
+        return self._call(f"list branches under {prefix!r}", read)
+
     def label_names(self) -> dict[str, tuple[str, str]]:
         """Repository labels: name -> (colour, description)."""
 

@@ -7,9 +7,20 @@ from __future__ import annotations
 
 from warroom.config import Config
 from warroom.incident import Incident
+from warroom.rules import (
+    dependency_posture,
+    merge_owner,
+    recovery_branches,
+    severity_posture,
+)
 from warroom.rules.guardrail import Facts, Guardrail, Rule
 
-RULES: tuple[Rule, ...] = ()
+RULES: tuple[Rule, ...] = (
+    severity_posture.rule,
+    dependency_posture.rule,
+    merge_owner.rule,
+    recovery_branches.rule,
+)
 """The registered rules, each ``rule(incident, config, facts)``."""
 
 
