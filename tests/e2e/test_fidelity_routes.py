@@ -117,6 +117,32 @@ def test_every_route_answers_as_github_describes(sandbox: TestSandbox, fidelity:
     s.call("DELETE", f"{REPO}/labels/sev-1", status=204)
     s.call("DELETE", f"{REPO}/milestones/{number}", status=204)
 
+    seeded = sandbox.open_pull(title="Hotfix", head="incident/1/hotfix", files=["src/pay.py"])
+    sandbox.change_pull(seeded["number"], state="closed")
+    pull = s.call(
+        "POST",
+        f"{REPO}/pulls",
+        {"title": "Hotfix again", "head": "acme:incident/1/hotfix", "base": "main"},
+        status=201,
+    )
+    pr = f"{REPO}/pulls/{pull['number']}"
+    s.call("GET", pr)
+    s.call("PATCH", pr, {"body": "Incident: #1"})
+    s.call("GET", f"{pr}/files?per_page=100")
+    s.call("GET", f"{REPO}/pulls?state=all&per_page=1&page=2")
+    sha = pull["head"]["sha"]
+    s.call("GET", f"{REPO}/commits/{sha}")
+    s.call(
+        "POST",
+        f"{REPO}/statuses/{sha}",
+        {"state": "failure", "context": "warroom/freeze", "description": "held"},
+        status=201,
+    )
+    s.call("GET", f"{REPO}/commits/{sha}/statuses")
+    s.call("GET", f"{REPO}/commits/incident/1/hotfix/status")
+    s.call("GET", f"{REPO}/branches?per_page=100")
+    s.call("GET", f"{REPO}/git/matching-refs/heads/incident/1/")
+
     reached = set(sandbox.requests()["total_counts"])
     assert {r.operation_id for r in ROUTES} - reached == set()
     assert fidelity.exchanges_checked >= len(ROUTES)

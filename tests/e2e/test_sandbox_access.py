@@ -265,7 +265,7 @@ def test_exactly_65536_characters_is_accepted(sandbox: TestSandbox) -> None:
 
 
 def test_unknown_routes_and_methods_are_404(sandbox: TestSandbox) -> None:
-    assert sandbox.http("GET", "/repos/acme/service/pulls").status == 404
+    assert sandbox.http("GET", "/repos/acme/service/releases").status == 404
     assert sandbox.http("DELETE", "/repos/acme/service/issues/1").status == 404
     assert sandbox.http("GET", "/repos/acme/service/issues/").status == 404
     body = sandbox.http("GET", "/nope").body

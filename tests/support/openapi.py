@@ -71,6 +71,17 @@ SERVED_OPERATIONS = frozenset(
         "search/issues-and-pull-requests",
         "apps/get-repo-installation",
         "teams/get-membership-for-user-in-org",
+        "pulls/list",
+        "pulls/create",
+        "pulls/get",
+        "pulls/update",
+        "pulls/list-files",
+        "repos/create-commit-status",
+        "repos/list-commit-statuses-for-ref",
+        "repos/get-combined-status-for-ref",
+        "repos/list-branches",
+        "repos/get-commit",
+        "git/list-matching-refs",
     }
 )
 
@@ -357,13 +368,19 @@ def load_subset(
 # --- checking exchanges ----------------------------------------------------------------------
 
 
+# Path parameters whose value may hold slashes: a ref is ``heads/incident/12/`` or a
+# branch name such as ``incident/12/hotfix``, which clients send unescaped.
+SLASHED_PARAMETERS = frozenset({"ref"})
+
+
 def _template_pattern(template: str) -> tuple[re.Pattern[str], list[str]]:
     names: list[str] = []
     regex = ""
     for literal, name in re.findall(r"([^{]*)(?:\{([^}]+)\})?", template):
         regex += re.escape(literal)
         if name:
-            regex += f"(?P<p{len(names)}>[^/]+)"
+            body = ".+" if name in SLASHED_PARAMETERS else "[^/]+"
+            regex += f"(?P<p{len(names)}>{body})"
             names.append(name)
     return re.compile(regex), names
 

@@ -10,7 +10,7 @@ scheduled runs, the runs' state directory and waiting until all runs are done.
     GET    /_sandbox/requests[?run_id=&run_attempt=&operation_id=&after=]
     GET    /_sandbox/events               deliveries, with the run each started
     POST   /_sandbox/events               {"event": "issues", "payload": {...}}
-    GET    /_sandbox/runs, /_sandbox/runs/{id}
+    GET    /_sandbox/runs, /_sandbox/runs/{id}   each with its event, payload and exit_code
     POST   /_sandbox/runs/{id}/rerun      next attempt, same payload (409 unless completed)
     POST   /_sandbox/runs/rerun-failed    {"sequential": false, "timeout": 300}
     POST   /_sandbox/schedule             {"cron": "*/15 * * * *"}
@@ -23,6 +23,20 @@ scheduled runs, the runs' state directory and waiting until all runs are done.
     DELETE /_sandbox/rate_limits          start every rate-limit window afresh
     GET    /_sandbox/state                the runs' saved WARROOM_STATE_DIR: files, saved_by
     DELETE /_sandbox/state                empty it (a cache miss)
+    POST   /_sandbox/pulls                {"title", "head", "files": [paths], "body"?, "user"?,
+                                           "labels"?, "base"?, "draft"?} -> {number, head: {sha}}
+                                           pushes branch head and opens a pull request (opened)
+    POST   /_sandbox/pulls/{n}/push       {"files": [paths], "user"?}: a new head commit
+                                           (synchronize, with before and after)
+    PATCH  /_sandbox/pulls/{n}            {"title"?, "body"?, "state"?: "open"|"closed", "user"?}
+                                           (edited, closed, reopened)
+    GET    /_sandbox/branches             every branch: name, sha
+    POST   /_sandbox/branches             {"name": "incident/12/hotfix", "sha"?}: create or move
+
+Pull requests and branches are made here as a person with git would make them
+(GitHub's REST surface cannot push); "user" is a seeded login, "writer" if not given.
+A file is a path (modified) or {"filename", "status", "additions", "deletions",
+"previous_filename"}.
 """
 
 from __future__ import annotations
@@ -32,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom.sandbox.clock import parse_duration, parse_timestamp
 from warroom.sandbox.dispatcher import RunBusy
+from warroom.sandbox.errors import ApiError
 from warroom.sandbox.faults import FaultSpecError
 
 if TYPE_CHECKING:
@@ -158,6 +173,13 @@ def _route(
     if head == "rate_limits" and method == "DELETE":
         sandbox.limits.reset()
         return 200, {"reset": True}
+    if head == "pulls":
+        return _pulls(sandbox, method, parts[1:], raw)
+    if head == "branches" and len(parts) == 1:
+        if method == "GET":
+            return 200, {"branches": sandbox.branches()}
+        if method == "POST":
+            return _branch(sandbox, _json_body(raw))
     if head == "state" and len(parts) == 1:
         if method == "GET":
             return 200, sandbox.run_state.to_json()
@@ -225,3 +247,104 @@ def _set_clock(sandbox: Sandbox, body: dict[str, Any]) -> dict[str, Any]:
     except ValueError as exc:
         raise ControlError(400, str(exc)) from None
     return sandbox.set_clock(now=when, advance=delta, frozen=frozen)
+
+
+def _keys(body: dict[str, Any], allowed: set[str], what: str) -> None:
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise ControlError(
+            400, f"unknown key(s) {', '.join(unknown)} for {what}: use {', '.join(sorted(allowed))}"
+        )
+
+
+def _text(body: dict[str, Any], key: str, *, required: bool = False) -> str | None:
+    value = body.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise ControlError(400, f"{key} must be a non-empty string")
+    return value
+
+
+def _files(body: dict[str, Any]) -> list[Any]:
+    files = body.get("files")
+    if not isinstance(files, list) or not files:
+        raise ControlError(
+            400, 'files must be a non-empty list of paths, e.g. {"files": ["src/app.py"]}'
+        )
+    return files
+
+
+_OPEN_KEYS = {"title", "head", "files", "body", "user", "labels", "base", "draft"}
+
+
+def _pulls(sandbox: Sandbox, method: str, rest: list[str], raw: bytes) -> tuple[int, Any]:
+    """Open, push to, edit, close and reopen pull requests as their people would."""
+    body = _json_body(raw)
+    try:
+        if not rest and method == "POST":
+            _keys(body, _OPEN_KEYS, "a pull request")
+            labels = body.get("labels", [])
+            if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+                raise ControlError(400, 'labels must be a list of label names, e.g. ["hotfix"]')
+            draft = body.get("draft", False)
+            if not isinstance(draft, bool):
+                raise ControlError(400, "draft must be true or false")
+            return 201, sandbox.open_pull(
+                title=_text(body, "title", required=True) or "",
+                head=_text(body, "head", required=True) or "",
+                files=_files(body),
+                body=_text(body, "body"),
+                user=_text(body, "user") or "writer",
+                labels=labels,
+                base=_text(body, "base"),
+                draft=draft,
+            )
+        number = _int(rest[0], "pull request number") if rest else None
+        if number is not None and rest[1:] == ["push"] and method == "POST":
+            _keys(body, {"files", "user"}, "a push")
+            return 201, sandbox.push_pull(
+                number, _files(body), user=_text(body, "user") or "writer"
+            )
+        if number is not None and len(rest) == 1 and method == "PATCH":
+            _keys(body, {"title", "body", "state", "user"}, "a pull request's change")
+            if not body or set(body) == {"user"}:
+                raise ControlError(400, 'send {"body": ...}, {"title": ...} or {"state": "closed"}')
+            return 200, sandbox.change_pull(
+                number,
+                user=_text(body, "user") or "writer",
+                title=_text(body, "title", required="title" in body),
+                body=_text(body, "body"),
+                body_given="body" in body,
+                state=_text(body, "state"),
+            )
+    except KeyError as exc:
+        raise ControlError(404, str(exc.args[0]) if exc.args else str(exc)) from None
+    except ValueError as exc:
+        raise ControlError(400, str(exc)) from None
+    except ApiError as exc:
+        raise ControlError(exc.status, _api_message(exc)) from None
+    raise ControlError(
+        404,
+        "POST /_sandbox/pulls, POST /_sandbox/pulls/{n}/push or PATCH /_sandbox/pulls/{n}; "
+        "nothing else",
+    )
+
+
+def _api_message(exc: ApiError) -> str:
+    """GitHub's answer as one line: its message and each error's message or field."""
+    body = exc.body()
+    details = [
+        str(e.get("message") or f"{e.get('field')} {e.get('code')}")
+        for e in body.get("errors", [])
+        if isinstance(e, dict)
+    ]
+    return "; ".join([str(body.get("message")), *details])
+
+
+def _branch(sandbox: Sandbox, body: dict[str, Any]) -> tuple[int, Any]:
+    _keys(body, {"name", "sha"}, "a branch")
+    try:
+        return 201, sandbox.set_branch(_text(body, "name", required=True) or "", _text(body, "sha"))
+    except ValueError as exc:
+        raise ControlError(400, str(exc)) from None

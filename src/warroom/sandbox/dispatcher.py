@@ -8,8 +8,9 @@ repository's state directory, restored before the run and saved after it, as
 ``workspace``, standing for the repository a job checks out). The command is an
 argv list and never goes through a shell.
 
-Runs wait in the workflow's concurrency group (``warroom-<issue number>``, or
-``warroom-sweep`` for events without an issue) the way GitHub's
+Runs wait in the workflow's concurrency group (``warroom-<issue number>``,
+``warroom-pr-<number>`` for ``pull_request`` events, or ``warroom-sweep`` for
+events without either) the way GitHub's
 ``concurrency: {group, cancel-in-progress: false}`` makes them: at most one run
 of a group runs and at most one waits; a newer waiting run replaces the older
 one, which ends ``cancelled``. Different groups run side by side, up to
@@ -187,10 +188,18 @@ _SAVED = frozenset({"success", "failure"})
 
 
 def concurrency_group(payload: Mapping[str, Any]) -> str:
-    """The workflow's group: ``warroom-${{ github.event.issue.number || 'sweep' }}``."""
+    """The workflow's group: ``warroom-${{ github.event.issue.number || 'sweep' }}``.
+
+    A ``pull_request`` event (the merge-freeze check) waits in
+    ``warroom-pr-${{ github.event.pull_request.number }}``, so a pull request's
+    checks queue behind each other and never behind an incident's runs.
+    """
     issue = payload.get("issue")
     if isinstance(issue, Mapping) and isinstance(issue.get("number"), int) and issue["number"]:
         return f"warroom-{issue['number']}"
+    pull = payload.get("pull_request")
+    if isinstance(pull, Mapping) and isinstance(pull.get("number"), int) and pull["number"]:
+        return f"warroom-pr-{pull['number']}"
     return "warroom-sweep"
 
 

@@ -1,4 +1,5 @@
-"""What the sandbox stores: users, labels, milestones, issues, comments, issue events.
+"""What the sandbox stores: users, labels, milestones, issues, comments, issue events,
+pull requests, branches and commit statuses.
 
 Records hold only facts (logins, label ids, numbers, timestamps as GitHub
 writes them); URLs and nested objects are built when a record is rendered, so
@@ -129,6 +130,63 @@ class IssueEvent(Record):
     seq: int = 0
 
 
+@dataclass(slots=True)
+class Pull(Record):
+    """What makes issue ``number`` a pull request: its branches, head commits and changed files.
+
+    The issue record keeps what a pull request shares with an issue (title, body,
+    author, state, labels, comments); ``shas`` lists every head commit pushed,
+    oldest first, so statuses set on an earlier head still resolve. ``files``
+    holds diff entries as the control API seeded them: ``filename``, ``status``,
+    ``additions``, ``deletions`` and, for a rename, ``previous_filename``.
+    """
+
+    KIND: ClassVar[str] = "pull"
+
+    node_id: str = ""
+    number: int = 0
+    head_ref: str = ""
+    base_ref: str = "main"
+    base_sha: str = ""
+    shas: list[str] = field(default_factory=list)
+    files: list[dict[str, Any]] = field(default_factory=list)
+    draft: bool = False
+    maintainer_can_modify: bool = False
+
+    @property
+    def head_sha(self) -> str:
+        return self.shas[-1] if self.shas else ""
+
+
+@dataclass(slots=True)
+class Branch(Record):
+    """A branch: its name and the commit it points at (``refs/heads/<name>``)."""
+
+    KIND: ClassVar[str] = "branch"
+
+    name: str = ""
+    sha: str = ""
+    files: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CommitStatus(Record):
+    """One commit status as created; the newest per ``context`` is the commit's state there."""
+
+    KIND: ClassVar[str] = "status"
+
+    node_id: str = ""
+    sha: str = ""
+    state: str = "pending"
+    context: str = "default"
+    description: str | None = None
+    target_url: str | None = None
+    creator: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+
+
 RECORD_KINDS: dict[str, type[Record]] = {
-    cls.KIND: cls for cls in (Label, Milestone, Issue, Comment, IssueEvent)
+    cls.KIND: cls
+    for cls in (Label, Milestone, Issue, Comment, IssueEvent, Pull, Branch, CommitStatus)
 }

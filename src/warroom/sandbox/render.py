@@ -1,5 +1,9 @@
 """Records as GitHub returns them: REST objects and webhook payload objects.
 
+Pull requests render from two records: the issue (what a pull request shares
+with an issue) and the ``Pull`` beside it (branches, commits, files); an issue
+that is a pull request carries a ``pull_request`` key, as on GitHub.
+
 REST objects carry the fields GitHub's OpenAPI description lists for them;
 webhook objects carry exactly the fields the webhook schemas allow (those
 schemas forbid extras), which is why an issue renders two ways. URLs are built
@@ -8,14 +12,25 @@ from the sandbox's current base URL, so they follow the port it runs on.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import Any
 from urllib.parse import quote
 
-from warroom.sandbox.records import Comment, Issue, IssueEvent, Label, Milestone, User
-from warroom.sandbox.seed import BOT_LOGIN, OWNER, OWNER_ID, REPO, REPO_ID, node_id
+from warroom.sandbox.records import (
+    Branch,
+    Comment,
+    CommitStatus,
+    Issue,
+    IssueEvent,
+    Label,
+    Milestone,
+    Pull,
+    User,
+)
+from warroom.sandbox.seed import BOT_LOGIN, DEFAULT_BRANCH, OWNER, OWNER_ID, REPO, REPO_ID, node_id
 from warroom.sandbox.state import State
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
@@ -438,6 +453,7 @@ class Renderer:
                 "total_blocking": 0,
             },
             "parent_issue_url": self.issue_url(issue.parent) if issue.parent else None,
+            **self._pull_reference(issue.number),
             "body": issue.body,
             "closed_by": self.user(issue.closed_by) if issue.state == "closed" else None,
             "reactions": {"url": f"{url}/reactions", **_ZERO_REACTIONS},
@@ -449,7 +465,10 @@ class Renderer:
     def webhook_issue(self, issue: Issue) -> dict[str, Any]:
         """The issue as a webhook payload carries it (no REST-only fields)."""
         full = self.issue(issue)
-        return {key: full[key] for key in WEBHOOK_ISSUE_KEYS}
+        out = {key: full[key] for key in WEBHOOK_ISSUE_KEYS}
+        if "pull_request" in full:
+            out["pull_request"] = full["pull_request"]
+        return out
 
     # -- comments ------------------------------------------------------------------
 
@@ -552,6 +571,284 @@ class Renderer:
         out["actor"] = self.user(comment.user)
         return out
 
+    # -- pull requests -----------------------------------------------------------------
+
+    def pull_url(self, number: int) -> str:
+        return f"{self.repo_url}/pulls/{number}"
+
+    def _pull_reference(self, number: int) -> dict[str, Any]:
+        """``{"pull_request": {...}}`` for an issue that is a pull request, else nothing."""
+        if number not in self.state.pulls:
+            return {}
+        html = f"{self.repo_html}/pull/{number}"
+        return {
+            "pull_request": {
+                "url": self.pull_url(number),
+                "html_url": html,
+                "diff_url": f"{html}.diff",
+                "patch_url": f"{html}.patch",
+                "merged_at": None,
+            }
+        }
+
+    def _pull_end(self, ref: str, sha: str) -> dict[str, Any]:
+        """A pull request's ``head`` or ``base``: a branch of this repository and its commit."""
+        return {
+            "label": f"{OWNER}:{ref}",
+            "ref": ref,
+            "sha": sha,
+            "user": self.owner(),
+            "repo": self.repository(private=self.private),
+        }
+
+    def pull(self, issue: Issue, pull: Pull) -> dict[str, Any]:
+        """The REST ``pull-request`` object (``GET /pulls/{n}``); webhooks carry the same."""
+        number = issue.number
+        url = self.pull_url(number)
+        html = f"{self.repo_html}/pull/{number}"
+        issue_url = self.issue_url(number)
+        statuses = f"{self.repo_url}/statuses/{pull.head_sha}"
+        labels = [self.label(self.state.labels[i]) for i in issue.labels if i in self.state.labels]
+        assignees = [self.user(login) for login in issue.assignees]
+        milestone = self.state.milestones.get(issue.milestone) if issue.milestone else None
+        is_open = issue.state == "open"
+        links = {
+            "self": url,
+            "html": html,
+            "issue": issue_url,
+            "comments": f"{issue_url}/comments",
+            "review_comments": f"{url}/comments",
+            "review_comment": f"{self.repo_url}/pulls/comments{{/number}}",
+            "commits": f"{url}/commits",
+            "statuses": statuses,
+        }
+        return {
+            "url": url,
+            "id": pull.id,
+            "node_id": pull.node_id,
+            "html_url": html,
+            "diff_url": f"{html}.diff",
+            "patch_url": f"{html}.patch",
+            "issue_url": issue_url,
+            "number": number,
+            "state": issue.state,
+            "locked": issue.locked,
+            "title": issue.title,
+            "user": self.user(issue.user),
+            "body": issue.body,
+            "created_at": issue.created_at,
+            "updated_at": issue.updated_at,
+            "closed_at": issue.closed_at,
+            "merged_at": None,
+            "merge_commit_sha": None,
+            "assignee": assignees[0] if assignees else None,
+            "assignees": assignees,
+            "requested_reviewers": [],
+            "requested_teams": [],
+            "labels": labels,
+            "milestone": self.milestone(milestone) if milestone else None,
+            "draft": pull.draft,
+            "commits_url": f"{url}/commits",
+            "review_comments_url": f"{url}/comments",
+            "review_comment_url": f"{self.repo_url}/pulls/comments{{/number}}",
+            "comments_url": f"{issue_url}/comments",
+            "statuses_url": statuses,
+            "head": self._pull_end(pull.head_ref, pull.head_sha),
+            "base": self._pull_end(pull.base_ref, pull.base_sha),
+            "_links": {name: {"href": href} for name, href in links.items()},
+            "author_association": author_association(self.state.user(issue.user)),
+            "auto_merge": None,
+            "active_lock_reason": issue.active_lock_reason,
+            "merged": False,
+            "mergeable": True if is_open else None,
+            "rebaseable": True if is_open else None,
+            "mergeable_state": self._mergeable_state(pull) if is_open else "unknown",
+            "merged_by": None,
+            "comments": issue.comments,
+            "review_comments": 0,
+            "maintainer_can_modify": pull.maintainer_can_modify,
+            "commits": len(pull.shas),
+            "additions": sum(int(f.get("additions", 0)) for f in pull.files),
+            "deletions": sum(int(f.get("deletions", 0)) for f in pull.files),
+            "changed_files": len(pull.files),
+        }
+
+    _SIMPLE_PULL_DROPS = frozenset(
+        """merged mergeable rebaseable mergeable_state merged_by comments review_comments
+        maintainer_can_modify commits additions deletions changed_files""".split()  # noqa: SIM905
+    )
+
+    def pull_simple(self, issue: Issue, pull: Pull) -> dict[str, Any]:
+        """The ``pull-request-simple`` shape ``GET /pulls`` lists."""
+        out = {k: v for k, v in self.pull(issue, pull).items() if k not in self._SIMPLE_PULL_DROPS}
+        # GitHub sends a label's missing description as null here too, but its description
+        # of this shape (unlike ``pull-request``) admits only a string: send "" for none.
+        out["labels"] = [{**lb, "description": lb["description"] or ""} for lb in out["labels"]]
+        return out
+
+    def _mergeable_state(self, pull: Pull) -> str:
+        """``clean`` when every status of the head passed (or none is set), else ``unstable``."""
+        state = self.combined_state(pull.head_sha)
+        return "clean" if state in ("success", None) else "unstable"
+
+    def diff_entry(self, pull: Pull, entry: dict[str, Any]) -> dict[str, Any]:
+        """One changed file of a pull request (``GET /pulls/{n}/files``)."""
+        name = str(entry["filename"])
+        head = pull.head_sha
+        quoted = quote(name)
+        additions = int(entry.get("additions", 0))
+        deletions = int(entry.get("deletions", 0))
+        out: dict[str, Any] = {
+            "sha": None if entry.get("status") == "removed" else commit_sha_of(head, name),
+            "filename": name,
+            "status": entry.get("status", "modified"),
+            "additions": additions,
+            "deletions": deletions,
+            "changes": additions + deletions,
+            "blob_url": f"{self.repo_html}/blob/{head}/{quoted}",
+            "raw_url": f"{self.repo_html}/raw/{head}/{quoted}",
+            "contents_url": f"{self.repo_url}/contents/{quoted}?ref={head}",
+            "patch": f"@@ -1,{deletions} +1,{additions} @@",
+        }
+        if entry.get("previous_filename"):
+            out["previous_filename"] = entry["previous_filename"]
+        return out
+
+    # -- commit statuses, branches and refs ----------------------------------------------------
+
+    def latest_statuses(self, sha: str) -> list[CommitStatus]:
+        """The newest status per context (case-insensitive), newest first."""
+        seen: set[str] = set()
+        out: list[CommitStatus] = []
+        for status in reversed(self.state.statuses_of(sha)):
+            key = status.context.lower()
+            if key not in seen:
+                seen.add(key)
+                out.append(status)
+        return out
+
+    def combined_state(self, sha: str) -> str | None:
+        """GitHub's combined state: failure if any context failed or errored, pending if
+        any is pending, success if all passed; ``None`` when the commit has no status."""
+        states = {s.state for s in self.latest_statuses(sha)}
+        if not states:
+            return None
+        if states & {"failure", "error"}:
+            return "failure"
+        return "pending" if "pending" in states else "success"
+
+    def status(self, status: CommitStatus) -> dict[str, Any]:
+        """The REST ``status`` object (creating and listing statuses)."""
+        creator = self.user(status.creator)
+        return {
+            "url": f"{self.repo_url}/statuses/{status.sha}",
+            "avatar_url": creator["avatar_url"] if creator else None,
+            "id": status.id,
+            "node_id": status.node_id,
+            "state": status.state,
+            "description": status.description,
+            "target_url": status.target_url,
+            "context": status.context,
+            "created_at": status.created_at,
+            "updated_at": status.updated_at,
+            "creator": creator,
+        }
+
+    def combined_status(self, sha: str, statuses: list[CommitStatus]) -> dict[str, Any]:
+        """``GET /commits/{ref}/status``; ``statuses`` is the page asked for."""
+        simple = []
+        for status in statuses:
+            out = self.status(status)
+            del out["creator"]
+            out["required"] = False
+            simple.append(out)
+        return {
+            "state": self.combined_state(sha) or "pending",
+            "statuses": simple,
+            "sha": sha,
+            "total_count": len(self.latest_statuses(sha)),
+            "repository": self.simple_repository(),
+            "commit_url": f"{self.repo_url}/commits/{sha}",
+            "url": f"{self.repo_url}/commits/{sha}/status",
+        }
+
+    def commit(self, sha: str) -> dict[str, Any]:
+        """``GET /commits/{ref}``: a pull request's push carries its author, parent and files;
+        any other commit (a branch seeded by the control API) is the organisation's."""
+        parent = None
+        author = OWNER
+        when = self.state.meta.get("repo_created_at", "2020-01-01T00:00:00Z")
+        files: list[dict[str, Any]] = []
+        message = "Commit"
+        for number, pull in self.state.pulls.items():
+            if sha in pull.shas:
+                issue = self.state.issues[number]
+                index = pull.shas.index(sha)
+                parent = pull.shas[index - 1] if index else pull.base_sha
+                author, when = issue.user, issue.updated_at
+                files = [self.diff_entry(pull, f) for f in pull.files]
+                message = f"Push {index + 1} to {pull.head_ref}"
+                break
+        account = self.user(author) if author != OWNER else self.owner()
+        git_user = {"name": author, "email": f"{author}@users.noreply.invalid", "date": when}
+        url = f"{self.repo_url}/commits/{sha}"
+        return {
+            "url": url,
+            "sha": sha,
+            "node_id": node_id("C", "commit", int(sha[:12], 16)),
+            "html_url": f"{self.repo_html}/commit/{sha}",
+            "comments_url": f"{url}/comments",
+            "commit": {
+                "url": f"{self.repo_url}/git/commits/{sha}",
+                "author": git_user,
+                "committer": git_user,
+                "message": message,
+                "comment_count": 0,
+                "tree": {"sha": sha, "url": f"{self.repo_url}/git/trees/{sha}"},
+            },
+            "author": account,
+            "committer": account,
+            "parents": (
+                []
+                if parent is None
+                else [
+                    {
+                        "sha": parent,
+                        "url": f"{self.repo_url}/commits/{parent}",
+                        "html_url": f"{self.repo_html}/commit/{parent}",
+                    }
+                ]
+            ),
+            "stats": {
+                "additions": sum(f["additions"] for f in files),
+                "deletions": sum(f["deletions"] for f in files),
+                "total": sum(f["changes"] for f in files),
+            },
+            "files": files,
+        }
+
+    def short_branch(self, branch: Branch) -> dict[str, Any]:
+        """``GET /branches``: a branch's name, head commit and protection."""
+        return {
+            "name": branch.name,
+            "commit": {"sha": branch.sha, "url": f"{self.repo_url}/commits/{branch.sha}"},
+            "protected": branch.name == DEFAULT_BRANCH,
+        }
+
+    def git_ref(self, branch: Branch) -> dict[str, Any]:
+        """``GET /git/matching-refs/...``: ``refs/heads/<name>`` and its commit."""
+        ref = f"refs/heads/{branch.name}"
+        return {
+            "ref": ref,
+            "node_id": node_id("REF", "ref", branch.id),
+            "url": f"{self.repo_url}/git/{quote(ref)}",
+            "object": {
+                "type": "commit",
+                "sha": branch.sha,
+                "url": f"{self.repo_url}/git/commits/{branch.sha}",
+            },
+        }
+
 
 @dataclass(frozen=True)
 class _KeptUser:
@@ -566,3 +863,8 @@ class _KeptUser:
 def is_bot(login: str) -> bool:
     """Whether a login is the workflow token's identity."""
     return login.lower() == BOT_LOGIN.lower()
+
+
+def commit_sha_of(head: str, filename: str) -> str:
+    """A file's blob sha at a head commit (deterministic, as the sandbox keeps no objects)."""
+    return hashlib.sha1(f"{head}\0{filename}".encode(), usedforsecurity=False).hexdigest()

@@ -11,6 +11,7 @@ rest of warroom, which in turn never imports it.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 import uuid
@@ -22,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from warroom.sandbox import rest_pulls
 from warroom.sandbox.access import RateLimits, Tokens
 from warroom.sandbox.cache import RunStateCache
 from warroom.sandbox.clock import Clock, format_timestamp, parse_timestamp
@@ -31,7 +33,16 @@ from warroom.sandbox.observe import Delivery, DeliveryListener, Exchange, Exchan
 from warroom.sandbox.records import Comment, Issue
 from warroom.sandbox.render import Renderer
 from warroom.sandbox.rest import ROUTES, RestApi
-from warroom.sandbox.seed import BOT_LOGIN, LEVEL_LOGINS, OWNER, REPO, REPO_ID, extra_users
+from warroom.sandbox.seed import (
+    BOT_LOGIN,
+    DEFAULT_BRANCH,
+    LEVEL_LOGINS,
+    OWNER,
+    REPO,
+    REPO_ID,
+    commit_sha,
+    extra_users,
+)
 from warroom.sandbox.server import API_PREFIX, CONTROL_PREFIX, SandboxServer
 from warroom.sandbox.state import PendingDelivery, State
 from warroom.sandbox.store import Store
@@ -331,6 +342,8 @@ class Sandbox:
     ) -> DeliveryRecord:
         action = payload.get("action")
         issue = payload.get("issue")
+        if not isinstance(issue, dict):
+            issue = payload.get("pull_request")
         sender = payload.get("sender")
         record = DeliveryRecord(
             id=str(uuid.uuid4()),
@@ -409,11 +422,11 @@ class Sandbox:
         return 0 if self.dispatcher is None else self.dispatcher.pending
 
     def runs(self) -> list[dict[str, Any]]:
-        """Every run so far, oldest first: status, exit code, outputs, summary, requests."""
+        """Every run so far, oldest first: event, payload, status, exit code, outputs, requests."""
         if self.dispatcher is None:
             return []
         with self._log_lock:
-            return [run.to_json() for run in self.dispatcher.runs()]
+            return [run.to_json(payload=True) for run in self.dispatcher.runs()]
 
     def rerun(self, run_id: int) -> dict[str, Any]:
         """Re-run a completed run, like GitHub's "Re-run jobs": same event and payload.
@@ -484,6 +497,139 @@ class Sandbox:
             op = row["operation_id"] or "unknown"
             counts[op] = counts.get(op, 0) + 1
         return {"requests": rows, "counts": counts, "total_counts": totals}
+
+    # -- pull requests and branches, as people with git make them ----------------------------
+
+    def _acting(self, login: str) -> str:
+        user = self.state.user(login)
+        if user is None or user.type != "User":
+            people = (u.login for u in self.state.users.values() if u.type == "User")
+            known = ", ".join(sorted(people))
+            raise KeyError(f"no user {login!r}; use one of {known}")
+        return user.login
+
+    def open_pull(
+        self,
+        *,
+        title: str,
+        head: str,
+        files: Sequence[str | Mapping[str, Any]],
+        body: str | None = None,
+        user: str = "writer",
+        labels: Sequence[str] = (),
+        base: str | None = None,
+        draft: bool = False,
+    ) -> dict[str, Any]:
+        """Push branch ``head`` changing ``files`` and open a pull request from it.
+
+        As ``user`` (a seeded login) with git and the web UI: the branch is created
+        (or moved) to a new commit, the pull request takes the next issue number,
+        and ``pull_request.opened`` (then ``labeled`` per label) is delivered and
+        dispatched. ``files`` are paths or diff entries (see ``rest_pulls.file_entries``).
+        Raises ``KeyError`` for an unknown user, ``ValueError`` for bad files, and
+        ``ApiError`` (422) where GitHub would refuse the pull request.
+        """
+        sender = self._acting(user)
+        entries = rest_pulls.file_entries(files)
+        base = base or DEFAULT_BRANCH
+        with self.state.transaction() as tx:
+            if base not in self.state.branches:
+                raise ValueError(f"base {base!r} is not a branch; POST /_sandbox/branches first")
+            self.rest.check_can_open(head, base, entries)  # before the push changes anything
+            sha = commit_sha("branch", head, "open", *(e["filename"] for e in entries))
+            self.state.set_branch(tx, head, sha, entries)
+            issue, _ = self.rest.open_pull(
+                tx,
+                sender,
+                title=title,
+                body=body,
+                head=head,
+                base=base,
+                files=entries,
+                draft=draft,
+                labels=labels,
+            )
+            out = self._pull_json(issue.number)
+        self.flush_notifications()
+        return out
+
+    def push_pull(
+        self, number: int, files: Sequence[str | Mapping[str, Any]], *, user: str = "writer"
+    ) -> dict[str, Any]:
+        """Push one commit changing ``files`` to pull request ``number``'s head branch.
+
+        Delivers ``pull_request.synchronize`` with ``before`` and ``after``. Raises
+        ``KeyError`` for no such pull request or user, ``ValueError`` for bad files
+        or a closed pull request.
+        """
+        sender = self._acting(user)
+        entries = rest_pulls.file_entries(files)
+        if not entries:
+            raise ValueError("a push changes at least one file: give files")
+        with self.state.transaction() as tx:
+            before, after = self.rest.push_pull(tx, number, sender, entries)
+            out = self._pull_json(number)
+        out.update({"before": before, "after": after})
+        self.flush_notifications()
+        return out
+
+    def change_pull(
+        self,
+        number: int,
+        *,
+        user: str = "writer",
+        title: str | None = None,
+        body: str | None = None,
+        body_given: bool = False,
+        state: str | None = None,
+    ) -> dict[str, Any]:
+        """Edit a pull request's title or body, or close or reopen it, as ``user`` would.
+
+        Delivers ``edited`` (with ``changes``), ``closed`` or ``reopened``.
+        """
+        sender = self._acting(user)
+        if state not in (None, "open", "closed"):
+            raise ValueError(f"state {state!r}: use open or closed")
+        with self.state.transaction() as tx:
+            self.rest.change_pull(
+                tx, number, sender, title=title, body=body, body_given=body_given, state=state
+            )
+            out = self._pull_json(number)
+        self.flush_notifications()
+        return out
+
+    def _pull_json(self, number: int) -> dict[str, Any]:
+        issue, pull = self.rest.pull_of(number)
+        return {
+            "number": number,
+            "id": pull.id,
+            "state": issue.state,
+            "title": issue.title,
+            "head": {"ref": pull.head_ref, "sha": pull.head_sha},
+            "base": {"ref": pull.base_ref, "sha": pull.base_sha},
+            "files": [f["filename"] for f in pull.files],
+            "url": self.renderer.pull_url(number),
+        }
+
+    def set_branch(self, name: str, sha: str | None = None) -> dict[str, Any]:
+        """Create branch ``name`` or move it to ``sha`` (default: a new commit of its own)."""
+        if not name.strip() or name.startswith(("/", "refs/")) or name.endswith("/"):
+            raise ValueError(f"branch name {name!r}: give a name such as 'incident/12/hotfix'")
+        if sha is not None and not re.fullmatch(r"[0-9a-f]{40}", sha):
+            raise ValueError(f"sha {sha!r} is not 40 lower-case hex digits")
+        with self.state.transaction() as tx:
+            known = self.state.branches.get(name)
+            count = len(self.state.branches)
+            new_sha = sha or commit_sha("branch", name, known.sha if known else "", count)
+            branch = self.state.set_branch(tx, name, new_sha)
+            return {"name": branch.name, "sha": branch.sha}
+
+    def branches(self) -> list[dict[str, Any]]:
+        with self.state.lock:
+            return [
+                {"name": b.name, "sha": b.sha}
+                for b in sorted(self.state.branches.values(), key=lambda b: b.name)
+            ]
 
     # -- the clock ----------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ members show as ``MEMBER`` on what they write, outside collaborators as
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -20,6 +21,17 @@ REPO = "service"
 OWNER_ID = 90000001
 REPO_ID = 700000001
 BOT_LOGIN = "github-actions[bot]"
+DEFAULT_BRANCH = "main"
+
+
+def commit_sha(*parts: object) -> str:
+    """A deterministic 40-hex commit id for what a commit stands for (its branch, its push).
+
+    The sandbox keeps no git objects; a commit is named by what made it, so the
+    same seeding gives the same shas on every run and in every test.
+    """
+    text = "\0".join(str(part) for part in parts)
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
 def node_id(prefix: str, kind: str, number: int) -> str:

@@ -30,7 +30,8 @@ from warroom.sandbox.control import handle_control
 from warroom.sandbox.errors import ApiError
 from warroom.sandbox.faults import Fault
 from warroom.sandbox.render import encode_json
-from warroom.sandbox.rest import Call, JsonBody, match_route
+from warroom.sandbox.rest import match_route
+from warroom.sandbox.rest_core import Call, JsonBody
 
 if TYPE_CHECKING:
     from warroom.sandbox.sandbox import Sandbox

@@ -17,8 +17,27 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from warroom.sandbox.clock import Clock, format_timestamp
-from warroom.sandbox.records import Comment, Issue, IssueEvent, Label, Milestone, Record, User
-from warroom.sandbox.seed import USERS, default_labels, node_id
+from warroom.sandbox.records import (
+    Branch,
+    Comment,
+    CommitStatus,
+    Issue,
+    IssueEvent,
+    Label,
+    Milestone,
+    Pull,
+    Record,
+    User,
+)
+from warroom.sandbox.seed import (
+    DEFAULT_BRANCH,
+    OWNER,
+    REPO,
+    USERS,
+    commit_sha,
+    default_labels,
+    node_id,
+)
 from warroom.sandbox.store import Store
 
 _FIRST_IDS = {
@@ -27,6 +46,9 @@ _FIRST_IDS = {
     "label": 6_000_000_001,
     "milestone": 9_000_001,
     "event": 15_000_000_001,
+    "pull": 1_800_000_001,
+    "branch": 1,
+    "status": 30_000_000_001,
 }
 """Where each kind's ids start: far apart and far from issue numbers, as on GitHub,
 so a client that sends a number where GitHub wants an id gets a 404, not a wrong hit."""
@@ -89,6 +111,11 @@ class State:
         self.events: dict[int, IssueEvent] = {}
         self.event_ids: list[int] = []
         self.issue_events: dict[int, list[int]] = {}
+        self.pulls: dict[int, Pull] = {}
+        """Issue number -> what makes that issue a pull request."""
+        self.branches: dict[str, Branch] = {}
+        self.statuses: dict[int, CommitStatus] = {}
+        self.sha_statuses: dict[str, list[int]] = {}
         self.counters: dict[str, int] = dict(_FIRST_IDS)
         self.counters["issue_number"] = 1
         self.counters["milestone_number"] = 1
@@ -103,6 +130,9 @@ class State:
             self._load(store)
         if "repo_created_at" not in self.meta:
             self._seed()
+        if DEFAULT_BRANCH not in self.branches:  # also for a data file from before branches
+            with self.transaction() as tx:
+                self.set_branch(tx, DEFAULT_BRANCH, commit_sha(OWNER, REPO, DEFAULT_BRANCH))
 
     # -- loading and seeding -------------------------------------------------
 
@@ -117,6 +147,8 @@ class State:
         for ids in self.issue_comments.values():
             ids.sort()
         for ids in self.issue_events.values():
+            ids.sort()
+        for ids in self.sha_statuses.values():
             ids.sort()
 
     def _seed(self) -> None:
@@ -145,6 +177,13 @@ class State:
             self.events[record.id] = record
             self.event_ids.append(record.id)
             self.issue_events.setdefault(record.issue, []).append(record.id)
+        elif isinstance(record, Pull):
+            self.pulls[record.number] = record
+        elif isinstance(record, Branch):
+            self.branches[record.name] = record
+        elif isinstance(record, CommitStatus):
+            self.statuses[record.id] = record
+            self.sha_statuses.setdefault(record.sha, []).append(record.id)
 
     # -- transactions ----------------------------------------------------------
 
@@ -315,6 +354,57 @@ class State:
 
     def events_of(self, number: int) -> list[IssueEvent]:
         return [self.events[i] for i in self.issue_events.get(number, ())]
+
+    # -- pull requests, branches and commit statuses ------------------------------
+
+    def add_pull(self, tx: Transaction, issue: Issue, pull: Pull) -> Pull:
+        """Make a new issue a pull request (the issue is already added)."""
+        pull.id = self.next_id("pull")
+        pull.number = issue.number
+        pull.node_id = node_id("PR", "pull", pull.id)
+        self._index(pull)
+        tx.touch(pull)
+        return pull
+
+    def set_branch(
+        self, tx: Transaction, name: str, sha: str, files: list[dict[str, Any]] | None = None
+    ) -> Branch:
+        """Create a branch or move it to ``sha`` (a push)."""
+        branch = self.branches.get(name)
+        if branch is None:
+            branch = Branch(id=self.next_id("branch"), name=name, sha=sha, files=list(files or []))
+            self._index(branch)
+        else:
+            branch.sha = sha
+            if files is not None:
+                branch.files = list(files)
+        tx.touch(branch)
+        return branch
+
+    def add_status(self, tx: Transaction, status: CommitStatus) -> CommitStatus:
+        status.id = self.next_id("status")
+        status.node_id = node_id("SC", "status", status.id)
+        self._index(status)
+        tx.touch(status)
+        return status
+
+    def statuses_of(self, sha: str) -> list[CommitStatus]:
+        """A commit's statuses, oldest first."""
+        return [self.statuses[i] for i in self.sha_statuses.get(sha, ())]
+
+    def known_sha(self, sha: str) -> bool:
+        """Whether a commit of this id exists: a branch's head or a pull request's push."""
+        if any(b.sha == sha for b in self.branches.values()):
+            return True
+        return any(sha in p.shas or p.base_sha == sha for p in self.pulls.values())
+
+    def resolve_ref(self, ref: str) -> str | None:
+        """The commit a ref names: a full sha, a branch name, or ``heads/<branch>``."""
+        name = ref.removeprefix("refs/").removeprefix("heads/")
+        branch = self.branches.get(name)
+        if branch is not None:
+            return branch.sha
+        return ref.lower() if self.known_sha(ref.lower()) else None
 
 
 class Memo(Generic[T]):
