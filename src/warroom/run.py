@@ -179,12 +179,15 @@ def process_incident(
     attempt: int = 1,
     state_key: str = "",
     follow_up_states: Mapping[str, str] | None = None,
+    all_branches: Callable[[], Sequence[str] | None] | None = None,
 ) -> IncidentResult:
     """One incident: read its comments once, derive, plan, apply, then the status comment.
 
     ``state_key`` seals warroom's memory in the status comment (``authority.trusted``);
     without it nothing that grants authority is remembered between runs.
     ``follow_up_states`` are follow-ups' states learnt from their own events.
+    ``all_branches`` gives every incident's recovery branches when a sweep read them at once
+    (``None`` from it: read this incident's own).
     """
     comments = adapter.comments(issue.number)
     if event is not None and _stale(event, issue, comments, attempt):
@@ -221,12 +224,17 @@ def process_incident(
         config=config,
         recorded=recorded,
     )
-    # Recovery branches: one read, only while guardrails are heard (open, or a blocked close).
-    branches = (
-        tuple(adapter.branches(config.recovery_branches.prefix_for(issue.number)))
-        if issue.state == "open" or evaluate_gate(incident, config).state == "blocked"
-        else None
-    )
+    # Recovery branches: one read, only while guardrails are heard (open, or a blocked close);
+    # a sweep reads every incident's at once and passes them in ``all_branches``.
+    branches: tuple[str, ...] | None = None
+    if issue.state == "open" or evaluate_gate(incident, config).state == "blocked":
+        prefix = config.recovery_branches.prefix_for(issue.number)
+        listed = all_branches() if all_branches is not None else None
+        branches = tuple(
+            adapter.branches(prefix)
+            if listed is None
+            else (b for b in listed if b.startswith(prefix))
+        )
     facts = Facts(now, branches=branches)
     plan = plan_incident(
         event,
@@ -401,11 +409,19 @@ def _sweep(
         *adapter.open_issues(config.labels.incident),
         *adapter.closed_issues(config.labels.incident, since),
     ]
+    branches = _BranchesOnce(adapter, config)
     if memory is None:
         result = RunResult(dry_run=dry_run, sweep=True)
         for issue in issues:
             handled = _sweep_one(
-                adapter, issue, now, config, dry_run=dry_run, result=result, state_key=state_key
+                adapter,
+                issue,
+                now,
+                config,
+                dry_run=dry_run,
+                result=result,
+                state_key=state_key,
+                branches=branches,
             )
             if handled is not None:
                 result.incidents.append(handled)
@@ -429,7 +445,14 @@ def _sweep(
             continue
         log.info("sweep: reading #%s: %s", issue.number, reason)
         handled = _sweep_one(
-            adapter, issue, now, config, dry_run=dry_run, result=swept, state_key=state_key
+            adapter,
+            issue,
+            now,
+            config,
+            dry_run=dry_run,
+            result=swept,
+            state_key=state_key,
+            branches=branches,
         )
         if handled is None:
             continue  # not remembered: the next sweep reads it again
@@ -448,6 +471,27 @@ def _sweep(
     return swept
 
 
+class _BranchesOnce:
+    """Every incident's recovery branches, read once per sweep when the first incident needs
+    them: one request for the sweep instead of one per incident, none when all are skipped.
+
+    ``None`` when the prefix starts with the number (nothing narrower than every branch to
+    ask for): each incident then reads its own.
+    """
+
+    def __init__(self, adapter: Adapter, config: Config) -> None:
+        self._adapter = adapter
+        self._root = config.recovery_branches.prefix.split("{number}", 1)[0]
+        self._read: tuple[str, ...] | None = None
+
+    def __call__(self) -> Sequence[str] | None:
+        if not self._root:
+            return None
+        if self._read is None:
+            self._read = tuple(self._adapter.branches(self._root))
+        return self._read
+
+
 def _sweep_one(
     adapter: Adapter,
     issue: IssueSnapshot,
@@ -457,11 +501,19 @@ def _sweep_one(
     dry_run: bool,
     result: RunResult,
     state_key: str = "",
+    branches: Callable[[], Sequence[str] | None] | None = None,
 ) -> IncidentResult | None:
     """One incident of a sweep; GitHub refusing it is noted and the sweep goes on."""
     try:
         return process_incident(
-            adapter, issue, None, now, config, dry_run=dry_run, state_key=state_key
+            adapter,
+            issue,
+            None,
+            now,
+            config,
+            dry_run=dry_run,
+            state_key=state_key,
+            all_branches=branches,
         )
     except (GitHubError, BodyTooLong) as exc:
         result.errors.append(f"#{issue.number}: {exc}")

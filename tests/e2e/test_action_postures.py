@@ -206,3 +206,15 @@ def test_each_incident_run_reads_its_branches_once(github: TestSandbox) -> None:
     assert [r["path"].split("/git/matching-refs/", 1)[1] for r in reads] == [
         f"heads/incident/{number}/"
     ]
+
+
+def test_a_sweep_reads_every_incidents_branches_with_one_request(github: TestSandbox) -> None:
+    first, second = _file(github), _file(github)
+    github.set_branch(f"incident/{second}/hotfix")
+    _sweep(github, 10)
+    run = github.runs()[-1]
+    assert run["event"] == "schedule"
+    reads = github.requests(run_id=run["id"], operation_id="git/list-matching-refs")["requests"]
+    assert [r["path"].split("/git/matching-refs/", 1)[1] for r in reads] == ["heads/incident/"]
+    assert "**Recovery branches:**" not in statuses(github, first)[0]
+    assert f"`incident/{second}/hotfix` (hotfix)" in statuses(github, second)[0]
