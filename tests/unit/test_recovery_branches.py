@@ -9,14 +9,18 @@ one branch owner named against two.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
-from tests.unit.fake_github import START
+from tests.unit.fake_github import START, FakeGitHub, make_comment, make_issue
 from tests.unit.posture_support import Post, facts, incident
 from warroom import story
 from warroom.config import Config, config_from_yaml
+from warroom.model import IssueSnapshot
 from warroom.rules import recovery_branches
+from warroom.run import run
 
 ALL_THREE = ("incident/1/hotfix", "incident/1/rollback", "incident/1/containment")
 
@@ -99,3 +103,50 @@ def test_what_it_says_quotes_the_playbook_and_lists_the_branches() -> None:
     assert said.playbook == "Do not maintain all three branches active without one branch owner."
     assert "`incident/1/hotfix`, `incident/1/rollback`, `incident/1/containment`" in said.detail
     assert '"- Branch owner: @login"' in said.fix
+
+
+# --- the shell: what the runs read ------------------------------------------------------------
+
+
+def _open(number: int) -> IssueSnapshot:
+    return make_issue(story.incident_body(), number=number, labels=("incident", "SEV-1"))
+
+
+@pytest.mark.parametrize(
+    ("prefix", "reads"),
+    [
+        pytest.param("incident/{number}/", ["GET matching refs heads/incident/"], id="one-read"),
+        pytest.param(
+            "{number}-recovery/",
+            ["GET matching refs heads/1-recovery/", "GET matching refs heads/2-recovery/"],
+            id="number-first-reads-each",
+        ),
+    ],
+)
+def test_a_sweep_reads_branches_once_when_it_can(prefix: str, reads: list[str]) -> None:
+    config = Config.model_validate({"recovery_branches": {"prefix": prefix}})
+    gh = FakeGitHub(incidents=[_open(1), _open(2)])
+    gh.branch_names = [prefix.replace("{number}", "2") + "hotfix"]
+    result = run(lambda: gh, "schedule", {}, START + timedelta(minutes=10), config)
+    assert [c for c in gh.calls if "matching refs" in c] == reads
+    first, second = result.incidents
+    assert first.plan.guardrails == second.plan.guardrails == ()
+    assert _status(gh, 2).count("(hotfix)") == 1
+    assert "(hotfix)" not in _status(gh, 1)
+
+
+def test_a_closed_incident_reads_no_branches() -> None:
+    closed = replace(_open(1), state="closed", state_reason="not_planned", closed_at=START)
+    gh = FakeGitHub(incidents=[closed], perms={story.COMMANDER: "write"})
+    gh.comments_by_issue[1] = [make_comment(story.dismissal(), author=story.COMMANDER)]
+    (swept,) = run(lambda: gh, "schedule", {}, START + timedelta(minutes=10), Config()).incidents
+    assert swept.plan.gate.dismissed
+    assert not [c for c in gh.calls if "matching refs" in c]
+
+
+def _status(gh: FakeGitHub, number: int) -> str:
+    return next(
+        c.body
+        for c in gh.comments_by_issue[number]
+        if c.body.startswith(f"<!-- warroom:status:{number} -->")
+    )
