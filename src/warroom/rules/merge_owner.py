@@ -43,7 +43,7 @@ class Lane:
     who: tuple[str, ...]
     surfaces: tuple[str, ...]
     where: str
-    """"pull request #12" or "a decision record": warroom's words."""
+    """Where they said so, in warroom's words: "pull request #12", "a decision record"."""
     key: str
     """``pr12`` or ``c<comment id>``: the evidence, stable while it stands."""
     url: str = ""
@@ -114,7 +114,7 @@ def _parents(path: str) -> Iterator[str]:
 
 
 def shared(a: Sequence[str], b: Sequence[str]) -> list[str]:
-    """The surfaces of ``a`` and ``b`` that meet, as written in ``b`` (or ``a``), sorted."""
+    """Where ``a`` and ``b`` meet: the files or globs one side names within the other's."""
     a_literal, a_broad = _split(a)
     b_literal, b_broad = _split(b)
     found: set[str] = set(a_literal & b_literal)
