@@ -210,7 +210,7 @@ def test_what_it_says_names_the_lanes_and_the_files() -> None:
     assert said.playbook == "If lanes edit the same files, define one merge owner immediately."
     assert f"@{TOMAS} (a decision record) and @{AIKO} (a decision record)" in said.detail
     assert "`a.py`, `b.py`" in said.detail
-    assert '"- Merge owner: @login"' in said.fix
+    assert "`- Merge owner: @login`" in said.fix
     assert said.source.endswith("#issuecomment-2")
 
 

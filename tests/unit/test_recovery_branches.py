@@ -102,7 +102,7 @@ def test_what_it_says_quotes_the_playbook_and_lists_the_branches() -> None:
     (said,) = recovery_branches.rule(incident(), Config(), facts(branches=ALL_THREE))
     assert said.playbook == "Do not maintain all three branches active without one branch owner."
     assert "`incident/1/hotfix`, `incident/1/rollback`, `incident/1/containment`" in said.detail
-    assert '"- Branch owner: @login"' in said.fix
+    assert "`- Branch owner: @login`" in said.fix
 
 
 # --- the shell: what the runs read ------------------------------------------------------------

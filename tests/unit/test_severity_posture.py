@@ -102,7 +102,7 @@ def test_what_it_says_names_the_posture_and_how_to_settle_it() -> None:
     assert said.rule == "severity-posture"
     assert "rollback-first evaluation" in said.playbook
     assert '"continue mitigation"' in said.detail
-    assert '"- Posture exception: <why not rollback-first evaluation>"' in said.fix
+    assert "`- Posture exception: <why not rollback-first evaluation>`" in said.fix
     assert said.source.endswith("#issuecomment-1")
     assert said.label is None
 

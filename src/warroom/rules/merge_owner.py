@@ -236,7 +236,7 @@ def rule(incident: Incident, config: Config, facts: Facts) -> Iterator[Guardrail
     others = f"; {len(meets) - 1} more pair(s) of lanes share files" if len(meets) > 1 else ""
     label = SPECS["decision"].by_key["merge_owner"].label
     fix = (
-        f'name one merge owner: add "- {label}: @login" to an Incident Command Snapshot '
+        f"name one merge owner: add `- {label}: @login` to an Incident Command Snapshot "
         "or a Checkpoint Decision Record"
     )
     if named is not None:

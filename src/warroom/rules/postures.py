@@ -95,6 +95,6 @@ def fix(names: Sequence[str]) -> str:
     """What settles a decision against postures: a stated reason, or a decision in line."""
     posture = " and ".join(f"“{name}”" for name in names)
     return (
-        f'add "- {EXCEPTION_LABEL}: <why not {names[0]}>" to that Checkpoint Decision Record '
+        f"add `- {EXCEPTION_LABEL}: <why not {names[0]}>` to that Checkpoint Decision Record "
         f"(edit it), or post a new decision in line with {posture}"
     )

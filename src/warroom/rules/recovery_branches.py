@@ -66,7 +66,7 @@ def rule(incident: Incident, config: Config, facts: Facts) -> Iterator[Guardrail
         return
     label = SPECS["decision"].by_key["branch_owner"].label
     fix = (
-        f'name one branch owner: add "- {label}: @login" to an Incident Command Snapshot or a '
+        f"name one branch owner: add `- {label}: @login` to an Incident Command Snapshot or a "
         "Checkpoint Decision Record, or delete the branches you no longer need"
     )
     if named is not None:
