@@ -66,3 +66,43 @@ def test_delivery_missing_a_field_is_caught(
     ):
         answer = sandbox.http("PATCH", f"{REPO}/issues/1", {"title": "Checkout outage"})
     assert answer.status == 200
+
+
+def without_head(render: Any) -> Any:
+    def broken(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        body = dict(render(*args, **kwargs))
+        del body["head"]
+        return body
+
+    return broken
+
+
+def test_pull_request_missing_its_head_is_caught_in_answers_and_deliveries(
+    sandbox: TestSandbox, fidelity: Fidelity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sandbox.renderer, "pull", without_head(sandbox.renderer.pull))
+    with fidelity.expect_violation(
+        "pull_request$opened", match=r"payload at \$\.pull_request: 'head' is a required"
+    ):
+        opened = sandbox.control("POST", "/pulls", {"title": "x", "head": "b", "files": ["a"]})
+    assert opened.status == 201
+    with fidelity.expect_violation(
+        "pulls/get", match=r"response body at \$: 'head' is a required property"
+    ):
+        sandbox.http("GET", f"{REPO}/pulls/1")
+
+
+def test_a_combined_status_with_a_wrong_type_is_caught(
+    sandbox: TestSandbox, fidelity: Fidelity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sha = sandbox.open_pull(title="x", head="b", files=["a"])["head"]["sha"]
+    render = sandbox.renderer.combined_status
+
+    def broken(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        return {**render(*args, **kwargs), "total_count": "one"}
+
+    monkeypatch.setattr(sandbox.renderer, "combined_status", broken)
+    with fidelity.expect_violation(
+        "repos/get-combined-status-for-ref", match=r"\$\.total_count: 'one' is not of type"
+    ):
+        sandbox.http("GET", f"{REPO}/commits/{sha}/status")

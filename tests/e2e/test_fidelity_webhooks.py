@@ -1,4 +1,4 @@
-"""GitHub's real ``issues`` and ``issue_comment`` payloads replay into the sandbox intact.
+"""GitHub's real ``issues``, ``issue_comment`` and ``pull_request`` payloads replay intact.
 
 Each example from ``@octokit/webhooks-examples`` goes in through the control
 API (``POST /_sandbox/events``) or ``Sandbox.deliver``; the sandbox must accept
@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 import pytest
@@ -88,3 +89,53 @@ def test_examples_reach_a_workflow_run_unchanged(
         event, action, seen = run["stdout"].split()
         assert (event, action, seen) == (case.event, case.payload["action"], digest(case.payload))
     assert fidelity.deliveries_checked == len(EXAMPLES)
+
+
+PULL_EXAMPLES = examples("pull_request")
+
+
+@contextmanager
+def judged_pull(fidelity: Fidelity, case: Example) -> Iterator[None]:
+    """``judged``; a stale pull request's head repository also misses what ``oneOf`` needs."""
+    with judged(fidelity, case):
+        if case.id not in STALE_EXAMPLES:
+            yield
+            return
+        subject = f"{case.event}${case.payload['action']}"
+        with fidelity.expect_violation(subject, match=r"at \$\.pull_request\.head\.repo: "):
+            yield
+
+
+@pytest.mark.parametrize("case", PULL_EXAMPLES, ids=[e.id for e in PULL_EXAMPLES])
+def test_pull_request_example_is_accepted_and_recorded(
+    sandbox: TestSandbox, fidelity: Fidelity, case: Example
+) -> None:
+    with judged_pull(fidelity, case):
+        answer = sandbox.control("POST", "/events", {"event": case.event, "payload": case.payload})
+    assert answer.status == 201, answer.body
+
+    (logged,) = sandbox.control("GET", "/events").body["events"]
+    assert (logged["event"], logged["action"]) == (case.event, case.payload["action"])
+    assert logged["issue"] == case.payload["pull_request"]["number"]
+    assert logged["sender"] == case.payload["sender"]["login"]
+    assert logged["payload"] == case.payload
+
+
+def test_pull_request_examples_reach_runs_in_their_pull_requests_group(
+    make_sandbox: MakeSandbox, fidelity: Fidelity
+) -> None:
+    sandbox = make_sandbox(dispatch=[sys.executable, "-c", READ_EVENT])
+    for case in PULL_EXAMPLES:
+        with judged_pull(fidelity, case):
+            sandbox.deliver(case.event, case.payload)
+        assert sandbox.wait_idle(timeout=120)
+
+    runs = sandbox.control("GET", "/runs").body["runs"]
+    assert [(r["event"], r["action"], r["group"]) for r in runs] == [
+        (e.event, e.payload["action"], f"warroom-pr-{e.payload['pull_request']['number']}")
+        for e in PULL_EXAMPLES
+    ]
+    for run, case in zip(runs, PULL_EXAMPLES, strict=True):
+        assert run["exit_code"] == 0, (case.id, run["stderr"])
+        assert run["payload"] == case.payload
+        assert run["stdout"].split()[2] == digest(case.payload)

@@ -89,12 +89,20 @@ def test_frozen_clock_moves_only_when_told() -> None:
         pytest.param({"schedule": "* * * * *"}, "warroom-sweep", id="no-issue"),
         pytest.param({"issue": {"number": "7"}}, "warroom-sweep", id="odd-number"),
         pytest.param({"issue": {"number": 0}}, "warroom-sweep", id="falsy-number"),
+        pytest.param({"pull_request": {"number": 9}}, "warroom-pr-9", id="pull-request"),
+        pytest.param(
+            {"issue": {"number": 9, "pull_request": {}}, "comment": {}},
+            "warroom-9",
+            id="comment-on-a-pull-request",
+        ),
+        pytest.param({"pull_request": {"number": "9"}}, "warroom-sweep", id="odd-pull-number"),
     ],
 )
 def test_runs_group_as_the_workflows_concurrency_key(
     payload: dict[str, object], group: str
 ) -> None:
-    # The workflow's key: warroom-${{ github.event.issue.number || 'sweep' }}
+    # The workflow's key: warroom-${{ github.event.issue.number || 'sweep' }}; the
+    # pull_request workflow's: warroom-pr-${{ github.event.pull_request.number }}
     assert concurrency_group(payload) == group
 
 

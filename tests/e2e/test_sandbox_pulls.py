@@ -480,6 +480,8 @@ def test_recovery_branches_are_found_by_prefix(sandbox: TestSandbox) -> None:
         "refs/heads/incident/120/hotfix",
     ]
     assert list(repo.get_git_matching_refs("heads/nothing/")) == []
+    assert list(repo.get_git_matching_refs("tags/")) == []
+    assert len(list(repo.get_git_matching_refs("heads/"))) == 5
     assert [b.name for b in repo.get_branches()] == [
         "feature/x",
         "incident/12/hotfix",

@@ -6,7 +6,8 @@ are ``push$event``. The file is small enough (0.6 MB) to read whole, so unlike
 the OpenAPI description it needs no cache.
 
 ``@octokit/webhooks-examples`` holds payloads GitHub really sent. Two of the
-``issues``/``issue_comment`` ones predate fields the schemas now require
+``issues``/``issue_comment`` ones and one ``pull_request`` one predate fields the
+schemas now require
 (``STALE_EXAMPLES``): GitHub sent them, so the sandbox must accept them when
 they are replayed, yet a delivery shaped like them is rightly a violation.
 """
@@ -43,6 +44,17 @@ STALE_EXAMPLES: Mapping[str, frozenset[str]] = {
             "topics",
             "visibility",
             "custom_properties",
+        }
+    ),
+    "pull_request.opened.0": frozenset(
+        {
+            "active_lock_reason",
+            "auto_merge",
+            "custom_properties",
+            "is_template",
+            "topics",
+            "visibility",
+            "web_commit_signoff_required",
         }
     ),
     "issues.edited.0": frozenset(

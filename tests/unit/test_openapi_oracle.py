@@ -379,8 +379,8 @@ VIOLATING = [
         id="unknown-route-not-404",
     ),
     pytest.param(
-        exchange(operation_id="pulls/get", response_body={}),
-        "pulls/get",
+        exchange(operation_id="pulls/merge", response_body={}),
+        "pulls/merge",
         "route",
         "operationId",
         "add it to SERVED_OPERATIONS",

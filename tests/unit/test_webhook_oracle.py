@@ -17,7 +17,7 @@ from warroom.sandbox.observe import Delivery
 
 pytestmark = pytest.mark.npm
 
-EXAMPLES = examples("issues", "issue_comment")
+EXAMPLES = examples("issues", "issue_comment", "pull_request")
 
 
 def example(example_id: str) -> dict[str, Any]:
@@ -29,6 +29,7 @@ def test_examples_cover_the_actions_warroom_reacts_to() -> None:
     actions = {e.id.rsplit(".", 1)[0] for e in EXAMPLES}
     assert {"issues.opened", "issues.edited", "issues.labeled", "issues.reopened"} <= actions
     assert {"issue_comment.created", "issue_comment.edited", "issue_comment.deleted"} <= actions
+    assert {"pull_request.opened", "pull_request.synchronize", "pull_request.reopened"} <= actions
 
 
 @pytest.mark.parametrize("case", EXAMPLES, ids=[e.id for e in EXAMPLES])

@@ -11,7 +11,6 @@ only (no tags, no git objects); the control API creates and moves them
 
 from __future__ import annotations
 
-from warroom.sandbox import errors
 from warroom.sandbox.errors import ApiError
 from warroom.sandbox.rest_core import Call, Reply, RestBase
 
@@ -42,13 +41,12 @@ class GitRoutes(RestBase):
             return self._page(call, branches, self.r.short_branch)
 
     def list_matching_refs(self, call: Call) -> Reply:
-        """Every ref starting with ``refs/<ref>``, by name; GitHub answers all on one page."""
+        """Every ref starting with ``refs/<ref>``, by name; GitHub answers all on one page.
+
+        Only branches exist here, so ``tags/...`` (or any prefix no branch has) is ``[]``.
+        """
         self._read(call)
         prefix = "refs/" + call.params["ref"].removeprefix("refs/")
-        if not prefix.startswith("refs/heads/") and not "refs/heads/".startswith(prefix):
-            if not prefix.startswith(("refs/tags/", "refs/pull/")):
-                raise errors.not_found()
-            return Reply(200, [])
         with self.state.lock:
             found = sorted(
                 (

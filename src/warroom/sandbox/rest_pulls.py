@@ -142,7 +142,11 @@ class PullsRoutes(RestBase):
             "PullRequest",
         )
         direction = self._choice(
-            call, "direction", ("asc", "desc"), "desc" if sort == "created" else "asc", "Issue"
+            call,
+            "direction",
+            ("asc", "desc"),
+            "desc" if sort == "created" else "asc",
+            "PullRequest",
         )
         head = call.arg("head")
         base = call.arg("base")
