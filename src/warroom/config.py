@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from warroom.errors import ConfigError
-from warroom.model import Confidence, Phase, Severity
+from warroom.model import Confidence, Decision, DependencyClass, Phase, Severity
 
 Permission = Literal["admin", "maintain", "write", "triage", "read"]
 _E = TypeVar("_E", Severity, Phase, Confidence)
@@ -315,6 +315,103 @@ BUNDLED_SCENARIOS: dict[str, ScenarioMinimum] = {
 """The scenario library's three patterns and their evidence minimums, as the playbook names them."""
 
 
+class Posture(_Strict):
+    """A default response posture, and which decisions go against it.
+
+    A decision record whose ``Decision`` is one of ``against`` goes against the
+    posture, unless ``until`` names a decision an earlier record already took
+    (rollback-first: once a rollback was decided, continuing mitigation is in
+    line). Going against it is allowed with a stated reason: the record's
+    ``Posture exception`` field.
+    """
+
+    name: str = Field(min_length=1, max_length=80)
+    """The posture in the playbook's words, shown in the status comment."""
+    against: tuple[Decision, ...] = ()
+    until: Decision | None = None
+
+
+def _posture(name: str, *against: Decision, until: Decision | None = None) -> Posture:
+    return Posture(name=name, against=against, until=until)
+
+
+_SEVERITY_POSTURES = {
+    Severity.SEV1: _posture(
+        "rollback-first evaluation", Decision.CONTINUE, until=Decision.ROLLBACK
+    ),
+    Severity.SEV2: _posture("bounded hotfix with tight verification", Decision.ROLLBACK),
+    Severity.SEV3: _posture("scheduled corrective release", Decision.ROLLBACK, Decision.ESCALATE),
+}
+_DEPENDENCY_POSTURES = {
+    DependencyClass.AUTH: _posture(
+        "rollback-first + audit capture", Decision.CONTINUE, until=Decision.ROLLBACK
+    ),
+    DependencyClass.BILLING: _posture(
+        "write freeze + reconciliation boundary",
+        Decision.CONTINUE,
+        Decision.ROLLBACK,
+        until=Decision.ESCALATE,
+    ),
+    DependencyClass.MESSAGING: _posture("flow throttling + replay guard", Decision.ROLLBACK),
+    DependencyClass.OBSERVABILITY: _posture(
+        "conservative rollback threshold", Decision.CONTINUE, until=Decision.ROLLBACK
+    ),
+}
+
+
+class Postures(_Strict):
+    """The severity matrix's and the dependency risk matrix's default postures.
+
+    A map names only the postures it changes; the rest keep the playbook's.
+    """
+
+    severity: dict[Severity, Posture] = Field(default_factory=lambda: dict(_SEVERITY_POSTURES))
+    dependency: dict[DependencyClass, Posture] = Field(
+        default_factory=lambda: dict(_DEPENDENCY_POSTURES)
+    )
+
+    @field_validator("severity", "dependency", mode="before")
+    @classmethod
+    def _over_defaults(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, dict):
+            return value
+        defaults = cls.model_fields[str(info.field_name)].get_default(call_default_factory=True)
+        return {**{k.value: v for k, v in defaults.items()}, **value}
+
+
+class RecoveryBranches(_Strict):
+    """The recovery branch strategy matrix: where each branch type lives.
+
+    A branch ``<prefix><name>`` (or ``<prefix><name>-…`` / ``<prefix><name>/…``)
+    is that type's branch; ``{number}`` in the prefix is the incident's number.
+    """
+
+    prefix: str = "incident/{number}/"
+    hotfix: str = "hotfix"
+    rollback: str = "rollback"
+    containment: str = "containment"
+
+    @field_validator("prefix")
+    @classmethod
+    def _one_number(cls, value: str) -> str:
+        if value.count("{number}") != 1 or any(c in value for c in "*?[]\\ ~^:"):
+            raise ValueError(
+                "write a branch name prefix holding {number} once and no wildcard, "
+                f'e.g. "incident/{{number}}/"; got {value!r}'
+            )
+        return value
+
+    @field_validator("hotfix", "rollback", "containment")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not value or any(c in value for c in "/-*?[]\\ ~^:"):
+            raise ValueError(f'write one word without "/" or "-", e.g. "hotfix"; got {value!r}')
+        return value
+
+    def prefix_for(self, number: int) -> str:
+        return self.prefix.replace("{number}", str(number))
+
+
 class Config(_Strict):
     """warroom's settings; every key optional."""
 
@@ -327,6 +424,8 @@ class Config(_Strict):
     follow_ups: FollowUps = FollowUps()
     freeze: Freeze = Freeze()
     api: Api = Api()
+    postures: Postures = Postures()
+    recovery_branches: RecoveryBranches = RecoveryBranches()
     scenarios: dict[str, ScenarioMinimum] = Field(default_factory=lambda: dict(BUNDLED_SCENARIOS))
     """Each form Scenario's extra closure conditions; a name not here sets none."""
 

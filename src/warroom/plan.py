@@ -34,7 +34,7 @@ from warroom.limits import COMMENT_LIMIT, ISSUE_BODY_LIMIT, fit_body, fit_title
 from warroom.markers import encode_state, marker, quote
 from warroom.model import Confidence, Phase, Severity
 from warroom.records.spec import REVIEW_QUESTIONS, SPECS
-from warroom.rules import clock, closure_gate, guardrails, review
+from warroom.rules import clock, closure_gate, guardrails, postures, recovery_branches, review
 from warroom.rules.closure_gate import Condition
 from warroom.rules.guardrail import Facts, Guardrail
 from warroom.rules.merge_freeze import STATUS_CONTEXT, freeze_of, recovered
@@ -380,6 +380,24 @@ def _guardrail_row(guardrail: Guardrail) -> dict[str, str]:
     }
 
 
+def _postures_and_branches(
+    incident: Incident, config: Config, facts: Facts | None
+) -> dict[str, Any]:
+    """The postures in force (config's words) and the recovery branches (people's names)."""
+    read = facts.branches if facts is not None else None
+    found = recovery_branches.by_type(read or (), incident.number, config)
+    owner = recovery_branches.branch_owner(incident)
+    return {
+        "postures": " · ".join(
+            f"{what} {quote(p.name)}" for what, p in postures.in_force(incident, config)
+        ),
+        "branches": ", ".join(
+            f"`{quote(name)}` ({kind})" for kind, names in found.items() for name in names
+        ),
+        "branch_owner": _who(owner) if owner else "not named",
+    }
+
+
 def status_context(
     incident: Incident,
     gate: Gate,
@@ -389,6 +407,7 @@ def status_context(
     follow_up_states: Mapping[str, str] | None = None,
     standing: Iterable[Guardrail] = (),
     held: Sequence[tuple[int, str]] = (),
+    facts: Facts | None = None,
 ) -> dict[str, Any]:
     """Plain data for templates/status.md.j2: all people's text quoted, all times formatted.
 
@@ -483,6 +502,7 @@ def status_context(
         "follow_ups": _follow_up_rows(incident, follow_ups, follow_up_states or {}, now),
         "review": _review_row(incident, gate, now, config, follow_ups),
         "guardrails": [_guardrail_row(g) for g in standing],
+        **_postures_and_branches(incident, config, facts),
         "templates": [
             (kind, {f.key: f.template_value for f in SPECS[kind].fields})
             for kind in STATUS_TEMPLATES
@@ -525,6 +545,7 @@ def status_effect(
     follow_up_states: Mapping[str, str] | None = None,
     standing: Iterable[Guardrail] = (),
     held: Sequence[tuple[int, str]] = (),
+    facts: Facts | None = None,
 ) -> UpsertComment:
     """The one status comment, edited in place on every run."""
     context = status_context(
@@ -536,6 +557,7 @@ def status_effect(
         follow_up_states,
         standing=standing,
         held=held,
+        facts=facts,
     )
     body = render("status.md.j2", context).rstrip("\n") + "\n\n" + encode_state(cache) + "\n"
     body = fit_body(body, incident.issue.html_url)  # the state is kept whole

@@ -33,7 +33,14 @@ from warroom.markers import decode_state, read_marker
 from warroom.model import CommentSnapshot, IssueSnapshot, PullSnapshot
 from warroom.parsing.forms import bundled_form, parse_form
 from warroom.parsing.records import read_records
-from warroom.plan import Plan, clock_items, label_catalog, plan_incident, status_effect
+from warroom.plan import (
+    Plan,
+    clock_items,
+    evaluate_gate,
+    label_catalog,
+    plan_incident,
+    status_effect,
+)
 from warroom.records.types import ParsedRecord
 from warroom.render import render
 from warroom.rules import guardrails
@@ -58,6 +65,7 @@ class Adapter(Protocol):
     def open_pulls(self) -> list[PullSnapshot]: ...
     def pull_files(self, number: int) -> tuple[str, ...]: ...
     def pull(self, number: int) -> PullSnapshot: ...
+    def branches(self, prefix: str) -> list[str]: ...
     def apply(self, plan: Sequence[Effect], *, issue: IssueSnapshot | None = None) -> Any: ...
 
 
@@ -184,12 +192,15 @@ def process_incident(
     attempt: int = 1,
     state_key: str = "",
     follow_up_states: Mapping[str, str] | None = None,
+    all_branches: Callable[[], Sequence[str] | None] | None = None,
 ) -> IncidentResult:
     """One incident: read its comments once, derive, plan, apply, then the status comment.
 
     ``state_key`` seals warroom's memory in the status comment (``authority.trusted``);
     without it nothing that grants authority is remembered between runs.
     ``follow_up_states`` are follow-ups' states learnt from their own events.
+    ``all_branches`` gives every incident's recovery branches when a sweep read them at once
+    (``None`` from it: read this incident's own).
     """
     comments = adapter.comments(issue.number)
     if event is not None and _stale(event, issue, comments, attempt):
@@ -241,6 +252,18 @@ def process_incident(
         if guardrails.READS_PULLS and issue.state == "open"
         else None
     )
+    # Recovery branches: one read, only while guardrails are heard (open, or a blocked close);
+    # a sweep reads every incident's at once and passes them in ``all_branches``.
+    branches: tuple[str, ...] | None = None
+    if issue.state == "open" or evaluate_gate(incident, config).state == "blocked":
+        prefix = config.recovery_branches.prefix_for(issue.number)
+        listed = all_branches() if all_branches is not None else None
+        branches = tuple(
+            adapter.branches(prefix)
+            if listed is None
+            else (b for b in listed if b.startswith(prefix))
+        )
+    facts = Facts(now, branches=branches, pulls=pulls)
     plan = plan_incident(
         event,
         incident,
@@ -251,7 +274,7 @@ def process_incident(
         cache=cache,
         status_url=status.html_url if status is not None else "",
         state_key=state_key,
-        facts=Facts(now, pulls=pulls),
+        facts=facts,
     )
     result = IncidentResult(plan, incident, comments=comments, pulls=rechecked or [])
     known_follow_ups = {str(k): int(v) for k, v in dict(cache.get("follow_ups", {})).items()}
@@ -301,6 +324,7 @@ def process_incident(
         cache=authority.seal(new_cache, issue.number, state_key),
         standing=plan.guardrails,
         held=held,
+        facts=facts,
     )
     result.plan = replace(
         plan,
@@ -453,11 +477,19 @@ def _sweep(
         *adapter.open_issues(config.labels.incident),
         *adapter.closed_issues(config.labels.incident, since),
     ]
+    branches = _BranchesOnce(adapter, config)
     if memory is None:
         result = RunResult(dry_run=dry_run, sweep=True)
         for issue in issues:
             handled = _sweep_one(
-                adapter, issue, now, config, dry_run=dry_run, result=result, state_key=state_key
+                adapter,
+                issue,
+                now,
+                config,
+                dry_run=dry_run,
+                result=result,
+                state_key=state_key,
+                branches=branches,
             )
             if handled is not None:
                 result.incidents.append(handled)
@@ -481,7 +513,14 @@ def _sweep(
             continue
         log.info("sweep: reading #%s: %s", issue.number, reason)
         handled = _sweep_one(
-            adapter, issue, now, config, dry_run=dry_run, result=swept, state_key=state_key
+            adapter,
+            issue,
+            now,
+            config,
+            dry_run=dry_run,
+            result=swept,
+            state_key=state_key,
+            branches=branches,
         )
         if handled is None:
             continue  # not remembered: the next sweep reads it again
@@ -500,6 +539,27 @@ def _sweep(
     return swept
 
 
+class _BranchesOnce:
+    """Every incident's recovery branches, read once per sweep when the first incident needs
+    them: one request for the sweep instead of one per incident, none when all are skipped.
+
+    ``None`` when the prefix starts with the number (nothing narrower than every branch to
+    ask for): each incident then reads its own.
+    """
+
+    def __init__(self, adapter: Adapter, config: Config) -> None:
+        self._adapter = adapter
+        self._root = config.recovery_branches.prefix.split("{number}", 1)[0]
+        self._read: tuple[str, ...] | None = None
+
+    def __call__(self) -> Sequence[str] | None:
+        if not self._root:
+            return None
+        if self._read is None:
+            self._read = tuple(self._adapter.branches(self._root))
+        return self._read
+
+
 def _sweep_one(
     adapter: Adapter,
     issue: IssueSnapshot,
@@ -509,11 +569,19 @@ def _sweep_one(
     dry_run: bool,
     result: RunResult,
     state_key: str = "",
+    branches: Callable[[], Sequence[str] | None] | None = None,
 ) -> IncidentResult | None:
     """One incident of a sweep; GitHub refusing it is noted and the sweep goes on."""
     try:
         return process_incident(
-            adapter, issue, None, now, config, dry_run=dry_run, state_key=state_key
+            adapter,
+            issue,
+            None,
+            now,
+            config,
+            dry_run=dry_run,
+            state_key=state_key,
+            all_branches=branches,
         )
     except (GitHubError, BodyTooLong) as exc:
         result.errors.append(f"#{issue.number}: {exc}")

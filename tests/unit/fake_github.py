@@ -143,6 +143,13 @@ class FakeGitHub:
             i for i in self.incidents if i.state == "closed" and (i.closed_at or since) >= since
         ]
 
+    branch_names: list[str] = field(default_factory=list)
+    """The repository's branches, as ``branches`` lists them by prefix."""
+
+    def branches(self, prefix: str) -> list[str]:
+        self.calls.append(f"GET matching refs heads/{prefix}")
+        return [name for name in self.branch_names if name.startswith(prefix)]
+
     def apply(self, plan: Sequence[Effect], *, issue: IssueSnapshot | None = None) -> ApplyReport:
         report = ApplyReport()
         for effect in plan:

@@ -61,3 +61,45 @@ def test_own_messages_come_without_pydantics_prefix() -> None:
         ".github/warroom.yml: timezone: unknown time zone 'Mars/Base'; "
         "write an IANA name such as 'UTC' or 'Europe/Berlin'"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        pytest.param(
+            "recovery_branches: {prefix: 'incident/*/'}", "holding {number} once", id="glob-prefix"
+        ),
+        pytest.param(
+            "recovery_branches: {prefix: 'incident/'}", "holding {number}", id="no-number"
+        ),
+        pytest.param("recovery_branches: {hotfix: 'hot/fix'}", 'without "/"', id="slash-in-name"),
+        pytest.param(
+            "postures: {severity: {SEV-1: {name: x, against: [roll]}}}",
+            "postures.severity.SEV-1.against.0",
+            id="unknown-decision",
+        ),
+        pytest.param("postures: {severity: {SEV-1: {against: []}}}", "name", id="posture-unnamed"),
+        pytest.param(
+            "postures: {dependency: {billing: {name: x}}}", "dependency", id="unknown-class"
+        ),
+    ],
+)
+def test_posture_and_branch_settings_name_the_key_and_what_to_write(text: str, says: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        config_from_yaml(text)
+    assert says in str(caught.value)
+
+
+def test_postures_default_to_the_playbooks_words() -> None:
+    postures = DEFAULT_CONFIG.postures
+    assert [p.name for p in postures.severity.values()] == [
+        "rollback-first evaluation",
+        "bounded hotfix with tight verification",
+        "scheduled corrective release",
+    ]
+    assert [p.name for p in postures.dependency.values()] == [
+        "rollback-first + audit capture",
+        "write freeze + reconciliation boundary",
+        "flow throttling + replay guard",
+        "conservative rollback threshold",
+    ]

@@ -140,6 +140,16 @@ LOGINS = st.lists(
     max_size=3,
     unique_by=str.lower,
 ).map(tuple)
+PATHS = st.lists(
+    st.builds(
+        str.__add__,
+        st.sampled_from(_ALNUM),
+        st.text(alphabet=_ALNUM + "/._*?-", max_size=20),
+    ),
+    min_size=1,
+    max_size=4,
+    unique=True,
+).map(tuple)
 TIMES = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31)).map(
     lambda moment: moment.replace(second=0, microsecond=0, tzinfo=UTC)
 )
@@ -152,6 +162,7 @@ def _strategy(kind: ValueKind) -> st.SearchStrategy[Any]:
         ValueKind.TEXT: TEXT,
         ValueKind.CODE: CODE,
         ValueKind.LOGINS: LOGINS,
+        ValueKind.PATHS: PATHS,
         ValueKind.TIME: TIMES,
         ValueKind.DATE: st.dates(),
     }[kind]

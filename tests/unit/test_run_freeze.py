@@ -264,7 +264,11 @@ def _comment(gh: FakeGitHub, issue: Any, body: str, minutes: int) -> RunResult:
     return _run(gh, "issue_comment", payload, minutes=minutes + 1)
 
 
-def test_an_incident_holds_open_pull_requests_when_its_freeze_starts_then_releases_them() -> None:
+def test_an_incident_holds_open_pull_requests_when_its_freeze_starts_then_releases_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The freeze's own reads (the merge-owner rule's are counted in the test below)."""
+    monkeypatch.setattr(guardrails, "READS_PULLS", False)
     incident = _incident()
     gh = _gh(incident, pull=_pull())
     gh.pulls[8] = PullSnapshot(8, "Docs", "x", "", (), "d" * 40, ("docs/a.md",))
@@ -313,6 +317,7 @@ def test_facts_pulls_are_read_only_when_a_rule_reads_them(
 ) -> None:
     """Linked: named by ``Incident: #1``, or held by this incident's freeze. One listing and one
     read of files per linked pull request, and nothing at all while no rule asks."""
+    monkeypatch.setattr(guardrails, "READS_PULLS", False)
     incident = _incident()
     named = PullSnapshot(8, "Rollback", "dev", "Incident: #1", (), "e" * 40, ("deploy/x.yml",))
     other = PullSnapshot(9, "Docs", "dev", "Incident: #2", (), "9" * 40, ("docs/a.md",))

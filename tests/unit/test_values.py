@@ -22,6 +22,7 @@ from warroom.parsing.values import (
     read_date,
     read_decision,
     read_logins,
+    read_paths,
     read_phase,
     read_severity,
     read_status,
@@ -548,3 +549,39 @@ NAME = st.lists(
 def test_names_with_logins_round_trip(owners: list[tuple[str, str]]) -> None:
     written = ", ".join(f"{name} (@{login})" for name, login in owners)
     assert read_logins(written) == tuple(login for _, login in owners)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("services/auth/**", ("services/auth/**",), id="one-glob"),
+        pytest.param("`a.py`, ./b/c.yml  a.py", ("a.py", "b/c.yml"), id="ticks-dot-slash-repeat"),
+        pytest.param("- a.py\n- b.py", ("a.py", "b.py"), id="bullets"),
+    ],
+)
+def test_read_paths(raw: str, expected: tuple[str, ...]) -> None:
+    assert read_paths(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        pytest.param(" , `` ", "must name repository paths", id="nothing"),
+        pytest.param("a" * 301, "301 characters", id="too-long"),
+    ],
+)
+def test_read_paths_says_what_to_write(raw: str, says: str) -> None:
+    problem = read_paths(raw)
+    assert isinstance(problem, ValueProblem)
+    assert says in problem.message
+
+
+@given(st.lists(st.text(alphabet="abz/._*-", min_size=1, max_size=12), min_size=1, max_size=6))
+def test_read_paths_reads_back_what_a_template_writes(entries: list[str]) -> None:
+    read = read_paths(", ".join(entries))
+    kept = [e.removeprefix("./") for e in entries]
+    kept = [e for e in kept if e and e not in {"-", "*", "+"}]
+    if kept:
+        assert read == tuple(dict.fromkeys(kept))
+    else:
+        assert isinstance(read, ValueProblem)

@@ -540,6 +540,26 @@ class GitHubAdapter:
 
         return self._call(f"look for existing {label!r} issues", read)
 
+    def branches(self, prefix: str) -> list[str]:
+        """Branch names starting with ``prefix`` (``incident/12/``): one GET.
+
+        GitHub answers matching refs in one list and documents no paging for
+        them, so the request carries no ``per_page`` (PyGithub's paged
+        ``get_git_matching_refs`` would add it).
+        """
+
+        def read() -> list[str]:
+            url = f"{self._repo.url}/git/matching-refs/heads/{quote(prefix, safe='/')}"
+            _, data = self._github.requester.requestJsonAndCheck("GET", url)
+            refs = data if isinstance(data, list) else []
+            return [
+                str(ref.get("ref", "")).removeprefix("refs/heads/")
+                for ref in refs
+                if isinstance(ref, dict)
+            ]
+
+        return self._call(f"list branches under {prefix!r}", read)
+
     def label_names(self) -> dict[str, tuple[str, str]]:
         """Repository labels: name -> (colour, description)."""
 

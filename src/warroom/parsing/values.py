@@ -414,6 +414,35 @@ def is_placeholder(raw: str) -> bool:
     )
 
 
+_LONGEST_PATH = 300
+"""Longer than any repository path worth naming: a value this long is prose, not a path."""
+
+
+def read_paths(raw: str) -> tuple[str, ...] | ValueProblem:
+    """Repository paths or globs, separated by commas or blanks: ``services/auth/**, Makefile``.
+
+    Backticks around an entry and a leading ``./`` are dropped; each entry is
+    kept once, in order. One scan of the split text: linear in the value.
+    """
+    found: dict[str, None] = {}
+    for word in raw.replace(",", " ").split():
+        entry = word.strip("`'\"")
+        entry = entry.removeprefix("./")
+        if not entry or entry in {"-", "*", "+"}:
+            continue
+        if len(entry) > _LONGEST_PATH:
+            return ValueProblem(
+                f"has an entry of {len(entry):,} characters; write repository paths or globs "
+                'separated by commas, e.g. "services/auth/**, config/auth.yml"'
+            )
+        found.setdefault(entry, None)
+    if not found:
+        return ValueProblem(
+            'must name repository paths or globs, e.g. "services/auth/**, config/auth.yml"'
+        )
+    return tuple(found)
+
+
 def mentions(text: str) -> Iterable[str]:
     """The @logins mentioned anywhere in ``text``."""
     return (m.group(1) for m in LOGIN_RE.finditer(text))
@@ -434,6 +463,7 @@ __all__ = [
     "read_decision",
     "read_enum",
     "read_logins",
+    "read_paths",
     "read_phase",
     "read_severity",
     "read_status",

@@ -51,6 +51,8 @@ class Snapshot(RecordModel):
     risk_if_we_wait: str
     next_checkpoint_at: datetime
     next_owner: Logins
+    merge_owner: Logins | None = None
+    branch_owner: Logins | None = None
 
 
 class DecisionRecord(RecordModel):
@@ -82,6 +84,11 @@ class DecisionRecord(RecordModel):
     residual_risk: str | None = None
     next_checkpoint_at: datetime | None = None
     next_owner: Logins | None = None
+    # Postures, the lanes' files and who merges them, who owns the recovery branches.
+    posture_exception: str | None = None
+    surfaces: tuple[str, ...] | None = None
+    merge_owner: Logins | None = None
+    branch_owner: Logins | None = None
 
 
 class LeadershipNote(RecordModel):
@@ -151,6 +158,8 @@ class Handoff(RecordModel):
     unresolved_unknowns: str
     next_checkpoint_at: datetime
     rollback_trigger: str
+    surfaces: tuple[str, ...] | None = None
+    """The paths the receiving owner's lane edits (the merge-owner rule)."""
 
 
 class FollowUp(RecordModel):

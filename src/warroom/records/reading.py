@@ -33,6 +33,7 @@ from warroom.parsing.values import (
     read_decision,
     read_enum,
     read_logins,
+    read_paths,
     read_phase,
     read_rung,
     read_severity,
@@ -181,6 +182,8 @@ def read_value(
     if kind is ValueKind.LOGINS:
         # "@alice (IC), Priya Shah (@priya-s)": read_logins knows names and roles.
         return read_logins(text)
+    if kind is ValueKind.PATHS:
+        return read_paths(text)
     if kind is ValueKind.TIME:
         return _with_trailer_dropped(
             lambda t: read_time(t, zone, reference=reference, when=when), text
@@ -250,6 +253,8 @@ def write_value(kind: ValueKind, value: Any) -> str:
         return value
     if kind is ValueKind.LOGINS:
         return ", ".join(f"@{login}" for login in value)
+    if kind is ValueKind.PATHS:
+        return ", ".join(value)
     if kind is ValueKind.TIME and isinstance(value, datetime):
         utc = value.astimezone(UTC)
         pattern = "%Y-%m-%d %H:%M:%S UTC" if utc.second or utc.microsecond else "%Y-%m-%d %H:%M UTC"

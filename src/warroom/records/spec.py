@@ -69,6 +69,7 @@ class ValueKind(Enum):
     FOLLOWUP_KIND = "followup kind"
     DISMISSAL_REASON = "dismissal reason"
     RUNG = "ladder rung"
+    PATHS = "paths"  # repository paths or globs, comma separated
 
 
 ENUMS: Mapping[ValueKind, type[StrEnum]] = {
@@ -85,6 +86,7 @@ ENUMS: Mapping[ValueKind, type[StrEnum]] = {
 
 _TIME_HINT = 'a date and time such as "2026-11-28 16:20 UTC"'
 _LOGINS_HINT = "one or more GitHub @logins, e.g. @octocat"
+_PATHS_HINT = 'the repository paths or globs this lane edits, e.g. "services/auth/**, config/a.yml"'
 
 
 def _choices(kind: ValueKind) -> str:
@@ -433,6 +435,33 @@ _COMMANDS_AND_OUTPUTS = (
 )
 """The evidence packet's "commands executed and outputs", written as one field."""
 
+# Postures, merge owner and branch owner: optional fields several records may carry.
+_MERGE_OWNER = FieldSpec(
+    "merge_owner",
+    "Merge owner",
+    ValueKind.LOGINS,
+    "the one GitHub @login who merges when lanes edit the same files",
+    required=False,
+    why='the playbook: "if lanes edit the same files, define one merge owner immediately"',
+)
+_BRANCH_OWNER = FieldSpec(
+    "branch_owner",
+    "Branch owner",
+    ValueKind.LOGINS,
+    "the one GitHub @login who owns the hotfix, rollback and containment branches",
+    aliases=("Recovery branch owner",),
+    required=False,
+    why='the playbook: "do not maintain all three branches active without one branch owner"',
+)
+_SURFACES = FieldSpec(
+    "surfaces",
+    "Surfaces",
+    ValueKind.PATHS,
+    _PATHS_HINT,
+    aliases=("Files", "Files touched", "Touched files", "Changed files", "Lane surfaces"),
+    required=False,
+)
+
 # --- the playbook's blocks ----------------------------------------------------------------
 
 SNAPSHOT = RecordSpec(
@@ -500,6 +529,8 @@ SNAPSHOT = RecordSpec(
             aliases=("Next checkpoint owner",),
             why='the playbook: "no next owner means no reliable continuity"',
         ),
+        _MERGE_OWNER,
+        _BRANCH_OWNER,
     ),
 )
 
@@ -661,6 +692,18 @@ _DECISION_FIELDS = (
         aliases=("Next checkpoint owner",),
         required=False,
     ),
+    # A decision against the severity or dependency posture says why (the postures' rules).
+    FieldSpec(
+        "posture_exception",
+        "Posture exception",
+        ValueKind.TEXT,
+        "why this decision goes against the default posture of the severity or dependency class",
+        aliases=("Why not the posture", "Why against the posture", "Posture reason"),
+        required=False,
+    ),
+    _SURFACES,
+    _MERGE_OWNER,
+    _BRANCH_OWNER,
 )
 
 DECISION = RecordSpec(
@@ -919,6 +962,7 @@ HANDOFF = RecordSpec(
             "the signal that triggers an immediate rollback",
             aliases=("Failure trigger for immediate rollback", "Failure trigger"),
         ),
+        _SURFACES,
     ),
 )
 

@@ -11,8 +11,12 @@ from warroom.rules import (
     confidence_ladder,
     contradiction,
     decision_ladder,
+    dependency_posture,
     hero_mode,
+    merge_owner,
+    recovery_branches,
     revocation_first,
+    severity_posture,
 )
 from warroom.rules.guardrail import Facts, Guardrail, Rule
 
@@ -22,13 +26,17 @@ RULES: tuple[Rule, ...] = (
     confidence_ladder.evaluate,
     contradiction.evaluate,
     revocation_first.rule,
+    severity_posture.rule,
+    dependency_posture.rule,
+    merge_owner.rule,
+    recovery_branches.rule,
 )
 """The registered rules, each ``rule(incident, config, facts)``."""
 
-READS_PULLS = False
-"""Whether a registered rule reads ``Facts.pulls``. Reading them costs every open incident's
-run one listing of open pull requests and one read of the files of each linked one, so the
-shell reads them only when a rule (the merge-owner rule) says so here."""
+READS_PULLS = True
+"""Whether a registered rule reads ``Facts.pulls`` (the merge-owner rule does). Reading them
+costs every open incident's run one listing of open pull requests and one read of the files of
+each linked one, so the shell reads them only when a rule says so here."""
 
 
 def evaluate(incident: Incident, config: Config, facts: Facts) -> tuple[Guardrail, ...]:
