@@ -379,6 +379,16 @@ class Postures(_Strict):
         return {**{k.value: v for k, v in defaults.items()}, **value}
 
 
+class MergeOwner(_Strict):
+    """Where the merge-owner rule looks for lanes editing the same files."""
+
+    read_pull_requests: bool = False
+    """Also count the open pull requests linked to the incident (``Incident: #N`` in their
+    description) as lanes. Off by default: it costs every open incident's run one listing of
+    open pull requests and one read of the files of each linked one. The lanes' declared
+    ``Surfaces:`` always count, at no cost."""
+
+
 class RecoveryBranches(_Strict):
     """The recovery branch strategy matrix: where each branch type lives.
 
@@ -426,6 +436,7 @@ class Config(_Strict):
     api: Api = Api()
     postures: Postures = Postures()
     recovery_branches: RecoveryBranches = RecoveryBranches()
+    merge_owner: MergeOwner = MergeOwner()
     scenarios: dict[str, ScenarioMinimum] = Field(default_factory=lambda: dict(BUNDLED_SCENARIOS))
     """Each form Scenario's extra closure conditions; a name not here sets none."""
 

@@ -242,14 +242,22 @@ def process_incident(
     frozen = list(freeze.surfaces) if freeze is not None else []
     froze = cache.get("freeze")
     rechecked = None
+    listing = _Once(adapter.open_pulls)  # one listing of open pull requests per run, shared
     if froze != frozen and (frozen or froze):
         rechecked = recheck(
-            adapter, freeze, issue.number, config, render, dry_run=dry_run, state_key=state_key
+            adapter,
+            freeze,
+            issue.number,
+            config,
+            render,
+            dry_run=dry_run,
+            state_key=state_key,
+            listing=listing,
         )
     held = _held(rechecked, cache, issue.number) if freeze is not None else []
     pulls = (
-        linked_pulls(adapter, issue.number, freeze, config)
-        if guardrails.READS_PULLS and issue.state == "open"
+        linked_pulls(adapter, issue.number, freeze, config, listing=listing)
+        if guardrails.reads_pulls(config) and issue.state == "open"
         else None
     )
     # Recovery branches: one read, only while guardrails are heard (open, or a blocked close);
@@ -398,6 +406,19 @@ def run(
         state_key=state_key,
     )
     return RunResult(incidents=[handled], dry_run=dry_run)
+
+
+class _Once:
+    """A read made at most once per run, however many steps ask for it."""
+
+    def __init__(self, read: Callable[[], list[PullSnapshot]]) -> None:
+        self._read = read
+        self._value: list[PullSnapshot] | None = None
+
+    def __call__(self) -> list[PullSnapshot]:
+        if self._value is None:
+            self._value = self._read()
+        return self._value
 
 
 def _held(

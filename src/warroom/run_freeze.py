@@ -157,13 +157,15 @@ def recheck(
     *,
     dry_run: bool,
     state_key: str,
+    listing: Callable[[], Sequence[PullSnapshot]] | None = None,
 ) -> list[PullResult]:
     """Incident ``number``'s freeze changed to ``freeze``: hold what it now freezes (every
     open pull request is looked at) and release what no incident holds any more (only the
-    pull requests labelled held)."""
+    pull requests labelled held). ``listing`` is the run's one listing of open pull requests,
+    shared with ``linked_pulls``."""
     freezes = Freezes(adapter, config, state_key, known={number: freeze})
     results = []
-    for pull in adapter.open_pulls():
+    for pull in (listing or adapter.open_pulls)():
         if freeze is None and not is_held(pull, config):
             continue  # nothing to release, and this incident holds nothing new
         checked = check(adapter, pull, freezes, config, render, dry_run=dry_run, quiet=True)
@@ -173,13 +175,17 @@ def recheck(
 
 
 def linked_pulls(
-    adapter: PullAdapter, number: int, freeze: Freeze | None, config: Config
+    adapter: PullAdapter,
+    number: int,
+    freeze: Freeze | None,
+    config: Config,
+    listing: Callable[[], Sequence[PullSnapshot]] | None = None,
 ) -> tuple[PullFacts, ...]:
     """The open pull requests linked to incident ``number``, with their files, for
     ``Facts.pulls``: those whose description says ``Incident: #N``, and those its freeze
     holds (only pull requests labelled held can be). One listing, one read per linked one."""
     found: list[PullFacts] = []
-    for pull in adapter.open_pulls():
+    for pull in (listing or adapter.open_pulls)():
         named = number in references(pull.body)
         if not named and (freeze is None or not is_held(pull, config)):
             continue

@@ -268,7 +268,6 @@ def test_an_incident_holds_open_pull_requests_when_its_freeze_starts_then_releas
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The freeze's own reads (the merge-owner rule's are counted in the test below)."""
-    monkeypatch.setattr(guardrails, "READS_PULLS", False)
     incident = _incident()
     gh = _gh(incident, pull=_pull())
     gh.pulls[8] = PullSnapshot(8, "Docs", "x", "", (), "d" * 40, ("docs/a.md",))
@@ -317,7 +316,6 @@ def test_facts_pulls_are_read_only_when_a_rule_reads_them(
 ) -> None:
     """Linked: named by ``Incident: #1``, or held by this incident's freeze. One listing and one
     read of files per linked pull request, and nothing at all while no rule asks."""
-    monkeypatch.setattr(guardrails, "READS_PULLS", False)
     incident = _incident()
     named = PullSnapshot(8, "Rollback", "dev", "Incident: #1", (), "e" * 40, ("deploy/x.yml",))
     other = PullSnapshot(9, "Docs", "dev", "Incident: #2", (), "9" * 40, ("docs/a.md",))
@@ -335,7 +333,7 @@ def test_facts_pulls_are_read_only_when_a_rule_reads_them(
         return []
 
     monkeypatch.setattr(guardrails, "RULES", (reader,))
-    monkeypatch.setattr(guardrails, "READS_PULLS", True)
+    monkeypatch.setattr(guardrails, "reads_pulls", lambda config: True)
     gh.calls.clear()
     _comment(gh, incident, story.stakeholder(incident.created_at, status="degraded"), 6)
     assert [c for c in gh.calls if "pull" in c] == [

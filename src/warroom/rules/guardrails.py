@@ -33,10 +33,12 @@ RULES: tuple[Rule, ...] = (
 )
 """The registered rules, each ``rule(incident, config, facts)``."""
 
-READS_PULLS = True
-"""Whether a registered rule reads ``Facts.pulls`` (the merge-owner rule does). Reading them
-costs every open incident's run one listing of open pull requests and one read of the files of
-each linked one, so the shell reads them only when a rule says so here."""
+
+def reads_pulls(config: Config) -> bool:
+    """Whether a registered rule reads ``Facts.pulls``: the merge-owner rule, when the team
+    turned on ``merge_owner.read_pull_requests`` (the shell reads them only then: a listing
+    of open pull requests and their files on every open incident's run)."""
+    return config.merge_owner.read_pull_requests
 
 
 def evaluate(incident: Incident, config: Config, facts: Facts) -> tuple[Guardrail, ...]:
