@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.action_support import MakeSandbox, dispatching_sandbox, settle
+from tests.e2e.action_support import FAST, MakeSandbox, dispatching_sandbox, settle
 from tests.e2e.action_support import at as _at
 from tests.e2e.conftest import START, TestSandbox
 from tests.e2e.story_state import statuses
@@ -218,3 +218,80 @@ def test_a_sweep_reads_every_incidents_branches_with_one_request(github: TestSan
     assert [r["path"].split("/git/matching-refs/", 1)[1] for r in reads] == ["heads/incident/"]
     assert "**Recovery branches:**" not in statuses(github, first)[0]
     assert f"`incident/{second}/hotfix` (hotfix)" in statuses(github, second)[0]
+
+
+@pytest.fixture
+def reading_pulls(make_sandbox: MakeSandbox, tmp_path: Path) -> TestSandbox:
+    return dispatching_sandbox(
+        make_sandbox, tmp_path, FAST + "merge_owner:\n  read_pull_requests: true\n"
+    )
+
+
+def test_a_linked_pull_request_is_a_lane_when_the_team_turns_it_on(
+    reading_pulls: TestSandbox,
+) -> None:
+    """``Incident: #N`` makes a pull request one more lane; its run pays one listing and one
+    read of its files, and the merge owner named in a snapshot settles it."""
+    github = reading_pulls
+    number = _file(github)
+    _at(github, 15)
+    github.open_pull(
+        title="Tighten token checks",
+        head="fix/token",
+        files=["services/auth/token.py"],
+        body=f"Incident: #{number}",
+        user=story.MITIGATION,
+    )
+    settle(github)
+    assert _notices(github, number, "merge-owner") == []  # one lane alone shares nothing
+    _at(github, 20)
+    _comment(
+        github,
+        number,
+        story.VERIFICATION,
+        _decision(20, "rollback", owner=story.VERIFICATION, extra="- Surfaces: services/auth/**\n"),
+    )
+    (notice,) = _notices(github, number, "merge-owner")
+    assert "pull request #" in notice
+    assert "`services/auth/token.py`" in notice
+    run = github.runs()[-1]
+    counts = github.requests(run_id=run["id"])["counts"]
+    assert counts.get("pulls/list") == 1
+    assert counts.get("pulls/list-files") == 1
+
+    _at(github, 30)
+    _comment(
+        github,
+        number,
+        story.COMMANDER,
+        story.snapshot(START, next_in=70) + f"- Merge owner: @{story.MITIGATION}\n",
+    )
+    assert "merge owner" not in _needs_now(github, number)
+    _sweep(github, 40)
+    assert len(_notices(github, number, "merge-owner")) == 1
+
+
+def test_linked_pull_requests_are_not_read_unless_the_team_turns_it_on(
+    github: TestSandbox,
+) -> None:
+    number = _file(github)
+    _at(github, 15)
+    github.open_pull(
+        title="Tighten token checks",
+        head="fix/token",
+        files=["services/auth/token.py"],
+        body=f"Incident: #{number}",
+        user=story.MITIGATION,
+    )
+    settle(github)
+    _at(github, 20)
+    _comment(
+        github,
+        number,
+        story.VERIFICATION,
+        _decision(20, "rollback", owner=story.VERIFICATION, extra="- Surfaces: services/auth/**\n"),
+    )
+    assert _notices(github, number, "merge-owner") == []
+    run = github.runs()[-1]
+    counts = github.requests(run_id=run["id"])["counts"]
+    assert not [op for op in counts if op.startswith("pulls/")]
