@@ -77,6 +77,8 @@ class DecisionRecord(RecordModel):
     residual_risk: str | None = None
     next_checkpoint_at: datetime | None = None
     next_owner: Logins | None = None
+    # A readiness check: the rollback path confirmed executable after the form was filed.
+    rollback_ready: str | None = None
 
 
 class LeadershipNote(RecordModel):

@@ -629,6 +629,16 @@ _DECISION_FIELDS = (
         aliases=("Next checkpoint owner",),
         required=False,
     ),
+    # A readiness check the form may have left open.
+    FieldSpec(
+        "rollback_ready",
+        "Rollback readiness",
+        ValueKind.TEXT,
+        '"confirmed: <how you checked>" once the rollback path to the last known-good '
+        "revision is executable now",
+        aliases=("Rollback path executable", "Rollback path confirmed"),
+        required=False,
+    ),
 )
 
 DECISION = RecordSpec(
