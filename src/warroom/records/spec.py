@@ -634,7 +634,7 @@ _DECISION_FIELDS = (
         "rollback_ready",
         "Rollback readiness",
         ValueKind.TEXT,
-        '"confirmed: <how you checked>" once the rollback path to the last known-good '
+        '"confirmed: " and how you checked, once the rollback path to the last known-good '
         "revision is executable now",
         aliases=("Rollback path executable", "Rollback path confirmed"),
         required=False,

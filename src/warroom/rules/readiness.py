@@ -111,8 +111,8 @@ def checks(incident: Incident) -> tuple[Check, ...]:
         Check(
             "rollback path confirmed executable now",
             rollback_confirmed(incident),
-            "tick Rollback readiness in the issue form, or write "
-            '"Rollback readiness: confirmed: <how you checked>" in a Checkpoint Decision Record',
+            "tick Rollback readiness in the issue form, or write `Rollback readiness: "
+            "confirmed: ...` (how you checked) in a Checkpoint Decision Record",
         ),
     )
 

@@ -136,7 +136,7 @@ STAGES: tuple[tuple[int, str, str, Evidence, str], ...] = (
         "T+10–20: establish mitigation branch options and rollback readiness.",
         _options_and_rollback,
         "post a snapshot or decision record weighing the options, and confirm the rollback "
-        'path (tick Rollback readiness in the form, or "Rollback readiness: confirmed: <how>")',
+        "path (tick Rollback readiness in the form, or `Rollback readiness: confirmed: ...`)",
     ),
     (
         35,
