@@ -69,6 +69,8 @@ class Target:
 TARGETS = [
     Target("rules/closure_gate", "warroom.rules.closure_gate", "rules/closure_gate.py", 0.90),
     Target("rules/clock", "warroom.rules.clock", "rules/clock.py", 0.90),
+    Target("rules/timeline", "warroom.rules.timeline", "rules/timeline.py", 0.90),
+    Target("rules/readiness", "warroom.rules.readiness", "rules/readiness.py", 0.90),
     Target("authority", "warroom.authority", "authority.py", 0.90),
     Target("incident", "warroom.incident", "incident.py", 0.80),
     Target("plan", "warroom.plan", "plan.py", 0.80),

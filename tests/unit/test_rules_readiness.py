@@ -151,6 +151,18 @@ def test_an_open_check_is_due_with_the_first_response(minutes: int, overdue: boo
     assert item.playbook == readiness.PLAYBOOK
 
 
+def test_every_open_check_is_named_in_one_item() -> None:
+    found = incident(form=body(rollback=False, **{"Last known-good revision": "_No response_"}))
+    (item,) = items(found, 16, "readiness")
+    assert item.title == (
+        "readiness checks before the playbook runs: owner graph complete (commander, "
+        "mitigation, verifier and communications owners); last known-good revision named; "
+        "rollback path confirmed executable now"
+    )
+    assert item.how == "; ".join(c.how for c in readiness.checks(found) if not c.done)
+    assert item.how.count("; ") == 2
+
+
 def test_no_readiness_item_once_every_check_holds() -> None:
     assert items(incident(), 30, "readiness") == []
     confirmed = incident([(story.MITIGATION, 10, decision(10, extra=CONFIRMED))], form=body())

@@ -167,6 +167,7 @@ def test_the_clock_lists_stages_due_and_the_next(
 ) -> None:
     found = items(incident(form=UNCLEAR), minutes, "timeline")
     assert [(int(i.reminder_key.removeprefix("timeline-t")), i.overdue) for i in found] == listed
+    assert [i.due for i in found] == [at(minute) for minute, _ in listed]
     assert all(i.owners == (story.COMMANDER,) for i in found)
     assert all(i.how and i.playbook for i in found)
 
