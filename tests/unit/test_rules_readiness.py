@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pytest
 
@@ -41,6 +42,8 @@ NO_BASELINE = body(**{"Baseline evidence": "_No response_"})
         pytest.param("not yet: the rollback job is broken", False, id="not-yet"),
         pytest.param("no", False, id="no"),
         pytest.param("unconfirmed", False, id="unconfirmed"),
+        pytest.param("yesterday it was", False, id="a-word-that-only-starts-alike"),
+        pytest.param("  confirmed", True, id="leading-space"),
         pytest.param("  ", False, id="blank"),
         pytest.param(None, False, id="not-written"),
     ],
@@ -86,6 +89,27 @@ def test_readiness_checks(form: str, posts: Sequence[Post], done: tuple[bool, ..
     checks = readiness.checks(incident(posts, form=form))
     assert tuple(c.done for c in checks) == done
     assert all(c.how for c in checks if not c.done)
+
+
+def test_each_check_says_how_to_meet_it() -> None:
+    found = incident(form=body(rollback=False, **{"Last known-good revision": "_No response_"}))
+    assert [c.how for c in readiness.checks(found)] == [
+        "name the commander, mitigation owner, verifier owner, communications owner in the "
+        "issue form (GitHub @logins)",
+        "fill Last known-good revision in the issue form (the output of "
+        "`git rev-parse --short HEAD` on it)",
+        "tick Rollback readiness in the issue form, or write `Rollback readiness: confirmed: "
+        "...` (how you checked) in a Checkpoint Decision Record",
+    ]
+    (owners, _, _) = readiness.checks(incident())
+    assert owners.how == ""
+
+
+def test_the_commander_is_read_from_the_owner_graph_not_the_triage_lane() -> None:
+    found = incident()
+    leaderless = replace(found, owners=replace(found.owners, commander=()))
+    assert readiness.missing_owners(leaderless) == ("commander",)
+    assert readiness.missing_owners(found) == ()
 
 
 def test_a_missing_owner_is_named_in_the_fix() -> None:

@@ -132,6 +132,35 @@ NOTE: Post = (story.COMMANDER, 55, story.leadership(confidence="L2"))
         ),
         pytest.param(
             UNCLEAR,
+            [SNAPSHOT, ROLLBACK, (story.DEPUTY, 40, decision(40, choice="continue mitigation"))],
+            {10, 20, 60},
+            id="t35-a-contrary-decision-exactly-reassess-minutes-later-is-parallel",
+        ),
+        pytest.param(
+            UNCLEAR,
+            [
+                SNAPSHOT,
+                (story.MITIGATION, 5, decision(5, choice="escalate+pause")),
+                (story.DEPUTY, 31, decision(31)),
+                (story.MITIGATION, 36, decision(36, choice="continue mitigation")),
+            ],
+            {10, 20, 60},
+            id="t35-the-contrary-decision-is-not-the-first",
+        ),
+        pytest.param(
+            UNCLEAR,
+            [SNAPSHOT, ROLLBACK, VERIFIED, (story.COMMANDER, 35, story.leadership())],
+            {10, 20, 35, 50, 60},
+            id="t60-a-note-at-t35-counts",
+        ),
+        pytest.param(
+            UNCLEAR,
+            [(story.COMMANDER, 8, story.snapshot(at(0), next_in=60)), ROLLBACK, VERIFIED, NOTE],
+            {10, 20, 35, 50},
+            id="t60-a-next-checkpoint-at-t60-is-not-after-it",
+        ),
+        pytest.param(
+            UNCLEAR,
             [SNAPSHOT, (story.MITIGATION, 34, decision(34)), VERIFIED],
             {10, 20, 35, 50},
             id="t60-a-decision-before-t35-is-no-decision-note",

@@ -16,6 +16,7 @@ Pure: reads the incident, never the network.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from warroom.incident import Incident, Lane
@@ -35,8 +36,9 @@ PRECHECK_COMMANDS = (
 )
 """The playbook's minimal precheck command set, shown as a fillable block."""
 
-CONFIRMING = ("confirmed", "yes")
-"""How a ``Rollback readiness`` statement begins when it confirms the path is executable."""
+CONFIRMING = re.compile(r"(?:confirmed|yes)\b", re.IGNORECASE)
+"""How a ``Rollback readiness`` statement begins when it confirms the path is executable
+(anchored, no quantifier: linear)."""
 
 ROLES = (
     ("commander", Lane.TRIAGE),
@@ -58,10 +60,7 @@ class Check:
 
 def confirms_rollback(statement: str | None) -> bool:
     """Whether a record's ``Rollback readiness`` confirms the path ("confirmed: dry run ...")."""
-    if statement is None:
-        return False
-    words = statement.strip().lower().split(maxsplit=1)
-    return bool(words) and words[0].strip(":,.;—-") in CONFIRMING
+    return statement is not None and CONFIRMING.match(statement.strip()) is not None
 
 
 def rollback_confirmed(incident: Incident) -> bool:
