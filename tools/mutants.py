@@ -80,6 +80,8 @@ TARGETS = [
         0.90,
     ),
     Target("rules/contradiction", "warroom.rules.contradiction", "rules/contradiction.py", 0.90),
+    Target("rules/timeline", "warroom.rules.timeline", "rules/timeline.py", 0.90),
+    Target("rules/readiness", "warroom.rules.readiness", "rules/readiness.py", 0.90),
     Target("authority", "warroom.authority", "authority.py", 0.90),
     Target("incident", "warroom.incident", "incident.py", 0.80),
     Target("plan", "warroom.plan", "plan.py", 0.80),

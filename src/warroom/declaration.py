@@ -235,6 +235,8 @@ class IncidentDeclaration(BaseModel):
 
     summary: Text
     severity: Annotated[Severity, Reader(_severity)]
+    severity_unclear: Annotated[bool, Reader(_ticked)] = False
+    """Severity is a hypothesis: the 60-minute command timeline applies."""
     impacted: Text
     dependency_classes: Annotated[tuple[DependencyClass, ...], Reader(_choices_of(DependencyClass))]
     scenario: Annotated[str, Reader(_scenario)]

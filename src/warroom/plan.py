@@ -34,7 +34,16 @@ from warroom.limits import COMMENT_LIMIT, ISSUE_BODY_LIMIT, fit_body, fit_title
 from warroom.markers import encode_state, marker, quote
 from warroom.model import Confidence, Phase, Severity
 from warroom.records.spec import REVIEW_QUESTIONS, SPECS
-from warroom.rules import clock, closure_gate, guardrails, postures, recovery_branches, review
+from warroom.rules import (
+    clock,
+    closure_gate,
+    guardrails,
+    postures,
+    readiness,
+    recovery_branches,
+    review,
+    timeline,
+)
 from warroom.rules.closure_gate import Condition
 from warroom.rules.guardrail import Facts, Guardrail
 from warroom.rules.merge_freeze import STATUS_CONTEXT, freeze_of, recovered
@@ -258,12 +267,19 @@ def follow_up_effects(
 
 
 def desired_labels(
-    incident: Incident, gate: Gate, config: Config, standing: Iterable[Guardrail] = ()
+    incident: Incident,
+    gate: Gate,
+    config: Config,
+    standing: Iterable[Guardrail] = (),
+    items: Iterable[clock.ClockItem] = (),
 ) -> tuple[set[str], set[str]]:
-    """(labels that must be on, labels warroom manages that must be off)."""
+    """(labels that must be on, labels warroom manages that must be off).
+
+    ``standing`` guardrails and overdue clock ``items`` hold their labels while they stand."""
     names = config.labels
     want = {names.incident}
     want |= {g.label for g in standing if g.label}
+    want |= {item.label for item in items if item.overdue and item.label}
     if incident.severity is not None:
         want.add(names.severity[incident.severity])
     phase = gate.phase(incident)
@@ -279,6 +295,7 @@ def desired_labels(
         *names.phase.values(),
         *names.confidence.values(),
         names.gate_met,
+        names.checkpoint_overdue,
         *guardrails.labels(config),
     }
     if gate.state == "met" or gate.dismissed:
@@ -459,6 +476,12 @@ def status_context(
         "freeze": _freeze_row(incident, config, held),
         "checklist": [(c.title, c.done, c.how) for c in checklist],
         "checklist_done": all(c.done for c in checklist),
+        "readiness": [(c.title, c.done, c.how) for c in readiness.checks(incident)],
+        "timeline": [
+            (f"T+{stage.minute}: {stage.title}", stage.done, _time(stage.due, config))
+            for stage in timeline.stages(incident, config)
+        ],
+        "precheck": "\n".join(readiness.PRECHECK_COMMANDS),
         "overdue": [_clock_row(item, config) for item in items if item.overdue],
         "upcoming": [_clock_row(item, config) for item in items if not item.overdue],
         "conditions": [
@@ -577,6 +600,8 @@ def _reminder(
             # A reminder exists to page its owners: these mentions are meant.
             "owners": " ".join(f"@{x}" for x in item.owners) or "incident commander",
             "key": item.key,
+            "how": item.how,
+            "playbook": item.playbook,
         },
     )
     return UpsertComment(incident.number, mark, body)
@@ -716,8 +741,10 @@ def plan_incident(
         else ()
     )
 
+    items = clock_items(incident, gate, now, config)
+
     # Labels: create what is new to the repository, then converge the issue's labels.
-    want, unwanted = desired_labels(incident, gate, config, standing)
+    want, unwanted = desired_labels(incident, gate, config, standing, items)
     present = {x.lower() for x in incident.issue.labels}
     catalog = label_catalog(config)
     to_add = sorted(x for x in want if x.lower() not in present)
@@ -812,7 +839,7 @@ def plan_incident(
         default=None,
     )
     quiet = latest is None or now - latest >= REMINDER_QUIET
-    for item in clock_items(incident, gate, now, config) if quiet else ():
+    for item in items if quiet else ():
         if item.overdue and item.reminder_key:
             mark = marker("reminder", f"{incident.number}.{item.reminder_key}")
             if mark not in existing:

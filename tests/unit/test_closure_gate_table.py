@@ -808,7 +808,8 @@ def test_first_15_checklist_is_ticked_from_the_declaration() -> None:
     ]
     assert [s.how for s in steps] == [
         "name the Incident commander and Deputy in the issue form",
-        "fill Baseline evidence and Blast radius in the issue form",
+        "fill Baseline evidence and Blast radius in the issue form, or paste the precheck "
+        "commands and their output in the first Checkpoint Decision Record",
         "name every lane's owner in the form and a Deputy (every lane's next owner)",
     ]
     assert _clock(_incident([]), 30, "first-15") is None

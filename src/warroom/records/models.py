@@ -89,6 +89,8 @@ class DecisionRecord(RecordModel):
     surfaces: tuple[str, ...] | None = None
     merge_owner: Logins | None = None
     branch_owner: Logins | None = None
+    # A readiness check: the rollback path confirmed executable after the form was filed.
+    rollback_ready: str | None = None
 
 
 class LeadershipNote(RecordModel):

@@ -704,6 +704,16 @@ _DECISION_FIELDS = (
     _SURFACES,
     _MERGE_OWNER,
     _BRANCH_OWNER,
+    # A readiness check the form may have left open.
+    FieldSpec(
+        "rollback_ready",
+        "Rollback readiness",
+        ValueKind.TEXT,
+        '"confirmed: " and how you checked, once the rollback path to the last known-good '
+        "revision is executable now",
+        aliases=("Rollback path executable", "Rollback path confirmed"),
+        required=False,
+    ),
 )
 
 DECISION = RecordSpec(

@@ -2,8 +2,11 @@
 
 Each item says when it is due, who owns it and whether it is overdue at
 ``now``. Reminders are keyed by what they are about (the checkpoint's time,
-the update that is due), so a sweep every ten minutes reminds once per miss,
-not once per sweep.
+the update that is due, the timeline's stage), so a sweep every ten minutes
+reminds once per miss, not once per sweep. An overdue item may hold a label
+while it is overdue (``checkpoint: overdue``): the sweep that finds the time
+passed puts it on, and the run of the record that commits the next checkpoint
+takes it off.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from warroom.config import Config
 from warroom.incident import Incident, Lane
 from warroom.model import FollowUpKind, Status
 from warroom.records.models import StakeholderUpdate
+from warroom.rules import readiness, timeline
 
 
 @dataclass(frozen=True)
@@ -37,11 +41,16 @@ class ClockItem:
     overdue: bool
     reminder_key: str
     """Stable for one miss: a new reminder is posted only when this changes."""
+    label: str | None = None
+    """A label the incident carries while this is overdue."""
+    how: str = ""
+    """What to post to settle it (warroom's words), when the reminder's kind does not say."""
+    playbook: str = ""
+    """The playbook's words it enforces, quoted by its reminder."""
 
 
 def first_fifteen(incident: Incident) -> tuple[ChecklistItem, ...]:
     """The first-15-minutes protocol, ticked from the declaration and the lane tracker."""
-    declaration = incident.declaration
     owners = incident.owners
     lanes_ready = all(owners.lanes.get(lane) and owners.next_owner(lane) for lane in Lane)
     return (
@@ -52,8 +61,10 @@ def first_fifteen(incident: Incident) -> tuple[ChecklistItem, ...]:
         ),
         ChecklistItem(
             "capture baseline evidence (failing commands, logs, blast radius)",
-            bool(declaration and declaration.baseline_evidence and declaration.blast_radius),
-            "fill Baseline evidence and Blast radius in the issue form",
+            # The precheck's output, stored in the first checkpoint record, is baseline evidence.
+            readiness.baseline_captured(incident) and readiness.blast_radius_stated(incident),
+            "fill Baseline evidence and Blast radius in the issue form, or paste the precheck "
+            "commands and their output in the first Checkpoint Decision Record",
         ),
         ChecklistItem(
             "open lane tracker with explicit next owner per lane",
@@ -87,15 +98,37 @@ def items(incident: Incident, now: datetime, config: Config) -> tuple[ClockItem,
                     f"first-15-{_stamp(deadline)}",
                 )
             )
+        unready = [c for c in readiness.checks(incident) if not c.done]
+        if unready:
+            found.append(
+                ClockItem(
+                    "readiness",
+                    "readiness checks before the playbook runs: "
+                    + "; ".join(c.title for c in unready),
+                    deadline,
+                    incident.owners.commander,
+                    now > deadline,
+                    f"readiness-{_stamp(deadline)}",
+                    how="; ".join(c.how for c in unready),
+                    playbook=readiness.PLAYBOOK,
+                )
+            )
         checkpoint = incident.next_checkpoint
         if checkpoint is not None:
             at, owner = checkpoint
             found.append(
                 ClockItem(
-                    "checkpoint", "next checkpoint", at, owner, now > at, f"checkpoint-{_stamp(at)}"
+                    "checkpoint",
+                    "next checkpoint",
+                    at,
+                    owner,
+                    now > at,
+                    f"checkpoint-{_stamp(at)}",
+                    label=config.labels.checkpoint_overdue if now > at else None,
                 )
             )
         found.append(_comms(incident, now, config))
+        found += _timeline(incident, now, config)
     watch = _watch(incident, now, config)
     if watch is not None:
         found.append(watch)
@@ -103,6 +136,34 @@ def items(incident: Incident, now: datetime, config: Config) -> tuple[ClockItem,
     if hardening is not None:
         found.append(hardening)
     return tuple(found)
+
+
+def _timeline(incident: Incident, now: datetime, config: Config) -> list[ClockItem]:
+    """The 60-minute command timeline's stages still missing evidence: those due, and the next.
+
+    Each is reminded once, keyed by its stage; only the next stage to come is
+    listed ahead, so the sweep wakes for it without the status listing all five.
+    """
+    found: list[ClockItem] = []
+    for stage in timeline.stages(incident, config):
+        if stage.done:
+            continue
+        overdue = now > stage.due
+        if not overdue and any(not item.overdue for item in found):
+            break
+        found.append(
+            ClockItem(
+                "timeline",
+                f"60-minute command timeline, T+{stage.minute}: {stage.title}",
+                stage.due,
+                incident.owners.commander,
+                overdue,
+                f"timeline-{stage.key}",
+                how=stage.how,
+                playbook=stage.playbook,
+            )
+        )
+    return found
 
 
 def _comms(incident: Incident, now: datetime, config: Config) -> ClockItem:
