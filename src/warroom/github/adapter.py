@@ -530,8 +530,8 @@ class GitHubAdapter:
         def read() -> dict[str, Issue]:
             found: dict[str, Issue] = {}
             for issue in self._repo.get_issues(state="all", labels=[label]):
-                if not _is_bot(issue.user):
-                    continue  # a person's issue with the marker is theirs, not a follow-up
+                if not _is_bot(issue.user) or _is_pull_request(issue):
+                    continue  # a person's issue or a pull request is never a follow-up
                 body = issue.body or ""
                 for marker, proof in wanted.items():
                     if marker in body and proof in body and marker not in found:
