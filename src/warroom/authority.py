@@ -38,9 +38,10 @@ ROLES = ("read", "triage", "write", "maintain", "admin")
 """Repository roles, lowest first."""
 
 
-HINTS = ("labels", "freeze", "freeze_held")
+HINTS = ("labels", "freeze", "freeze_held", "branches")
 """What an unsealed state may still say: hints that grant nothing (labels already made,
-the surfaces the incident's merge freeze held at its last run and the pull requests it held)."""
+the surfaces the incident's merge freeze held at its last run and the pull requests it held,
+the recovery branches read in the last minutes)."""
 
 
 def _digest(key: str, text: str) -> str:

@@ -262,15 +262,25 @@ def process_incident(
     )
     # Recovery branches: one read, only while guardrails are heard (open, or a blocked close);
     # a sweep reads every incident's at once and passes them in ``all_branches``.
+    # An event run reuses what a run read in the last ``BRANCHES_FRESH``: branches are pushed
+    # without any issue event, so reading them on every record would buy nothing but requests.
     branches: tuple[str, ...] | None = None
+    branches_read = _remembered_branches(cache, now)
     if issue.state == "open" or evaluate_gate(incident, config).state == "blocked":
         prefix = config.recovery_branches.prefix_for(issue.number)
         listed = all_branches() if all_branches is not None else None
-        branches = tuple(
-            adapter.branches(prefix)
-            if listed is None
-            else (b for b in listed if b.startswith(prefix))
-        )
+        if listed is not None:
+            branches = tuple(b for b in listed if b.startswith(prefix))
+            # The sweep's read changes the state only when the branches did: a quiet sweep
+            # writes nothing (an event run re-reads once the remembered read is stale).
+            before = _remembered_branches(cache, None)
+            branches_read = before if before is not None and before[1] == branches else None
+        elif branches_read is not None:
+            branches = branches_read[1]
+        else:
+            branches = tuple(adapter.branches(prefix))
+        if branches_read is None:
+            branches_read = (now, branches)
     facts = Facts(now, branches=branches, pulls=pulls)
     plan = plan_incident(
         event,
@@ -320,6 +330,11 @@ def process_incident(
         # The surfaces the merge freeze holds: a run that changes them re-checks pull requests.
         "freeze": frozen,
         "freeze_held": [[n, t] for n, t in held],
+        **(
+            {"branches": {"at": branches_read[0].isoformat(), "names": list(branches_read[1])}}
+            if branches_read is not None
+            else {}
+        ),
     }
     status_update = status_effect(
         incident,
@@ -406,6 +421,29 @@ def run(
         state_key=state_key,
     )
     return RunResult(incidents=[handled], dry_run=dry_run)
+
+
+BRANCHES_FRESH = timedelta(minutes=10)
+"""How long an event run trusts the recovery branches an earlier run read."""
+
+
+def _remembered_branches(
+    cache: Mapping[str, Any], now: datetime | None
+) -> tuple[datetime, tuple[str, ...]] | None:
+    """The branches the last run read, with when, if that was within ``BRANCHES_FRESH`` of
+    ``now`` (at any time, when ``now`` is ``None``)."""
+    entry = cache.get("branches")
+    if not isinstance(entry, dict) or not isinstance(entry.get("names"), list):
+        return None
+    try:
+        at = datetime.fromisoformat(str(entry.get("at")))
+    except ValueError:
+        return None
+    if at.tzinfo is None:
+        return None
+    if now is not None and not timedelta(0) <= now - at < BRANCHES_FRESH:
+        return None
+    return at, tuple(str(x) for x in entry["names"])
 
 
 class _Once:

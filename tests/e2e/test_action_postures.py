@@ -197,15 +197,30 @@ def test_all_three_recovery_branches_without_one_owner_are_called_out(
     assert len(_notices(github, number, "recovery-branches")) == 1
 
 
-def test_each_incident_run_reads_its_branches_once(github: TestSandbox) -> None:
+def test_an_incident_run_reads_its_branches_at_most_every_ten_minutes(github: TestSandbox) -> None:
+    """Branches are pushed without an issue event: a run within ten minutes of the last read
+    reuses it; a later one reads them again, with one request under the incident's prefix."""
+
+    seen = 0
+
+    def reads() -> list[str]:
+        """The branch reads since the last call, by every run."""
+        nonlocal seen
+        found = github.requests(operation_id="git/list-matching-refs")["requests"]
+        paths = [r["path"].split("/git/matching-refs/", 1)[1] for r in found[seen:]]
+        seen = len(found)
+        return paths
+
     number = _file(github)
+    assert reads() == [f"heads/incident/{number}/"]
+    _at(github, 5)
+    _comment(github, number, story.MITIGATION, _decision(5, "rollback"))
+    assert reads() == []
+    github.set_branch(f"incident/{number}/hotfix")
     _at(github, 20)
-    _comment(github, number, story.MITIGATION, _decision(20, "rollback"))
-    run = github.runs()[-1]
-    reads = github.requests(run_id=run["id"], operation_id="git/list-matching-refs")["requests"]
-    assert [r["path"].split("/git/matching-refs/", 1)[1] for r in reads] == [
-        f"heads/incident/{number}/"
-    ]
+    _comment(github, number, story.COMMANDER, story.snapshot(START, next_in=60))
+    assert reads() == [f"heads/incident/{number}/"]
+    assert f"`incident/{number}/hotfix` (hotfix)" in statuses(github, number)[0]
 
 
 def test_a_sweep_reads_every_incidents_branches_with_one_request(github: TestSandbox) -> None:

@@ -81,6 +81,23 @@ def scalar(raw: str) -> str:
     return text.strip(_DECORATION)
 
 
+def _paths_scalar(raw: str) -> str:
+    """``scalar`` for globs: a ``*`` is part of a glob (``services/*``), so emphasis is peeled
+    only when it wraps the whole value (``**services/auth/**``... is not emphasis either)."""
+    text = " ".join(_BULLET.sub("", raw[:_SCALAR_LIMIT]).split()).strip("` \t")
+    for mark in ("**", "__", "*", "_"):
+        inner = text[len(mark) : -len(mark)]
+        if (
+            len(text) > 2 * len(mark)
+            and text.startswith(mark)
+            and text.endswith(mark)
+            and not inner.startswith(mark[0])
+            and not inner.endswith(("/", mark[0]))
+        ):
+            return inner.strip()
+    return text
+
+
 def text_value(raw: str) -> str:
     """Free text: kept as written (line breaks, nested bullets) minus surrounding blank space."""
     return raw.strip()
@@ -178,12 +195,12 @@ def read_value(
         return text_value(raw)
     if kind is ValueKind.CODE:
         return code_value(raw)
+    if kind is ValueKind.PATHS:
+        return read_paths(_paths_scalar(raw))
     text = scalar(raw)
     if kind is ValueKind.LOGINS:
         # "@alice (IC), Priya Shah (@priya-s)": read_logins knows names and roles.
         return read_logins(text)
-    if kind is ValueKind.PATHS:
-        return read_paths(text)
     if kind is ValueKind.TIME:
         return _with_trailer_dropped(
             lambda t: read_time(t, zone, reference=reference, when=when), text
