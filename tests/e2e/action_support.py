@@ -95,3 +95,14 @@ def settle(sb: TestSandbox) -> list[dict[str, Any]]:
 def at(sb: TestSandbox, minutes: int) -> None:
     """Set the sandbox's frozen clock ``minutes`` after the tests' start."""
     sb.set_clock(now=START + timedelta(minutes=minutes), frozen=True)
+
+
+def own(sb: TestSandbox, number: int, kind: str) -> list[str]:
+    """The bodies of warroom's comments of one kind on issue ``number`` (``reopened``,
+    ``guardrail``, ``review``...), oldest first: what the bot wrote, never a person's copy."""
+    prefix = f"<!-- warroom:{kind}:"
+    return [
+        c.body or ""
+        for c in sb.repo().get_issue(number).get_comments()
+        if (c.body or "").startswith(prefix) and c.user.type == "Bot"
+    ]

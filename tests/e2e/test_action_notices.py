@@ -15,6 +15,7 @@ import pytest
 from tests.e2e.action_support import MakeSandbox, dispatching_sandbox
 from tests.e2e.action_support import at as _at
 from tests.e2e.action_support import labels as _labels
+from tests.e2e.action_support import own as _own
 from tests.e2e.action_support import settle as _settle
 from tests.e2e.conftest import START, TestSandbox
 from tests.e2e.story_state import play, statuses
@@ -44,15 +45,6 @@ def _comment(sb: TestSandbox, number: int, login: str, body: str) -> None:
 def _close(sb: TestSandbox, number: int, reason: str = "completed") -> dict[str, Any]:
     sb.repo(story.COMMANDER).get_issue(number).edit(state="closed", state_reason=reason)
     return _settle(sb)[-1]
-
-
-def _own(sb: TestSandbox, number: int, kind: str) -> list[str]:
-    prefix = f"<!-- warroom:{kind}:"
-    return [
-        c.body or ""
-        for c in sb.repo().get_issue(number).get_comments()
-        if (c.body or "").startswith(prefix) and c.user.type == "Bot"
-    ]
 
 
 def test_an_early_close_gets_one_notice_to_whoever_closed_it(github: TestSandbox) -> None:

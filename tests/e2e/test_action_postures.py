@@ -235,6 +235,30 @@ def test_a_sweep_reads_every_incidents_branches_with_one_request(github: TestSan
     assert f"`incident/{second}/hotfix` (hotfix)" in statuses(github, second)[0]
 
 
+def _link_a_pull_request(sb: TestSandbox, number: int) -> None:
+    """@tomas's pull request, part of the response: ``Incident: #N`` in its description."""
+    _at(sb, 15)
+    sb.open_pull(
+        title="Tighten token checks",
+        head="fix/token",
+        files=["services/auth/token.py"],
+        body=f"Incident: #{number}",
+        user=story.MITIGATION,
+    )
+    settle(sb)
+
+
+def _another_lane_on_the_same_files(sb: TestSandbox, number: int) -> None:
+    """@aiko's decision declares a lane over the pull request's files."""
+    _at(sb, 20)
+    _comment(
+        sb,
+        number,
+        story.VERIFICATION,
+        _decision(20, "rollback", owner=story.VERIFICATION, extra="- Surfaces: services/auth/**\n"),
+    )
+
+
 @pytest.fixture
 def reading_pulls(make_sandbox: MakeSandbox, tmp_path: Path) -> TestSandbox:
     return dispatching_sandbox(
@@ -249,23 +273,9 @@ def test_a_linked_pull_request_is_a_lane_when_the_team_turns_it_on(
     read of its files, and the merge owner named in a snapshot settles it."""
     github = reading_pulls
     number = _file(github)
-    _at(github, 15)
-    github.open_pull(
-        title="Tighten token checks",
-        head="fix/token",
-        files=["services/auth/token.py"],
-        body=f"Incident: #{number}",
-        user=story.MITIGATION,
-    )
-    settle(github)
+    _link_a_pull_request(github, number)
     assert _notices(github, number, "merge-owner") == []  # one lane alone shares nothing
-    _at(github, 20)
-    _comment(
-        github,
-        number,
-        story.VERIFICATION,
-        _decision(20, "rollback", owner=story.VERIFICATION, extra="- Surfaces: services/auth/**\n"),
-    )
+    _another_lane_on_the_same_files(github, number)
     (notice,) = _notices(github, number, "merge-owner")
     assert "pull request #" in notice
     assert "`services/auth/token.py`" in notice
@@ -290,22 +300,8 @@ def test_linked_pull_requests_are_not_read_unless_the_team_turns_it_on(
     github: TestSandbox,
 ) -> None:
     number = _file(github)
-    _at(github, 15)
-    github.open_pull(
-        title="Tighten token checks",
-        head="fix/token",
-        files=["services/auth/token.py"],
-        body=f"Incident: #{number}",
-        user=story.MITIGATION,
-    )
-    settle(github)
-    _at(github, 20)
-    _comment(
-        github,
-        number,
-        story.VERIFICATION,
-        _decision(20, "rollback", owner=story.VERIFICATION, extra="- Surfaces: services/auth/**\n"),
-    )
+    _link_a_pull_request(github, number)
+    _another_lane_on_the_same_files(github, number)
     assert _notices(github, number, "merge-owner") == []
     run = github.runs()[-1]
     counts = github.requests(run_id=run["id"])["counts"]

@@ -21,6 +21,7 @@ from tests.e2e.action_support import (
     seed_records,
 )
 from tests.e2e.action_support import at as _at
+from tests.e2e.action_support import own as _own
 from tests.e2e.action_support import settle as _settle
 from tests.e2e.conftest import START, TestSandbox
 from tests.e2e.story_state import statuses
@@ -46,15 +47,6 @@ REVIEW = f"""### Post-Closure Review
 @pytest.fixture
 def github(make_sandbox: MakeSandbox, tmp_path: Path) -> TestSandbox:
     return dispatching_sandbox(make_sandbox, tmp_path)
-
-
-def _own(sb: TestSandbox, number: int, kind: str) -> list[str]:
-    prefix = f"<!-- warroom:{kind}:"
-    return [
-        c.body or ""
-        for c in sb.repo().get_issue(number).get_comments()
-        if (c.body or "").startswith(prefix) and c.user.type == "Bot"
-    ]
 
 
 def _requests(sb: TestSandbox, run: dict[str, Any]) -> int:

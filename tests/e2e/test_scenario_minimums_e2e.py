@@ -24,6 +24,7 @@ from tests.e2e.action_support import (
     seed_records,
     settle,
 )
+from tests.e2e.action_support import own as _own
 from tests.e2e.conftest import START, TestSandbox
 from tests.e2e.story_state import statuses
 from warroom import story
@@ -51,15 +52,6 @@ def _file(sb: TestSandbox, scenario: str) -> int:
 def _close(sb: TestSandbox, number: int) -> dict[str, Any]:
     sb.repo(story.COMMANDER).get_issue(number).edit(state="closed", state_reason="completed")
     return settle(sb)[-1]
-
-
-def _own(sb: TestSandbox, number: int, kind: str) -> list[str]:
-    prefix = f"<!-- warroom:{kind}:"
-    return [
-        c.body or ""
-        for c in sb.repo().get_issue(number).get_comments()
-        if (c.body or "").startswith(prefix) and c.user.type == "Bot"
-    ]
 
 
 def _evidence(item: str, proof: str, minute: int = 30) -> tuple[str, str]:

@@ -9,43 +9,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from tests.unit.fake_github import START, make_comment, make_issue
+from tests.unit.fake_github import START
+from tests.unit.incident_support import Post, incident_from
 from warroom import story
 from warroom.config import Config
-from warroom.declaration import read_declaration
-from warroom.incident import Incident, derive
-from warroom.parsing.forms import bundled_form, parse_form
-from warroom.parsing.records import read_records
+from warroom.incident import Incident
 from warroom.rules.guardrail import Facts, Guardrail, Rule
-
-Post = tuple[str, int, str]
-"""(author, minutes after the start, comment body)."""
 
 
 def incident(posts: Sequence[Post], config: Config | None = None, **owners: str) -> Incident:
-    """An incident declared by the story's form (``owners`` override its roles), then ``posts``.
-
-    Comment ids count from 1 in order, so a row can name the comment a key is.
-    """
-    config = config or Config()
-    issue = make_issue(story.incident_body(**owners))
-    reading = read_declaration(parse_form(issue.body, bundled_form("incident")), config)
-    assert reading.value is not None, reading.findings
-    people = []
-    for ident, (author, minutes, body) in enumerate(posts, start=1):
-        comment = make_comment(body, author=author, minutes=minutes, ident=ident)
-        records = read_records(body, config, reference=comment.created_at)
-        assert records, body
-        assert all(r.valid for r in records), [r.findings for r in records]
-        people.append((comment, records))
-    return derive(
-        issue,
-        declaration=reading.value,
-        declaration_findings=reading.findings,
-        comments=people,
-        permissions={author.lower(): "write" for author, _, _ in posts},
-        config=config,
-    )
+    """An incident declared by the story's form (``owners`` override its roles), then ``posts``."""
+    return incident_from(story.incident_body(**owners), posts, config)
 
 
 def decision(

@@ -9,17 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from tests.unit.fake_github import START, make_comment, make_issue
+from tests.unit.fake_github import START
+from tests.unit.incident_support import Post, incident_from
 from warroom import story
 from warroom.config import Config
-from warroom.declaration import read_declaration
-from warroom.incident import Incident, derive
-from warroom.parsing.forms import bundled_form, parse_form
-from warroom.parsing.records import read_records
+from warroom.incident import Incident
 from warroom.rules.guardrail import Facts
-
-Post = tuple[str, int, str]
-"""(author, minutes after the start, comment body)."""
 
 NOW = START + timedelta(hours=1)
 
@@ -32,29 +27,11 @@ def incident(
     config: Config | None = None,
 ) -> Incident:
     """A declared incident (``classes`` are the form's Dependency classes) and its records."""
-    config = config or Config()
     body = story.incident_body(severity=severity).replace(
         "### Dependency classes\n\nauth/identity\n",
         "### Dependency classes\n\n" + ", ".join(classes) + "\n",
     )
-    snapshot = make_issue(body)
-    reading = read_declaration(parse_form(body, bundled_form("incident")), config)
-    assert reading.value is not None, reading.findings
-    people = []
-    for ident, (author, minutes, text) in enumerate(posts, start=1):
-        comment = make_comment(text, author=author, minutes=minutes, ident=ident)
-        records = read_records(text, config, reference=comment.created_at)
-        assert records, text
-        assert all(r.valid for r in records), [r.errors for r in records]
-        people.append((comment, records))
-    return derive(
-        snapshot,
-        declaration=reading.value,
-        declaration_findings=reading.findings,
-        comments=people,
-        permissions={author.lower(): "write" for author, _, _ in posts},
-        config=config,
-    )
+    return incident_from(body, posts, config)
 
 
 def decision(

@@ -12,17 +12,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from tests.unit.fake_github import START, make_comment, make_issue
+from tests.unit.fake_github import START
+from tests.unit.incident_support import Post, incident_from
 from warroom import story
 from warroom.config import Config
-from warroom.declaration import read_declaration
-from warroom.incident import Incident, derive
-from warroom.parsing.forms import bundled_form, parse_form
-from warroom.parsing.records import read_records
+from warroom.incident import Incident
 from warroom.rules import clock
-
-Post = tuple[str, int, str]
-"""(author, minutes after the start, comment body)."""
 
 UNCLEAR = (
     "### Severity unclear\n\n"
@@ -49,24 +44,7 @@ def body(*, unclear: bool = False, rollback: bool = True, **answers: str) -> str
 
 def incident(posts: Sequence[Post] = (), *, form: str | None = None, **issue: Any) -> Incident:
     """The incident as ``derive`` builds it from the form body and people's records."""
-    config = Config()
-    snapshot = make_issue(body() if form is None else form, **issue)
-    reading = read_declaration(parse_form(snapshot.body, bundled_form("incident")), config)
-    people = []
-    for ident, (author, minutes, text) in enumerate(posts, start=1):
-        comment = make_comment(text, author=author, minutes=minutes, ident=ident)
-        records = read_records(text, config, reference=comment.created_at)
-        assert records, text
-        assert all(r.valid for r in records), [r.errors for r in records]
-        people.append((comment, records))
-    return derive(
-        snapshot,
-        declaration=reading.value,
-        declaration_findings=reading.findings,
-        comments=people,
-        permissions={author.lower(): "write" for author, _, _ in posts},
-        config=config,
-    )
+    return incident_from(body() if form is None else form, posts, declared=False, **issue)
 
 
 def at(minutes: float) -> datetime:
