@@ -131,8 +131,9 @@ class Clock(_Strict):
 
     watch_hours: int = Field(24, ge=1)
     hardening_within_hours: int = Field(24, ge=1)
-    reassess_minutes: int = Field(10, ge=1)
-    """Contradiction protocol: a rapid reassessment checkpoint within this many minutes."""
+    reassess_minutes: int = Field(10, ge=1, le=10)
+    """Contradiction protocol: a rapid reassessment checkpoint within this many minutes
+    (the playbook says "<=10 minutes", so a team may shorten it, never lengthen it)."""
     review_minutes: int = Field(30, ge=1)
     """The post-closure review is held within this many minutes of the closure, or reminded once."""
 
@@ -257,12 +258,15 @@ class ScenarioMinimum(_Strict):
         keys = [item.key for item in self.evidence]
         twice = sorted({key for key in keys if keys.count(key) > 1})
         if twice:
-            raise ValueError(f"evidence keys must differ; {', '.join(twice)} is used twice")
+            raise ValueError(
+                f"evidence keys must differ; {', '.join(twice)} is used twice: rename one, "
+                f"e.g. {twice[0] + '-2'!r}"
+            )
         if self.before_patch is not None and self.before_patch not in keys:
             shown = ", ".join(keys) or "none"
             raise ValueError(
                 f"before_patch names {self.before_patch!r}, which is not one of this "
-                f"scenario's evidence keys ({shown})"
+                f"scenario's evidence keys; write one of: {shown}"
             )
         return self
 

@@ -38,6 +38,9 @@ def test_a_partial_cadence_map_keeps_the_other_defaults() -> None:
 @pytest.mark.parametrize(
     ("text", "path"),
     [
+        pytest.param(
+            "clock: {reassess_minutes: 30}", "clock.reassess_minutes", id="reassess-past-ten"
+        ),
         pytest.param("labels: {incident: ''}", "labels.incident", id="empty-label"),
         pytest.param("labels: {gate_met: '" + "x" * 51 + "'}", "labels.gate_met", id="long-label"),
         pytest.param("labels: {severity: {SEV-2: ''}}", "labels.severity", id="empty-map-label"),

@@ -55,6 +55,10 @@ def _snapshot(minute: int, extra: str) -> Post:
     return (story.COMMANDER, minute, story.snapshot(story_start(), next_in=minute + 30) + extra)
 
 
+TOMAS_AIKO = ":".join(sorted((AIKO, TOMAS)))
+"""The occurrence key of the two lanes: their owners, not the records that declared them."""
+
+
 def _pull(number: int, author: str, *files: str) -> PullFacts:
     return PullFacts(number=number, author=author, files=files)
 
@@ -73,7 +77,7 @@ def _keys(posts: Sequence[Post], pulls: Sequence[PullFacts] | None = None) -> li
         pytest.param(
             [_lane(20, TOMAS, "services/auth/token.py"), _lane(25, AIKO, "services/auth/token.py")],
             None,
-            ["c1-c2"],
+            [TOMAS_AIKO],
             id="two-lanes-one-file",
         ),
         pytest.param(
@@ -85,13 +89,13 @@ def _keys(posts: Sequence[Post], pulls: Sequence[PullFacts] | None = None) -> li
         pytest.param(
             [_lane(20, TOMAS, "services/auth/**"), _lane(25, AIKO, "services/auth/token.py")],
             None,
-            ["c1-c2"],
+            [TOMAS_AIKO],
             id="a-glob-and-a-path-in-it",
         ),
         pytest.param(
             [_lane(20, TOMAS, "services/auth/"), _lane(25, AIKO, "services/auth/keys/a.pem")],
             None,
-            ["c1-c2"],
+            [TOMAS_AIKO],
             id="a-directory-and-a-file-under-it",
         ),
         pytest.param(
@@ -109,7 +113,7 @@ def _keys(posts: Sequence[Post], pulls: Sequence[PullFacts] | None = None) -> li
         pytest.param(
             [_lane(20, TOMAS, "services/**"), _lane(25, AIKO, "services/auth/*.yml")],
             None,
-            ["c1-c2"],
+            [TOMAS_AIKO],
             id="two-globs-one-covers-the-other",
         ),
         pytest.param(
@@ -143,13 +147,13 @@ def _keys(posts: Sequence[Post], pulls: Sequence[PullFacts] | None = None) -> li
                 _lane(30, DEVI, "services/auth/a.py"),
             ],
             None,
-            ["c1-c2"],
+            [":".join(sorted((AIKO, DEVI)))],
             id="a-handoff-declares-the-new-owners-lane",
         ),
         pytest.param(
             [],
             [_pull(7, TOMAS, "services/auth/a.py"), _pull(8, AIKO, "services/auth/a.py", "b.md")],
-            ["pr7-pr8"],
+            [TOMAS_AIKO],
             id="two-pull-requests-one-file",
         ),
         pytest.param(
@@ -161,7 +165,7 @@ def _keys(posts: Sequence[Post], pulls: Sequence[PullFacts] | None = None) -> li
         pytest.param(
             [_lane(20, AIKO, "services/auth/**")],
             [_pull(7, TOMAS, "services/auth/a.py")],
-            ["c1-pr7"],
+            [TOMAS_AIKO],
             id="a-declared-lane-and-a-pull-request",
         ),
         pytest.param(
@@ -195,7 +199,7 @@ def _keys(posts: Sequence[Post], pulls: Sequence[PullFacts] | None = None) -> li
                 _snapshot(30, f"- Merge owner: @{TOMAS}, @{AIKO}\n"),
             ],
             None,
-            ["c1-c2"],
+            [TOMAS_AIKO],
             id="two-merge-owners-are-not-one",
         ),
     ],
@@ -242,3 +246,10 @@ def test_shared_is_symmetric_for_paths(a: str, b: str) -> None:
 def test_hostile_globs_stay_fast() -> None:
     glob = "*" * 200 + "a" * 50
     assert merge_owner.shared([glob], ["b" * 300]) == []
+
+
+def test_a_lane_declaring_its_files_again_is_the_same_occurrence() -> None:
+    """A later decision re-declaring the same lane's surfaces does not make a new notice."""
+    once = [_lane(20, TOMAS, "services/auth/a.py"), _lane(25, AIKO, "services/auth/a.py")]
+    again = [*once, _lane(30, TOMAS, "services/auth/a.py, docs/b.md")]
+    assert _keys(once) == _keys(again) == [TOMAS_AIKO]

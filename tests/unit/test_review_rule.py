@@ -209,9 +209,10 @@ def test_each_action_is_one_follow_up_keyed_apart_from_follow_up_records() -> No
     effects = follow_up_effects(incident, Config(), _render, "secret")
     from_review = [e for e in effects if ".r" in e.key]
     assert [e.key for e in from_review] == [
-        f"1.{applied.comment_id}.r0",
-        f"1.{applied.comment_id}.r1",
+        review.follow_up_key(1, applied.comment_id, "Page on rejections"),
+        review.follow_up_key(1, applied.comment_id, "Token round trip"),
     ]
+    assert all(e.key.startswith(f"1.{applied.comment_id}.r") for e in from_review)
     assert [e.title for e in from_review] == [
         "[hardening] Page on rejections",
         "[hardening] Token round trip",
@@ -282,7 +283,7 @@ def test_follow_ups_open_on_events_only(event: Any, opened: bool) -> None:
         ),
         pytest.param(
             ((story.COMMANDER, 100, REVIEW),),
-            {"r0": 41},
+            {"Page on rejections": 41},
             40,
             {"due": SHOWN, "overdue": False, "actions": 2, "opened": [41]},
             id="held-one-of-two-opened",
@@ -294,7 +295,7 @@ def test_the_status_shows_the_reviews_state(
 ) -> None:
     incident = _closed(extra)
     gate = evaluate_gate(incident, Config())
-    keys = {f.key.rsplit(".", 1)[1]: f.key for f in review.actions(incident)}
+    keys = {f.action.title: f.key for f in review.actions(incident)}
     known = {keys[k]: v for k, v in follow_ups.items()}
     row = status_context(incident, gate, CLOSED + timedelta(minutes=minutes), Config(), known)[
         "review"
@@ -308,3 +309,32 @@ def test_the_status_has_no_review_while_open() -> None:
     incident = _incident(_met_story())
     gate = evaluate_gate(incident, Config())
     assert status_context(incident, gate, CLOSED, Config(), {})["review"] is None
+
+
+def test_an_edit_that_adds_an_action_above_keeps_the_others_keys() -> None:
+    """Keys follow the action, not its place: an action inserted above files once, and the
+    ones filed already are not filed again under a shifted key."""
+    before = _closed([(story.COMMANDER, 100, REVIEW)])
+    edited = REVIEW.replace(
+        "- Signal first but ignored: rejections rose first\n",
+        "- Signal first but ignored: rejections rose first\n"
+        f"  - Action: Rotate signing keys, @{story.COMMANDER}, due 2026-12-09\n",
+    )
+    after = _closed([(story.COMMANDER, 100, edited)])
+    keys_before = {f.key for f in review.actions(before)}
+    keys_after = {f.key for f in review.actions(after)}
+    assert keys_before < keys_after
+    assert len(keys_after - keys_before) == 1
+
+
+@pytest.mark.parametrize(
+    ("titles", "distinct"),
+    [
+        pytest.param(("Page on rejections", "page  ON rejections"), 2, id="same-title-twice"),
+        pytest.param(("Page on rejections", "Token round trip"), 2, id="two-titles"),
+    ],
+)
+def test_actions_with_the_same_title_are_told_apart(titles: tuple[str, str], distinct: int) -> None:
+    text = REVIEW.replace("Page on rejections", titles[0]).replace("Token round trip", titles[1])
+    found = review.actions(_closed([(story.COMMANDER, 100, text)]))
+    assert len({f.key for f in found}) == distinct

@@ -173,6 +173,11 @@ def merge_owner(incident: Incident) -> tuple[str, ...] | None:
     return found
 
 
+def _pair_key(first: Lane, second: Lane) -> str:
+    """``alice:bob.carol``: the two lanes by their owners (logins are ``[A-Za-z0-9-]``)."""
+    return ":".join(sorted(".".join(sorted(lane.owners)) for lane in (first, second)))
+
+
 def _who(logins: Sequence[str]) -> str:
     return ", ".join(f"@{login}" for login in logins)
 
@@ -193,6 +198,9 @@ def rule(incident: Incident, config: Config, facts: Facts) -> Iterator[Guardrail
                 meets.append((first, second, files))
     if not meets:
         return
+    # One occurrence per pair of lanes, named by who they are (not by their latest record),
+    # so a lane declaring its files again is not told again; the pair shown is stable.
+    meets.sort(key=lambda meet: _pair_key(meet[0], meet[1]))
     first, second, files = meets[0]
     shown = ", ".join(f"`{f}`" for f in files[:_SHOWN_FILES])
     more = f" and {len(files) - _SHOWN_FILES} more" if len(files) > _SHOWN_FILES else ""
@@ -202,16 +210,18 @@ def rule(incident: Incident, config: Config, facts: Facts) -> Iterator[Guardrail
         f"name one merge owner: add `- {label}: @login` to an Incident Command Snapshot "
         "or a Checkpoint Decision Record"
     )
+    several = ""
     if named is not None:
-        fix = f"{_who(named)} are named as merge owners: name one person, not {len(named)}; {fix}"
+        fix = f"{len(named)} people are named as merge owner: name one person; {fix}"
+        several = f"; the latest record names {_who(named)} as merge owners"
     yield Guardrail(
         rule=RULE,
-        key=f"{first.key}-{second.key}",
+        key=_pair_key(first, second),
         title="Lanes edit the same files without one merge owner",
         playbook=PLAYBOOK,
         detail=(
             f"{_who(first.who)} ({first.where}) and {_who(second.who)} ({second.where}) "
-            f"both edit {shown}{more}{others}"
+            f"both edit {shown}{more}{others}{several}"
         ),
         fix=fix,
         source=second.url or first.url,

@@ -14,6 +14,8 @@ Pure: the planner asks this module and turns the answers into effects.
 
 from __future__ import annotations
 
+import hashlib
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -75,12 +77,15 @@ def item(incident: Incident, gate_state: str, now: datetime, config: Config) -> 
     )
 
 
-def follow_up_key(incident: int, comment_id: int, index: int) -> str:
-    """Stable for an action: its review's comment and its place among that comment's actions.
+def follow_up_key(incident: int, comment_id: int, title: str, repeat: int = 0) -> str:
+    """Stable for an action: its review's comment and its title (folded), so an edit that adds
+    or moves actions files each once; ``repeat`` tells apart actions with the same title.
 
     The ``r`` keeps it apart from a Hardening Follow-up record's key in the same comment.
     """
-    return f"{incident}.{comment_id}.r{index}"
+    folded = " ".join(title.lower().split())
+    digest = hashlib.sha256(folded.encode()).hexdigest()[:12]
+    return f"{incident}.{comment_id}.r{digest}" + (f"-{repeat}" if repeat else "")
 
 
 @dataclass(frozen=True)
@@ -96,12 +101,13 @@ class Filed:
 def actions(incident: Incident) -> list[Filed]:
     """Every action of every applied review, with its follow-up key, in order."""
     found: list[Filed] = []
-    per_comment: dict[int, int] = {}
+    seen: dict[str, int] = {}
     for applied, record in incident.records(PostClosureReview):
         for action in record.actions:
-            index = per_comment.get(applied.comment_id, 0)
-            per_comment[applied.comment_id] = index + 1
-            key = follow_up_key(incident.number, applied.comment_id, index)
+            first = follow_up_key(incident.number, applied.comment_id, action.title)
+            repeat = seen.get(first, 0)
+            seen[first] = repeat + 1
+            key = follow_up_key(incident.number, applied.comment_id, action.title, repeat)
             found.append(Filed(key, applied, record, action))
     return found
 
