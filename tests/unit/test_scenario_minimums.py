@@ -452,7 +452,8 @@ def test_a_scenario_nobody_configured_is_warned_and_sets_no_minimum() -> None:
         ),
         pytest.param(
             "scenarios:\n  x:\n    before_patch: nope\n    evidence:\n      - {key: a, label: y}\n",
-            "before_patch names 'nope', which is not one of this scenario's evidence keys; write one of: a",
+            "before_patch names 'nope', which is not one of this scenario's evidence keys; "
+            "write one of: a",
             id="config-before-patch-unknown",
         ),
         pytest.param(

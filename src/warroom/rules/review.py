@@ -15,7 +15,6 @@ Pure: the planner asks this module and turns the answers into effects.
 from __future__ import annotations
 
 import hashlib
-
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
