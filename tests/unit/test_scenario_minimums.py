@@ -17,15 +17,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.unit.fake_github import START, make_comment, make_issue
+from tests.unit.fake_github import START
+from tests.unit.incident_support import Post, incident_from
 from warroom import story
 from warroom.config import BUNDLED_SCENARIOS, Config, config_from_yaml
-from warroom.declaration import read_declaration
 from warroom.errors import ConfigError
-from warroom.incident import Incident, derive
+from warroom.incident import Incident
 from warroom.model import Scenario
-from warroom.parsing.forms import bundled_form, parse_form
-from warroom.parsing.records import read_records
+from warroom.parsing.forms import bundled_form
 from warroom.rules import closure_gate, revocation_first, scenario_evidence
 from warroom.rules.guardrail import Facts
 
@@ -34,32 +33,11 @@ BILLING = "billing state mismatch"
 LEAK = "permission leak in edge flow"
 DATA_OWNER = "nadia-ferreira"
 
-Post = tuple[str, int, str]
-"""(author, minutes after the start, comment body)."""
-
 
 def _incident(
     scenario: str, posts: Sequence[Post], *, body: str = "", config: Config | None = None
 ) -> Incident:
-    config = config or Config()
-    issue = make_issue(body or story.incident_body(scenario=scenario))
-    reading = read_declaration(parse_form(issue.body, bundled_form("incident")), config)
-    assert reading.value is not None, reading.findings
-    comments = []
-    for ident, (author, minutes, text) in enumerate(posts, start=1):
-        comment = make_comment(text, author=author, minutes=minutes, ident=ident)
-        records = read_records(text, config, reference=comment.created_at)
-        assert records, text
-        assert all(r.valid for r in records), [r.findings for r in records]
-        comments.append((comment, records))
-    return derive(
-        issue,
-        declaration=reading.value,
-        declaration_findings=reading.findings,
-        comments=comments,
-        permissions={author.lower(): "write" for author, _, _ in posts},
-        config=config,
-    )
+    return incident_from(body or story.incident_body(scenario=scenario), posts, config)
 
 
 def _unmet(incident: Incident, config: Config | None = None) -> list[str]:
