@@ -24,6 +24,7 @@ from warroom.effects import (
     SetCommitStatus,
     UpsertComment,
 )
+from warroom.limits import fit_body
 from warroom.markers import marker, quote
 from warroom.model import PullSnapshot
 from warroom.plan import label_catalog
@@ -60,7 +61,8 @@ def failure(pull: PullSnapshot, holds: tuple[Hold, ...]) -> str:
         files = ", ".join(hold.files[:_FILES_SHOWN])
         more = len(hold.files) - _FILES_SHOWN
         parts.append(
-            f"incident #{hold.incident} ({hold.severity}) freezes {', '.join(hold.surfaces)}: "
+            f"incident #{hold.incident} ({hold.severity}) freezes "
+            f"{', '.join(hold.surfaces[:_FILES_SHOWN])}: "
             f"{files}{f' and {more} more' if more > 0 else ''}"
         )
     return (
@@ -91,25 +93,32 @@ def plan_pull(
     )
     effects: list[Effect] = []
     if holds:
-        body = render(
-            "freeze.md.j2",
-            {
-                "marker": mark,
-                "context": STATUS_CONTEXT,
-                "playbook": PLAYBOOK,
-                "exempt_labels": [quote(x) for x in config.freeze.exempt_labels],
-                "holds": [
-                    {
-                        "incident": h.incident,
-                        "severity": str(h.severity),
-                        "title": quote(" ".join((titles or {}).get(h.incident, "").split())[:200]),
-                        "surfaces": [quote(s) for s in h.surfaces],
-                        "files": [quote(f) for f in h.files[:_FILES_SHOWN]],
-                        "more": max(0, len(h.files) - _FILES_SHOWN),
-                    }
-                    for h in holds
-                ],
-            },
+        # The surfaces come from the incident's form, as long as its body: cut to GitHub's
+        # limit, pointing at the incidents that hold the pull request (their text in full).
+        body = fit_body(
+            render(
+                "freeze.md.j2",
+                {
+                    "marker": mark,
+                    "context": STATUS_CONTEXT,
+                    "playbook": PLAYBOOK,
+                    "exempt_labels": [quote(x) for x in config.freeze.exempt_labels],
+                    "holds": [
+                        {
+                            "incident": h.incident,
+                            "severity": str(h.severity),
+                            "title": quote(
+                                " ".join((titles or {}).get(h.incident, "").split())[:200]
+                            ),
+                            "surfaces": [quote(s) for s in h.surfaces],
+                            "files": [quote(f) for f in h.files[:_FILES_SHOWN]],
+                            "more": max(0, len(h.files) - _FILES_SHOWN),
+                        }
+                        for h in holds
+                    ],
+                },
+            ),
+            ", ".join(f"#{h.incident}" for h in holds),
         )
         if not is_held(pull, config):
             effects += [label_catalog(config)[label], AddLabels(pull.number, (label,))]

@@ -354,3 +354,24 @@ def test_the_step_summary_says_what_held_the_pull_request() -> None:
     text = summary(result, Config())
     assert "### Pull request #7: merge freeze" in text
     assert "- held by incident #1 (SEV-1): 1 file(s) in its impacted surfaces" in text
+
+
+def test_a_freeze_comment_fits_github_whatever_the_forms_surfaces() -> None:
+    """The surfaces come from the incident's form: 60,000 characters of them, quoted (each
+    ``<`` four times longer), still give a comment within GitHub's limit, naming the incident."""
+    from warroom.limits import COMMENT_LIMIT
+    from warroom.model import Severity
+    from warroom.pull_plan import plan_pull
+    from warroom.render import render
+    from warroom.rules.merge_freeze import Hold
+
+    surfaces = tuple(f"svc/<{i:05d}>/**" for i in range(4_000))
+    hold = Hold(12, Severity.SEV1, ("svc/<00001>/a.py",), surfaces)
+    pull = PullSnapshot(7, "Tighten", "dev", "", (), "a" * 40, ("svc/<00001>/a.py",))
+    effects = plan_pull(pull, (hold,), Config(), render, titles={12: "401s"})
+    (comment,) = [e for e in effects if isinstance(e, UpsertComment)]
+    assert len(comment.body) <= COMMENT_LIMIT
+    assert comment.body.startswith(marker("freeze", 7))
+    assert "the full text is in #12" in comment.body
+    (failed,) = [e for e in effects if isinstance(e, Fail)]
+    assert len(failed.message) < 2_000
