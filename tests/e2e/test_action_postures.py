@@ -148,16 +148,7 @@ def test_lanes_editing_the_same_files_need_one_merge_owner(github: TestSandbox) 
     _sweep(github, 35)
     assert len(_notices(github, number, "merge-owner")) == 1
 
-    _at(github, 40)
-    _comment(
-        github,
-        number,
-        story.COMMANDER,
-        story.snapshot(START, next_in=70) + f"- Merge owner: @{story.MITIGATION}\n",
-    )
-    assert "merge owner" not in _needs_now(github, number)
-    _sweep(github, 50)
-    assert len(_notices(github, number, "merge-owner")) == 1
+    _a_merge_owner_settles_it(github, number, at=40)
 
 
 def test_all_three_recovery_branches_without_one_owner_are_called_out(
@@ -235,6 +226,20 @@ def test_a_sweep_reads_every_incidents_branches_with_one_request(github: TestSan
     assert f"`incident/{second}/hotfix` (hotfix)" in statuses(github, second)[0]
 
 
+def _a_merge_owner_settles_it(sb: TestSandbox, number: int, *, at: int) -> None:
+    """A snapshot naming one merge owner settles the rule; a sweep later says nothing new."""
+    _at(sb, at)
+    _comment(
+        sb,
+        number,
+        story.COMMANDER,
+        story.snapshot(START, next_in=70) + f"- Merge owner: @{story.MITIGATION}\n",
+    )
+    assert "merge owner" not in _needs_now(sb, number)
+    _sweep(sb, at + 10)
+    assert len(_notices(sb, number, "merge-owner")) == 1
+
+
 def _link_a_pull_request(sb: TestSandbox, number: int) -> None:
     """@tomas's pull request, part of the response: ``Incident: #N`` in its description."""
     _at(sb, 15)
@@ -284,16 +289,7 @@ def test_a_linked_pull_request_is_a_lane_when_the_team_turns_it_on(
     assert counts.get("pulls/list") == 1
     assert counts.get("pulls/list-files") == 1
 
-    _at(github, 30)
-    _comment(
-        github,
-        number,
-        story.COMMANDER,
-        story.snapshot(START, next_in=70) + f"- Merge owner: @{story.MITIGATION}\n",
-    )
-    assert "merge owner" not in _needs_now(github, number)
-    _sweep(github, 40)
-    assert len(_notices(github, number, "merge-owner")) == 1
+    _a_merge_owner_settles_it(github, number, at=30)
 
 
 def test_linked_pull_requests_are_not_read_unless_the_team_turns_it_on(
