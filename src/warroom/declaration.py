@@ -146,7 +146,7 @@ def _choices_of(enum: type[E]) -> Read:
     return read
 
 
-_SURFACE_BULLET = re.compile(r"^(?:[-*+]\s+)?`?(.*?)`?$")
+_SURFACE_BULLET = re.compile(r"^(?:[-*+]\s++)?`?(.*?)`?$")
 
 
 def _surfaces(raw: FormValue, form_field: FormField) -> tuple[str, ...] | ValueProblem:

@@ -119,7 +119,15 @@ def test_auditor_tells_modes_apart() -> None:
 
 
 def _modules() -> list[ModuleType]:
-    found = [importlib.import_module("warroom.markers"), importlib.import_module("warroom.limits")]
+    found = [
+        importlib.import_module(name)
+        for name in (
+            "warroom.markers",
+            "warroom.limits",
+            "warroom.declaration",
+            "warroom.pull_plan",
+        )
+    ]
     for package in (warroom.parsing, warroom.records, warroom.rules):
         found.append(package)
         for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
