@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from warroom import authority, sweep_state
 from warroom.action import NO_OUTPUTS, triage
@@ -49,6 +49,7 @@ from warroom.rules.merge_freeze import freeze_of
 from warroom.run_freeze import Freezes, PullResult, check, linked_pulls, recheck
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Adapter(Protocol):
@@ -446,17 +447,18 @@ def _remembered_branches(
     return at, tuple(str(x) for x in entry["names"])
 
 
-class _Once:
-    """A read made at most once per run, however many steps ask for it."""
+class _Once(Generic[T]):
+    """A read made at most once per run (or sweep), however many steps ask for it, and not at
+    all when none does."""
 
-    def __init__(self, read: Callable[[], list[PullSnapshot]]) -> None:
+    def __init__(self, read: Callable[[], T]) -> None:
         self._read = read
-        self._value: list[PullSnapshot] | None = None
+        self._value: tuple[T] | None = None
 
-    def __call__(self) -> list[PullSnapshot]:
+    def __call__(self) -> T:
         if self._value is None:
-            self._value = self._read()
-        return self._value
+            self._value = (self._read(),)
+        return self._value[0]
 
 
 def _held(
@@ -536,7 +538,7 @@ def _sweep(
         *adapter.open_issues(config.labels.incident),
         *adapter.closed_issues(config.labels.incident, since),
     ]
-    branches = _BranchesOnce(adapter, config)
+    branches = _all_branches(adapter, config)
     if memory is None:
         result = RunResult(dry_run=dry_run, sweep=True)
         for issue in issues:
@@ -598,25 +600,17 @@ def _sweep(
     return swept
 
 
-class _BranchesOnce:
+def _all_branches(adapter: Adapter, config: Config) -> Callable[[], Sequence[str] | None]:
     """Every incident's recovery branches, read once per sweep when the first incident needs
     them: one request for the sweep instead of one per incident, none when all are skipped.
 
     ``None`` when the prefix starts with the number (nothing narrower than every branch to
     ask for): each incident then reads its own.
     """
-
-    def __init__(self, adapter: Adapter, config: Config) -> None:
-        self._adapter = adapter
-        self._root = config.recovery_branches.prefix.split("{number}", 1)[0]
-        self._read: tuple[str, ...] | None = None
-
-    def __call__(self) -> Sequence[str] | None:
-        if not self._root:
-            return None
-        if self._read is None:
-            self._read = tuple(self._adapter.branches(self._root))
-        return self._read
+    root = config.recovery_branches.prefix.split("{number}", 1)[0]
+    if not root:
+        return lambda: None
+    return _Once(lambda: tuple(adapter.branches(root)))
 
 
 def _sweep_one(
