@@ -308,7 +308,7 @@ def test_the_sealed_state_keeps_the_freeze() -> None:
     state = decode_state(_status(gh))
     assert state["freeze"] == ["services/auth/**", "config/auth-gateway.yaml"]
     assert state["freeze_held"] == []
-    assert KEY  # the state is sealed with the test key
+    assert state["seal"]  # sealed with the test key: the freeze is believed only as sealed
 
 
 def test_facts_pulls_are_read_only_when_a_rule_reads_them(
