@@ -51,6 +51,6 @@ def evaluate(incident: Incident, config: Config, facts: Facts) -> tuple[Guardrai
 
 
 def labels(config: Config) -> frozenset[str]:
-    """Every label a guardrail may hold, so a label no guardrail holds any more comes off."""
-    names = config.labels
-    return frozenset({names.decision_contested, names.checkpoint_overdue})
+    """Every label a guardrail may hold, so a label no guardrail holds any more comes off
+    (``checkpoint: overdue`` is the clock's, managed with its items)."""
+    return frozenset({config.labels.decision_contested})
