@@ -45,8 +45,6 @@ class Lane:
     surfaces: tuple[str, ...]
     where: str
     """Where they said so, in warroom's words: "pull request #12", "a decision record"."""
-    key: str
-    """``pr12`` or ``c<comment id>``: the evidence, stable while it stands."""
     url: str = ""
 
 
@@ -117,7 +115,6 @@ def lanes(incident: Incident, facts: Facts) -> list[Lane]:
                             record.to_owner,
                             lane.surfaces,
                             lane.where,
-                            lane.key,
                             lane.url,
                         ),
                     )
@@ -130,8 +127,7 @@ def lanes(incident: Incident, facts: Facts) -> list[Lane]:
         if record.surfaces:
             owners = _fold(owner)
             declared.pop(owners, None)  # a lane's latest declaration replaces its earlier one
-            key = f"c{applied.comment_id}"
-            _claim(declared, Lane(owners, owner, record.surfaces, where, key, applied.url))
+            _claim(declared, Lane(owners, owner, record.surfaces, where, applied.url))
     found = list(declared.values())
     for pull in facts.pulls or ():
         found.append(
@@ -140,7 +136,6 @@ def lanes(incident: Incident, facts: Facts) -> list[Lane]:
                 (pull.author,),
                 pull.files,
                 f"pull request #{pull.number}",
-                f"pr{pull.number}",
             )
         )
     return found
@@ -157,7 +152,6 @@ def _claim(declared: dict[frozenset[str], Lane], lane: Lane) -> None:
                 tuple(dict.fromkeys((*other.who, *lane.who))),
                 surfaces,
                 lane.where,
-                lane.key,
                 lane.url,
             )
     declared[lane.owners] = lane
