@@ -53,7 +53,7 @@ lock:
 	$(PYTHON) -m venv .cache/lock-tools
 	.cache/lock-tools/bin/pip install --quiet pip-tools
 	PIP_CONFIG_FILE=/dev/null .cache/lock-tools/bin/pip-compile -q --strip-extras --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links --no-emit-trusted-host --no-header -o requirements/runtime.lock pyproject.toml
-	PIP_CONFIG_FILE=/dev/null .cache/lock-tools/bin/pip-compile -q --strip-extras --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links --no-emit-trusted-host --no-header --extra dev -o requirements/dev.lock pyproject.toml
+	PIP_CONFIG_FILE=/dev/null .cache/lock-tools/bin/pip-compile -q --strip-extras --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links --no-emit-trusted-host --no-header --extra dev --extra drill -o requirements/dev.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) node_modules mutants .cache .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -38,3 +38,17 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
         raise
     recorder.assert_clean()
     return result
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say in one line whether the browser tests ran, and in which Chromium."""
+    from tests.support.browser import find_chromium
+
+    found = find_chromium()
+    if found is None:
+        terminalreporter.write_line(
+            "browser tests: SKIPPED, no Chromium found (apt-get install chromium, then make test)",
+            yellow=True,
+        )
+    else:
+        terminalreporter.write_line(f"browser tests: run in the distribution's Chromium ({found})")
