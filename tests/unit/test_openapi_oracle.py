@@ -703,7 +703,7 @@ def test_fidelity_fixture_fails_the_offending_test(pytester: pytest.Pytester) ->
                 send(sandbox, 299)
         """
     )
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:playwright")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
         [
@@ -725,7 +725,7 @@ def test_violation_on_failed_test_is_added_to_its_report(pytester: pytest.Pytest
             assert False, "own failure"
         """
     )
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:playwright")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*own failure*", "*issues$frobbed*no such event/action*"])
 
