@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from warroom.report.metrics import ALL, Report, Row
 
-WIDTH = 640
+WIDTH = 600
 HEIGHT = 260
 _LEFT, _RIGHT, _TOP, _BOTTOM = 48, 12, 16, 40
 COLOURS = ("#1f6feb", "#d29922", "#2da44e", "#cf222e")
@@ -154,7 +154,8 @@ def _number(value: float) -> str:
 
 
 def layout(chart: ChartData, width: int = WIDTH, height: int = HEIGHT) -> Layout:
-    """Grouped bars, one group per month, one bar per series; missing values draw nothing."""
+    """Grouped bars, one group per month, one bar per series; missing values draw nothing,
+    zeros a hairline."""
     left, top, right, bottom = _LEFT, _TOP, width - _RIGHT, height - _BOTTOM
     span = chart.top
     months = chart.months or ("",)
@@ -168,7 +169,8 @@ def layout(chart: ChartData, width: int = WIDTH, height: int = HEIGHT) -> Layout
             value = line.values[index] if index < len(line.values) else None
             if value is None:
                 continue
-            tall = (bottom - top) * value / span
+            # A zero is a hairline, so it reads as "none" rather than "no number".
+            tall = max((bottom - top) * value / span, 1.0)
             bars.append(
                 Bar(
                     x=round(start + number * bar_width, 2),
