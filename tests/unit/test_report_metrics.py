@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -330,3 +331,10 @@ def test_a_closed_incident_reopened_is_measured_as_open() -> None:
     measured = metrics.measure(Reported(reopened), _at(60), Config())
     assert measured.to_closure is None
     assert not measured.closed
+
+
+def test_the_readme_defines_every_measure_as_the_code_does() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The report across incidents\n", 1)[1].split("\n## ", 1)[0]
+    for measure in metrics.MEASURES:
+        assert f"| {measure.title} | {measure.source} |\n" in section, measure.key

@@ -79,7 +79,7 @@ MEASURES: tuple[Measure, ...] = (
         "time_to_owner",
         "Time to owner",
         "from the issue's creation to the first moment an incident commander is named: "
-        "0 when the form names one, else the first record that does (snapshot, handoff)",
+        "0 when the form names one, else the first Incident Command Snapshot that does",
     ),
     Measure(
         "time_to_first_checkpoint",
