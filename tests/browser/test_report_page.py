@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from tests.support import node_file
 from tests.unit.fake_github import START
 from tests.unit.incident_support import incident_from
 from warroom import story
@@ -24,9 +25,10 @@ from warroom.report import metrics
 from warroom.report.charts import COLOURS
 from warroom.report.reading import Blocked, Reported
 from warroom.report.to_html import render_html
+from warroom.report.to_markdown import render_markdown
 
 
-def _report_page(tmp_path: Path) -> Path:
+def _report() -> metrics.Report:
     """Incidents in three months of four (the second empty), some closed, one blocked once."""
     reported: list[Reported] = []
     for number, (days, severity, closed) in enumerate(
@@ -48,8 +50,12 @@ def _report_page(tmp_path: Path) -> Path:
         reported.append(Reported(incident, blocked))
     report = metrics.build(reported, [], Config(), START + timedelta(days=66))
     assert len(report.months) == 4
+    return report
+
+
+def _report_page(tmp_path: Path) -> Path:
     path = tmp_path / "report.html"
-    path.write_text(render_html(report), encoding="utf-8")
+    path.write_text(render_html(_report()), encoding="utf-8")
     return path
 
 
@@ -136,3 +142,36 @@ def test_the_html_report_draws_its_charts_in_chromium(
     # The tables are there too, with the numbers the report holds.
     assert page.locator("table").first.locator("tbody tr").count() == 4  # 3 severities + all
     assert "comms timeline complete" in page.locator("body").inner_text()
+
+
+_RENDER = """async (charts) => {
+    mermaid.initialize({ startOnLoad: false, securityLevel: "strict" });
+    const drawn = [];
+    for (const [index, chart] of charts.entries()) {
+        await mermaid.parse(chart);
+        const { svg } = await mermaid.render(`chart${index}`, chart);
+        const holder = document.createElement("div");
+        holder.className = "mermaid-chart";
+        holder.innerHTML = svg;
+        document.body.appendChild(holder);
+        drawn.push(holder.querySelectorAll("rect").length);
+    }
+    return drawn;
+}"""
+
+
+def test_the_markdown_reports_charts_are_mermaid_that_mermaid_draws(
+    page: Any, screenshots: Path
+) -> None:
+    """GitHub draws ```mermaid blocks with Mermaid: its own parser and renderer are the oracle."""
+    markdown = render_markdown(_report())
+    charts = [block.split("```", 1)[0] for block in markdown.split("```mermaid\n")[1:]]
+    assert len(charts) == 4
+    page.set_content("<!DOCTYPE html><html><body></body></html>")
+    page.add_script_tag(path=str(node_file("mermaid/dist/mermaid.min.js")))
+    drawn = page.evaluate(_RENDER, charts)
+    assert all(rects > 0 for rects in drawn), drawn
+    page.screenshot(path=str(screenshots / "report-mermaid.png"), full_page=True)
+    for index in range(4):
+        painted = _pixels(page.locator("div.mermaid-chart svg").nth(index).screenshot())
+        assert len(painted) > 2, f"Mermaid drew chart {index} blank"
