@@ -11,13 +11,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from tests.unit.fake_github import START, make_comment, make_issue
 from warroom import authority, story
+from warroom.cli import cli
 from warroom.config import Config
+from warroom.errors import UsageError
 from warroom.markers import marker
 from warroom.model import CommentSnapshot, IssueSnapshot
 from warroom.report import charts, metrics
@@ -28,7 +34,7 @@ from warroom.report.to_csv import render_csv
 from warroom.report.to_html import render_html
 from warroom.report.to_json import render_json
 from warroom.report.to_markdown import render_markdown
-from warroom.run_report import progress_line, read
+from warroom.run_report import progress_line, read, report_main
 
 HOSTILE = "<script>alert(1)</script> @everyone {{ 7*7 }} [x](https://evil.test) =1+1"
 
@@ -369,3 +375,59 @@ def test_every_format_prints_an_empty_report() -> None:
     assert "No incidents." in render_html(report)
     assert json.loads(render_json(report))["rows"][-1]["incidents"] == 0
     assert render_csv(report).count("\n") == 3
+
+
+# -- the command ------------------------------------------------------------------------------
+
+
+def test_report_main_writes_the_chosen_format_to_the_output_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WARROOM_NOW", "2026-11-28T18:00:00Z")
+    issues = [make_issue(story.incident_body(), number=1, comment_count=0)]
+    output = tmp_path / "report.csv"
+    printed: list[str] = []
+    code = report_main(
+        since=None,
+        fmt="csv",
+        output=output,
+        echo=printed.append,
+        adapter=_Adapter(issues, {}),
+        config=Config(),
+    )
+    assert code == 0
+    assert printed == []
+    (line, *_) = list(csv.DictReader(io.StringIO(output.read_text(encoding="utf-8"))))
+    assert (line["severity"], line["month"], line["incidents"]) == ("SEV-1", "2026-11", "1")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        pytest.param(
+            {"fmt": "pdf"}, "--format: write one of markdown, json, csv, html", id="format"
+        ),
+        pytest.param(
+            {"output": Path("/nonexistent-dir/report.md")},
+            "--output: cannot write /nonexistent-dir/report.md",
+            id="output-directory-missing",
+        ),
+    ],
+)
+def test_report_main_names_the_option_to_fix(options: dict[str, Any], message: str) -> None:
+    arguments: dict[str, Any] = {
+        "since": None,
+        "fmt": "markdown",
+        "output": None,
+        "echo": print,
+        "adapter": _Adapter([], {}),
+        "config": Config(),
+    }
+    with pytest.raises(UsageError, match=re.escape(message)):
+        report_main(**(arguments | options))
+
+
+def test_a_since_that_is_no_date_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["report", "--since", "last tuesday"])
+    assert result.exit_code == 2
+    assert "--since" in result.output
