@@ -18,14 +18,20 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.unit.fake_github import START, make_comment, make_issue
+from tests.unit.incident_support import incident_from
 from warroom import authority, story
 from warroom.cli import cli
 from warroom.config import Config
+from warroom.effects import UpsertComment
 from warroom.errors import UsageError
-from warroom.markers import marker
+from warroom.markers import marker, quote
 from warroom.model import CommentSnapshot, IssueSnapshot
+from warroom.plan import _undo_early_close, evaluate_gate
+from warroom.render import render
 from warroom.report import charts, metrics
 from warroom.report.metrics import ALL, FollowUps, Punctuality, Report, Row, Stat
 from warroom.report.reading import NO_DISMISSAL, blocked_closure, follow_up_issue
@@ -431,3 +437,57 @@ def test_a_since_that_is_no_date_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["report", "--since", "last tuesday"])
     assert result.exit_code == 2
     assert "--since" in result.output
+
+
+# -- what warroom writes, read back ------------------------------------------------------------
+
+
+def test_the_reasons_read_back_are_the_conditions_the_gate_left_unmet() -> None:
+    """The reopen notice as the planner writes it, read back by the report."""
+    incident = incident_from(
+        story.incident_body(), [], number=5, state="closed", closed_at=START + timedelta(hours=1)
+    )
+    gate = evaluate_gate(incident, Config())
+    effects = _undo_early_close(None, incident, gate, Config(), render, "")
+    (notice,) = [e for e in effects if isinstance(e, UpsertComment)]
+    comment = make_comment(notice.body, author="github-actions[bot]", bot=True)
+    found = blocked_closure(comment)
+    assert found is not None
+    assert found.reasons == tuple(c.title for c in gate.unmet)
+    assert len(found.reasons) >= 3
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    incident=st.integers(min_value=1, max_value=10**9),
+    due=st.dates(),
+    acceptance=st.text(max_size=300),
+)
+def test_a_follow_up_warroom_wrote_reads_back_whatever_its_acceptance_says(
+    incident: int, due: date, acceptance: str
+) -> None:
+    mark = marker("follow-up", f"{incident}.1.0")
+    body = render(
+        "follow_up.md.j2",
+        {
+            "marker": mark,
+            "proof": "",
+            "incident": incident,
+            "kind": "regression test",
+            "owner": "@aiko",
+            "due": due.isoformat(),
+            "acceptance": quote(acceptance),
+            "source": "https://github.test/o/r/issues/1#issuecomment-1",
+        },
+    )
+    found = follow_up_issue(_bot_issue(body))
+    assert found is not None
+    assert (found.incident, found.due) == (incident, due)
+
+
+@settings(max_examples=100)
+@given(body=st.text(max_size=500))
+def test_reading_any_bot_comment_or_issue_never_fails(body: str) -> None:
+    for text in (body, f"{marker('reopened', '1.2')}\n{body}", f"{marker('follow-up', '1')}{body}"):
+        blocked_closure(make_comment(text, author="github-actions[bot]", bot=True))
+        follow_up_issue(_bot_issue(text))
