@@ -126,14 +126,15 @@ def read(
         if item is not None and item.incident in numbers
     )
     people: dict[int, list[tuple[CommentSnapshot, list[ParsedRecord]]]] = {}
+    applied_before: dict[int, set[int]] = {}
     needed: set[str] = set()
     for issue in issues:
         people[issue.number] = people_records(comments[issue.number], config)
-        applied_before = recorded(comments[issue.number], issue.number, state_key)
+        applied_before[issue.number] = recorded(comments[issue.number], issue.number, state_key)
         needed |= {
             c.author.lower()
             for c, _ in people[issue.number]
-            if c.id not in applied_before and not authority.listed(c.author, config)
+            if c.id not in applied_before[issue.number] and not authority.listed(c.author, config)
         }
     permissions = _permissions(adapter, needed, config)
     derived: list[Reported] = []
@@ -145,7 +146,7 @@ def read(
                 people[issue.number],
                 permissions,
                 config,
-                state_key=state_key,
+                applied_before=applied_before[issue.number],
             )
         )
         if progress is not None:

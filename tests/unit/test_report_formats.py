@@ -28,7 +28,7 @@ from warroom.cli import cli
 from warroom.config import Config
 from warroom.effects import UpsertComment
 from warroom.errors import UsageError
-from warroom.markers import marker, quote
+from warroom.markers import encode_state, marker, quote
 from warroom.model import CommentSnapshot, IssueSnapshot
 from warroom.plan import _undo_early_close, evaluate_gate
 from warroom.render import render
@@ -491,3 +491,32 @@ def test_reading_any_bot_comment_or_issue_never_fails(body: str) -> None:
     for text in (body, f"{marker('reopened', '1.2')}\n{body}", f"{marker('follow-up', '1')}{body}"):
         blocked_closure(make_comment(text, author="github-actions[bot]", bot=True))
         follow_up_issue(_bot_issue(text))
+
+
+@pytest.mark.parametrize(
+    ("key", "sealed_with", "counted", "asked"),
+    [
+        pytest.param("k", "k", True, False, id="sealed-state-counts-someone-who-left"),
+        pytest.param("k", "forged", False, True, id="a-forged-seal-is-not-believed"),
+        pytest.param("", "k", False, True, id="without-the-key-nothing-is-remembered"),
+    ],
+)
+def test_records_a_run_applied_count_when_warroom_sealed_them(
+    key: str, sealed_with: str, counted: bool, asked: bool
+) -> None:
+    """Someone who has since lost access: their record counts only as the sealed state says."""
+    record = make_comment(story.snapshot(START), author="left-the-team", minutes=5, ident=1)
+    state = authority.seal({"allowed": authority.remember([record])}, 1, sealed_with)
+    status = make_comment(
+        f"{marker('status', 1)}\n\n{encode_state(state)}\n",
+        author="github-actions[bot]",
+        bot=True,
+        minutes=1,
+        ident=2,
+    )
+    issues = [make_issue(story.incident_body(), number=1, comment_count=2)]
+    adapter = _Adapter(issues, {1: [status, record]})
+    found = read(adapter, Config(), state_key=key)
+    (reported,) = found.incidents
+    assert bool(reported.incident.applied) is counted
+    assert ("permission left-the-team" in adapter.calls) is asked

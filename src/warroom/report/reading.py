@@ -15,7 +15,7 @@ backtrack.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -144,9 +144,13 @@ def reported(
     permissions: Mapping[str, str],
     config: Config,
     *,
-    state_key: str = "",
+    applied_before: Collection[int] = (),
 ) -> Reported:
-    """One incident as a run would derive it, with the closures warroom undid."""
+    """One incident as a run would derive it, with the closures warroom undid.
+
+    ``applied_before`` are the comments warroom's sealed state says a run applied
+    (``recorded``): they count whatever their author's access is now.
+    """
     reading = read_declaration(parse_form(issue.body, bundled_form("incident")), config)
     incident = derive(
         issue,
@@ -155,7 +159,7 @@ def reported(
         comments=people,
         permissions=permissions,
         config=config,
-        recorded=recorded(comments, issue.number, state_key),
+        recorded=applied_before,
     )
     notices = [b for b in (blocked_closure(c) for c in comments) if b is not None]
     return Reported(incident, tuple(sorted(notices, key=lambda b: b.at)))
