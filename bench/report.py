@@ -11,8 +11,9 @@ Goal, and why: the report must cost what its listings cost and nothing per
 incident, so that a weekly report over a busy year fits in the workflow token's
 1,000 requests an hour beside the Action's own runs. Every read is a listing of
 100: ceil(I/100) + ceil(C/100) + ceil(F/100) pages for I incidents, C comments
-and F follow-ups, plus the two listings of open issues (incidents and follow-ups)
-and one of collaborators: at most that many requests, exactly. Time is printed,
+and F follow-ups, plus the two listings of open issues (incidents and follow-ups),
+the one GET that counts the repository's comments (it decides between one listing
+and each incident's own) and one listing of collaborators: at most that many. Time is printed,
 and held to a generous bound (60 s for I = 1,000 on a shared two-core machine)
 only to catch a report that became quadratic.
 
@@ -157,7 +158,7 @@ def measure(incidents: int) -> bool:
     finally:
         sb.stop()
     pages = sum(math.ceil(n / 100) for n in (incidents, comments, follow_ups))
-    goal = pages + 3
+    goal = pages + 4
     overall = report.row(metrics.ALL, metrics.ALL)
     assert overall is not None
     print(f"  requests: {requests} ({', '.join(f'{k} {v}' for k, v in made['counts'].items())})")
@@ -173,7 +174,7 @@ def measure(incidents: int) -> bool:
     )
     bound = SECONDS_GOAL_PER_THOUSAND * max(1.0, incidents / 1000)
     print(
-        f"  goal: requests <= {goal} (ceil(I/100)+ceil(C/100)+ceil(F/100)+3): "
+        f"  goal: requests <= {goal} (ceil(I/100)+ceil(C/100)+ceil(F/100)+4): "
         + ("holds" if requests <= goal else "MISSED")
     )
     print(f"  goal: time <= {bound:.0f}s: " + ("holds" if seconds <= bound else "MISSED"))

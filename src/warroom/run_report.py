@@ -7,8 +7,10 @@ adapter's retrying ``_call``:
 
 1. the incidents: open ones, then closed ones updated since ``--since``
    (``ceil(I/100)`` GETs);
-2. their comments, once, from the repository-wide listing since the oldest
-   incident's creation (``ceil(C/100)`` GETs; none when no incident has one);
+2. their comments: from the repository-wide listing since the oldest incident's
+   creation (``ceil(C/100)`` GETs), or from each incident's own listing when that
+   is cheaper (``one_listing`` decides, with one counting GET when it must ask);
+   none when no incident has a comment;
 3. the follow-up issues warroom opened, open and closed (``ceil(F/100)``);
 4. the record authors' permissions: one listing of collaborators, then one
    question per author it leaves out (none for people named in the config,
@@ -20,8 +22,9 @@ a run does, ``report.metrics`` counts, one module per format prints.
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -64,6 +67,8 @@ class ReportAdapter(Protocol):
     def open_issues(self, label: str) -> list[IssueSnapshot]: ...
     def closed_issues(self, label: str, since: datetime) -> list[IssueSnapshot]: ...
     def comments_since(self, since: datetime) -> list[tuple[int, CommentSnapshot]]: ...
+    def comment_count_since(self, since: datetime) -> int: ...
+    def comments(self, number: int) -> list[CommentSnapshot]: ...
     def collaborators(self, at_least: str) -> dict[str, str] | None: ...
     def permission(self, login: str) -> str: ...
     def team_member(self, team: str, login: str) -> bool: ...
@@ -100,6 +105,25 @@ def _permissions(adapter: ReportAdapter, logins: set[str], config: Config) -> di
     return found
 
 
+def one_listing(issues: Sequence[IssueSnapshot], count: Callable[[], int]) -> bool:
+    """Whether the repository-wide comment listing is cheaper than each incident's own.
+
+    Each incident's comments cost ``ceil(c/100)`` pages, known from the issue listing;
+    the repository's listing costs ``ceil(C/100)`` for every comment since the oldest
+    incident, on pull requests and other issues too. When the incidents' own pages are
+    no more than the fewest the repository's could be, they are read; else ``count``
+    (one request) says how many the repository's listing holds, and the cheaper wins.
+    An incident whose count is unknown is read with the listing.
+    """
+    counts = [i.comment_count for i in issues]
+    if any(c is None for c in counts):
+        return True
+    own = sum(math.ceil(c / 100) for c in counts if c)
+    if own <= math.ceil(sum(c for c in counts if c) / 100):
+        return False
+    return math.ceil(count() / 100) <= own
+
+
 def read(
     adapter: ReportAdapter,
     config: Config,
@@ -114,10 +138,14 @@ def read(
     numbers = {i.number for i in issues}
     oldest = min((i.created_at for i in issues), default=start)
     comments: dict[int, list[CommentSnapshot]] = {n: [] for n in numbers}
-    if any(i.comment_count != 0 for i in issues):
+    if one_listing(issues, lambda: adapter.comment_count_since(oldest)):
         for number, comment in adapter.comments_since(oldest):
             if number in comments:
                 comments[number].append(comment)
+    else:
+        for issue in issues:
+            if issue.comment_count != 0:
+                comments[issue.number] = adapter.comments(issue.number)
     follow_ups = tuple(
         item
         for item in (

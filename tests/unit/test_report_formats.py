@@ -40,7 +40,7 @@ from warroom.report.to_csv import render_csv
 from warroom.report.to_html import render_html
 from warroom.report.to_json import render_json
 from warroom.report.to_markdown import render_markdown
-from warroom.run_report import progress_line, read, report_main
+from warroom.run_report import one_listing, progress_line, read, report_main
 
 HOSTILE = "<script>alert(1)</script> @everyone {{ 7*7 }} [x](https://evil.test) =1+1"
 
@@ -302,6 +302,7 @@ class _Adapter:
         self.issues = issues
         self.by_issue = comments
         self.calls: list[str] = []
+        self.repository_comments = 0
 
     def open_issues(self, label: str) -> list[IssueSnapshot]:
         self.calls.append(f"open {label}")
@@ -316,6 +317,14 @@ class _Adapter:
         return [
             (n, c) for n, found in self.by_issue.items() for c in found if c.created_at >= since
         ]
+
+    def comment_count_since(self, since: datetime) -> int:
+        self.calls.append("count comments")
+        return self.repository_comments
+
+    def comments(self, number: int) -> list[CommentSnapshot]:
+        self.calls.append(f"comments #{number}")
+        return list(self.by_issue.get(number, []))
 
     def collaborators(self, at_least: str) -> dict[str, str] | None:
         self.calls.append("collaborators")
@@ -349,7 +358,7 @@ def test_the_reads_are_listings_and_one_question_per_unlisted_author() -> None:
     assert adapter.calls == [
         "open incident",
         "closed incident",
-        "comments",
+        "comments #1",  # one page of its own: never more than the repository's listing
         "open hardening",
         "closed hardening",
         "collaborators",
@@ -364,8 +373,50 @@ def test_no_comment_listing_when_no_incident_has_a_comment() -> None:
     issues = [make_issue(story.incident_body(), number=1, comment_count=0)]
     adapter = _Adapter(issues, {})
     read(adapter, Config())
-    assert "comments" not in adapter.calls
-    assert "collaborators" not in adapter.calls
+    assert adapter.calls == [
+        "open incident",
+        "closed incident",
+        "open hardening",
+        "closed hardening",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("counts", "repository", "listing", "asked"),
+    [
+        pytest.param([None, 3], 0, True, False, id="a-count-unknown-takes-the-listing"),
+        pytest.param([0, 0], 0, False, False, id="no-comments-no-listing"),
+        pytest.param([250], 0, False, False, id="one-incident-is-never-dearer"),
+        pytest.param([10] * 5, 120, True, True, id="five-incidents-two-pages-of-repository"),
+        pytest.param([10] * 5, 500, True, True, id="as-dear-takes-the-listing"),
+        pytest.param([10] * 5, 501, False, True, id="a-busy-repository-reads-each-incident"),
+    ],
+)
+def test_the_cheaper_way_to_read_the_comments(
+    counts: list[int | None], repository: int, listing: bool, asked: bool
+) -> None:
+    issues = [make_issue("", number=n, comment_count=c) for n, c in enumerate(counts, start=1)]
+    questions: list[int] = []
+
+    def count() -> int:
+        questions.append(repository)
+        return repository
+
+    assert one_listing(issues, count) is listing
+    assert bool(questions) is asked
+
+
+def test_a_busy_repository_reads_only_the_incidents_comments() -> None:
+    body = story.incident_body()
+    issues = [make_issue(body, number=n, comment_count=1) for n in (1, 2, 3)]
+    comments = {
+        n: [make_comment(story.snapshot(START), author=story.COMMANDER, ident=n)] for n in (1, 2, 3)
+    }
+    adapter = _Adapter(issues, comments)
+    adapter.repository_comments = 5_000
+    found = read(adapter, Config())
+    assert adapter.calls[2:6] == ["count comments", "comments #1", "comments #2", "comments #3"]
+    assert all(len(r.incident.applied) == 1 for r in found.incidents)
 
 
 def test_progress_is_reported_per_incident() -> None:
