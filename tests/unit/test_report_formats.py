@@ -28,6 +28,7 @@ from warroom.cli import cli
 from warroom.config import Config
 from warroom.effects import UpsertComment
 from warroom.errors import UsageError
+from warroom.github.adapter import _last_page
 from warroom.markers import encode_state, marker, quote
 from warroom.model import CommentSnapshot, IssueSnapshot
 from warroom.plan import _undo_early_close, evaluate_gate
@@ -571,3 +572,25 @@ def test_records_a_run_applied_count_when_warroom_sealed_them(
     (reported,) = found.incidents
     assert bool(reported.incident.applied) is counted
     assert ("permission left-the-team" in adapter.calls) is asked
+
+
+@pytest.mark.parametrize(
+    ("link", "count"),
+    [
+        pytest.param("", 0, id="one-page-no-header"),
+        pytest.param(
+            '<https://api.test/r/issues/comments?per_page=1&page=2>; rel="next", '
+            '<https://api.test/r/issues/comments?per_page=1&page=4321>; rel="last"',
+            4321,
+            id="last-page-is-the-count",
+        ),
+        pytest.param(
+            '<https://api.test/r/issues/comments?page=1>; rel="first", '
+            '<https://api.test/r/issues/comments?page=x>; rel="last"',
+            0,
+            id="a-page-that-is-no-number",
+        ),
+    ],
+)
+def test_the_comment_count_is_the_last_pages_number(link: str, count: int) -> None:
+    assert _last_page(link) == count
