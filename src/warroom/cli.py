@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -246,6 +247,52 @@ def labels_sync_command(dry_run: bool) -> None:
     from warroom.run import labels_sync_main
 
     sys.exit(labels_sync_main(dry_run=dry_run, echo=click.echo))
+
+
+@cli.command("report")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Only incidents opened on or after this date (YYYY-MM-DD, UTC). Default: all.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("markdown", "json", "csv", "html")),
+    default="markdown",
+    show_default=True,
+    help="markdown (with Mermaid charts), json, csv, or html (one page, charts inline).",
+)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout."
+)
+def report_command(since: datetime | None, fmt: str, output: Path | None) -> None:
+    """Report across incidents, per severity and per month: how fast, how punctual, what
+    blocked closure, follow-ups and reviews.
+
+    Needs GITHUB_REPOSITORY and GITHUB_TOKEN (and GITHUB_API_URL off github.com).
+    Reads listings of 100 only: the incidents, their comments in one repository-wide
+    listing, the follow-up issues. A progress bar shows on stderr at a terminal.
+
+    \b
+    Example:
+        warroom report --since 2026-01-01 --format html --output report.html
+        warroom report --format csv > incidents.csv
+    """
+    from warroom.run_report import progress_line, report_main
+
+    def progress(done: int, total: int) -> None:
+        click.echo(progress_line(done, total), nl=done == total, err=True)
+
+    sys.exit(
+        report_main(
+            since=since.date() if since is not None else None,
+            fmt=fmt,
+            output=output,
+            echo=click.echo,
+            progress=progress if sys.stderr.isatty() else None,
+        )
+    )
 
 
 @cli.command("demo")

@@ -23,6 +23,7 @@ WORKFLOWS = (
     ".github/workflows/warroom.yml",
     ".github/workflows/warroom-sweep.yml",
     ".github/workflows/warroom-freeze.yml",
+    ".github/workflows/warroom-report.yml",
 )
 FREEZE = {"pull-requests": "write", "statuses": "write"}
 """What re-checking pull requests needs, in every job that runs warroom on an incident."""

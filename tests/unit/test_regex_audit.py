@@ -126,6 +126,7 @@ def _modules() -> list[ModuleType]:
             "warroom.limits",
             "warroom.declaration",
             "warroom.pull_plan",
+            "warroom.report.reading",
         )
     ]
     for package in (warroom.parsing, warroom.records, warroom.rules):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import requests
 from github import Auth, Github, GithubException
@@ -517,6 +517,20 @@ class GitHubAdapter:
 
         return self._call(f"list comments edited since {since.isoformat()}", read)
 
+    def comment_count_since(self, since: datetime) -> int:
+        """How many comments the repository-wide listing since ``since`` holds: one GET of one
+        comment a page, read from its last page's number. The report's choice of listing."""
+
+        def read() -> int:
+            url = f"{self._repo.url}/issues/comments"
+            parameters = {"since": _iso(since), "per_page": 1}
+            headers, data = self._github.requester.requestJsonAndCheck(
+                "GET", url, parameters=parameters
+            )
+            return _last_page(str(headers.get("link", ""))) or len(data or [])
+
+        return self._call(f"count comments edited since {since.isoformat()}", read)
+
     def _marked_issues(self, label: str, wanted: Mapping[str, str]) -> dict[str, Issue]:
         """Issues (any state) with ``label`` that warroom opened under each marker in ``wanted``.
 
@@ -902,6 +916,22 @@ class GitHubAdapter:
             write=True,
             happened=find_or_create,
         )
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _last_page(link: str) -> int:
+    """The ``page`` of a Link header's ``rel="last"`` URL; 0 without one."""
+    for part in link.split(","):
+        target, _, rel = part.partition(";")
+        if rel.strip() != 'rel="last"':
+            continue
+        query = parse_qs(urlsplit(target.strip().strip("<>")).query)
+        pages = query.get("page", [])
+        return int(pages[0]) if pages and pages[0].isdigit() else 0
+    return 0
 
 
 def _role(collaborator: dict[str, Any]) -> str:
