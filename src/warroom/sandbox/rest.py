@@ -21,6 +21,7 @@ from warroom.sandbox import errors, rest_commits, rest_git, rest_pulls, rest_sta
 from warroom.sandbox.clock import format_timestamp, parse_timestamp
 from warroom.sandbox.errors import ApiError
 from warroom.sandbox.records import Comment, Issue, Label, Milestone, User, level_at_least
+from warroom.sandbox.rest_commits import CommitsRoutes
 from warroom.sandbox.rest_core import (
     BODY_LIMIT,
     Call,
@@ -31,7 +32,6 @@ from warroom.sandbox.rest_core import (
     read_object,
     show_json,
 )
-from warroom.sandbox.rest_commits import CommitsRoutes
 from warroom.sandbox.rest_git import GitRoutes
 from warroom.sandbox.rest_pulls import PullsRoutes
 from warroom.sandbox.rest_statuses import StatusesRoutes
