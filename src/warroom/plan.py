@@ -362,6 +362,16 @@ def _follow_up_rows(
     return sorted(rows, key=lambda r: (not r["overdue"], r["state"] == "closed", r["due"]))
 
 
+def backlog_rows(
+    incident: Incident,
+    follow_ups: Mapping[str, int],
+    states: Mapping[str, str],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """The follow-ups as the status comment lists them; the closure review package too."""
+    return _follow_up_rows(incident, follow_ups, states, now)
+
+
 def _review_row(
     incident: Incident,
     gate: Gate,
