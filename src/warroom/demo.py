@@ -240,7 +240,8 @@ def _script(demo: Demo) -> None:
     )
     demo.settle()
     echo(
-        f"    pull request #{pull['number']} merged as {story.FIX_SHA[:7]} (not held: it names the incident)"
+        f"    pull request #{pull['number']} merged as {story.FIX_SHA[:7]} "
+        "(the merge freeze lets it through: it names the incident)"
     )
 
     demo.step(f"14:45 @{story.VERIFICATION} reruns the checks; @{story.COMMS} tells stakeholders")

@@ -103,10 +103,12 @@ def test_the_met_gate_posts_one_package_with_the_mitigation_diff(github: TestSan
     assert closed["exit_code"] == 0, closed["stdout"] + closed["stderr"]
     (body,) = _own(github, number, "package")
     assert "### 2. Mitigation diff summary" in body
-    assert f"From the last known-good revision `4f2c1a9`" in body
+    assert "From the last known-good revision `4f2c1a9`" in body
     assert f"to the fix `{story.FIX_SHA[:7]}`" in body
-    assert f"[`{story.BAD_DEPLOY_SHA[:7]}`]" in body and f"[`{story.FIX_SHA[:7]}`]" in body
-    assert "[#2](" in body and "Roll back the audience check (closed)" in body
+    assert f"[`{story.BAD_DEPLOY_SHA[:7]}`]" in body
+    assert f"[`{story.FIX_SHA[:7]}`]" in body
+    assert "[#2](" in body
+    assert "Roll back the audience check (closed)" in body
     assert "`services/auth/audience.py` modified" in body
     assert "```mermaid\ngantt\n" in body
     # One compare, then one look-up per commit of the range (two): the budget of the package.
@@ -139,7 +141,8 @@ def test_reruns_and_sweeps_keep_one_package_and_edit_it_only_when_it_changed(
     github.repo(story.COMMANDER).get_issue(number).create_comment(story.review(actions=False))
     reviewed = _settle(github)[-1]
     edited = _package_comment(github, number)
-    assert edited.id == first.id and edited.body != first.body
+    assert edited.id == first.id
+    assert edited.body != first.body
     assert "post-closure review held" in edited.body
     assert _count(github, reviewed, COMPARE) == 0
     assert len(_own(github, number, "package")) == 1
@@ -150,13 +153,17 @@ def test_people_text_in_the_diff_and_records_stays_inert(github: TestSandbox) ->
     assert closed["exit_code"] == 0, closed["stdout"] + closed["stderr"]
     (body,) = _own(github, number, "package")
     shown = body.split("<!-- warroom-state")[0]
-    assert "@alice" not in shown and "@\u2060alice" in shown  # quoted, never a ping
-    assert "<img" not in shown and "&lt;img" in shown
-    assert "{{ 7*7 }}" in shown and "49" not in shown.split("### 2.")[1].split("### 3.")[0]
+    assert "@alice" not in shown
+    assert "@\u2060alice" in shown
+    assert "<img" not in shown
+    assert "&lt;img" in shown
+    assert "{{ 7*7 }}" in shown
+    assert "49" not in shown.split("### 2.")[1].split("### 3.")[0]
     assert "[x](http" not in shown
     # The Mermaid block holds warroom's words only, and is closed where warroom closes it.
     chart = shown.split("```mermaid\n", 1)[1].split("\n```\n", 1)[0]
-    assert "alice" not in chart and "{{" not in chart
+    assert "alice" not in chart
+    assert "{{" not in chart
     assert shown.count("```mermaid") == 1
 
 
