@@ -272,7 +272,7 @@ def mermaid_gantt(incident: Incident, gate: Gate) -> str:
         ]
     if incident.issue.state == "closed" and incident.issue.closed_at is not None:
         lines.append("    section Closure")
-        label = "closed, gate met" if gate.state == "met" else "closed"
+        label = "closed with the gate met" if gate.state == "met" else "closed"
         lines.append(f"    {label} :milestone, z1, {_mermaid_time(incident.issue.closed_at)}, 0m")
     return "\n".join(lines)
 
@@ -285,8 +285,8 @@ def _decisions(incident: Incident) -> list[dict[str, Any]]:
         {
             "at": _utc(applied.at),
             "decision": str(record.decision),
-            "rung": str(record.rung or "—"),
-            "confidence": str(record.confidence or "—"),
+            "rung": str(record.rung or ""),
+            "confidence": str(record.confidence or ""),
             "why": _line(record.why_now),
             "rejected": _line(record.rejected_alternatives),
             "owner": _who(record.execution_owner),
