@@ -39,6 +39,7 @@ from warroom.rules import (
     closure_gate,
     guardrails,
     postures,
+    publication,
     readiness,
     recovery_branches,
     review,
@@ -534,6 +535,8 @@ def status_context(
         ],
         "follow_ups": _follow_up_rows(incident, follow_ups, follow_up_states or {}, now),
         "review": _review_row(incident, gate, now, config, follow_ups),
+        # Posted by the run that finds the gate met (``run_package``): the published timeline.
+        "package": gate.state == "met" and publication.published(incident, config),
         "guardrails": [_guardrail_row(g) for g in standing],
         **_postures_and_branches(incident, config, facts),
         "templates": [
