@@ -8,11 +8,12 @@ GitHub's OpenAPI description; these rows check what the answers say.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import TestSandbox
+from tests.e2e.conftest import MakeSandbox, TestSandbox
 from tests.support.fidelity import Fidelity
 
 pytestmark = [pytest.mark.e2e, pytest.mark.npm]
@@ -123,3 +124,18 @@ def test_a_sha_is_seeded_once(sandbox: TestSandbox) -> None:
     again = sandbox.control("POST", "/commits", {"message": "Two", "sha": sha})
     assert again.status == 400
     assert "already a commit" in str(again.body)
+
+
+def test_the_history_survives_a_restart(make_sandbox: MakeSandbox, tmp_path: Path) -> None:
+    data = tmp_path / "sandbox.sqlite"
+    first = make_sandbox(data=data)
+    good = _commit(first, message="Release", files=["src/app.py"], tags=["v1"])
+    fix = _commit(first, message="Fix", files=["src/auth.py"])
+    first.stop()
+    second = make_sandbox(data=data, now=None)
+    found = _compare(second, "v1...main")
+    assert [c["sha"] for c in found["commits"]] == [fix]
+    assert found["base_commit"]["sha"] == good
+    # The ids go on where they stopped: a third commit is not a duplicate row.
+    third = _commit(second, message="More", files=["src/more.py"])
+    assert _compare(second, f"{good}...{third}")["total_commits"] == 2
