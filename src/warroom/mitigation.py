@@ -36,6 +36,11 @@ MAX_COMMITS = 100
 MAX_FILES = 100
 """Files kept from one compare."""
 
+NOT_FOUND = (
+    "GitHub knows no such revision in this repository (or none in common): check the "
+    "snapshot's Latest stable revision and the rerun's Revision under test"
+)
+
 _REF_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,199}")
 """A git ref or sha as people write one; anything else (a sentence, a deploy id with
 spaces) is not sent to GitHub. One possessive-free, single-class run: linear."""
@@ -85,7 +90,9 @@ class MitigationDiff:
     pulls: tuple[DiffPull, ...] = ()
     files: tuple[ChangedFile, ...] = ()
     problem: str = ""
-    """warroom's words (with the refs, which are checked against ``_REF_RE``), never GitHub's."""
+    """Why there is no answer, in warroom's words."""
+    retry: bool = False
+    """The problem may pass (GitHub failed): the next run asks again instead of keeping it."""
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON for the package comment's state."""
@@ -102,6 +109,7 @@ class MitigationDiff:
             "pulls": [[p.number, p.title, p.url, p.state] for p in self.pulls],
             "files": [[f.filename, f.status, f.additions, f.deletions] for f in self.files],
             "problem": self.problem,
+            "retry": self.retry,
         }
 
     @classmethod
@@ -131,6 +139,7 @@ class MitigationDiff:
                     ChangedFile(str(n), str(s), int(a), int(d)) for n, s, a, d in data["files"]
                 ),
                 problem=str(data["problem"]),
+                retry=bool(data.get("retry", False)),
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -175,6 +184,11 @@ def mitigation_range(incident: Incident) -> Range | None:
         else "the issue form's Last known-good revision",
         head_source=head_url,
     )
+
+
+def same_revision(span: Range) -> MitigationDiff:
+    """The fix is the last known-good revision itself (a rollback to it): nothing to compare."""
+    return MitigationDiff(base=span.base, head=span.head, status="identical")
 
 
 def unreadable(span: Range) -> MitigationDiff:
@@ -271,4 +285,5 @@ def with_pulls(diff: MitigationDiff, found: dict[str, Any]) -> MitigationDiff:
         pulls=tuple(sorted(pulls.values(), key=lambda p: p.number)),
         files=diff.files,
         problem=diff.problem,
+        retry=diff.retry,
     )

@@ -489,6 +489,6 @@ def kept_diff(comment: CommentSnapshot | None, span: Range) -> MitigationDiff | 
     if data.get("v") != STATE_VERSION:
         return None
     diff = MitigationDiff.from_json(data.get("diff"))
-    if diff is None or diff.problem or (diff.base, diff.head) != (span.base, span.head):
+    if diff is None or diff.retry or (diff.base, diff.head) != (span.base, span.head):
         return None
     return diff

@@ -27,7 +27,7 @@ from warroom.actions_env import parse_now
 from warroom.effects import Effect, UpsertComment
 from warroom.errors import GitHubError, UsageError
 from warroom.incident import Incident
-from warroom.mitigation import MitigationDiff, mitigation_range, unreadable
+from warroom.mitigation import MitigationDiff, mitigation_range, same_revision, unreadable
 from warroom.model import CommentSnapshot
 from warroom.plan import Gate, backlog_rows
 from warroom.render import render
@@ -70,7 +70,9 @@ def build(
     read = False
     if span is not None:
         diff = package.kept_diff(package.posted(comments, incident.number), span)
-        if diff is None and not span.readable:
+        if diff is None and span.base == span.head:
+            diff = same_revision(span)
+        elif diff is None and not span.readable:
             diff = unreadable(span)
         elif diff is None:
             read = True
@@ -79,7 +81,10 @@ def build(
             except GitHubError as exc:
                 # The package still says everything else; the next run asks GitHub again.
                 diff = MitigationDiff(
-                    span.base, span.head, problem=f"GitHub did not answer the compare ({exc})"
+                    span.base,
+                    span.head,
+                    problem=f"GitHub did not answer the compare ({exc})",
+                    retry=True,
                 )
     context = package.package_context(
         incident,

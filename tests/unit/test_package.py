@@ -21,12 +21,14 @@ from tests.unit.fake_github import START
 from tests.unit.incident_support import Post, incident_from
 from tests.unit.test_closure_gate_table import _met_story
 from tests.unit.test_review_rule import CLOSED, _closed
-from warroom import package, story
+from warroom import package, run_package, story
 from warroom.config import Config
+from warroom.errors import GitHubError
 from warroom.incident import Incident
 from warroom.limits import COMMENT_LIMIT
-from warroom.markers import encode_state
+from warroom.markers import decode_state, encode_state
 from warroom.mitigation import (
+    NOT_FOUND,
     ChangedFile,
     DiffCommit,
     DiffPull,
@@ -214,7 +216,7 @@ SPAN = mitigation_range(incident_from(story.incident_body(), [_rerun(20, "4f2c1a
             {"v": 1, "diff": {**DIFF.to_json(), "head": "b7e4d20"}}, False, id="moved-range-read"
         ),
         pytest.param(
-            {"v": 1, "diff": {**DIFF.to_json(), "problem": "GitHub did not answer"}},
+            {"v": 1, "diff": {**DIFF.to_json(), "problem": "GitHub failed", "retry": True}},
             False,
             id="failed-read-asked-again",
         ),
@@ -288,3 +290,72 @@ def test_the_posted_package_is_the_published_timeline() -> None:
     assert all("timeline publication" not in i.title for i in loop)
     before = clock_items(still_open, evaluate_gate(still_open, Config()), CLOSED, Config())
     assert any("timeline publication" in i.title for i in before)
+
+
+# --- the shell: when GitHub is asked ------------------------------------------------------------
+
+
+class _Compare:
+    """A fake adapter that answers compare with ``answer`` (or raises it) and counts calls."""
+
+    def __init__(self, answer: MitigationDiff | Exception) -> None:
+        self.answer = answer
+        self.calls: list[tuple[str, str]] = []
+
+    def compare(self, base: str, head: str) -> MitigationDiff:
+        self.calls.append((base, head))
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+    def apply(self, plan: Any, *, issue: Any = None) -> Any:
+        raise AssertionError("build never writes")
+
+
+@pytest.mark.parametrize(
+    ("revision", "answer", "asked", "shown"),
+    [
+        pytest.param(
+            "4f2c1a9",
+            DIFF,
+            0,
+            "the fix is the last known-good revision itself",
+            id="rollback-to-known-good-needs-no-read",
+        ),
+        pytest.param("deploy 4411", DIFF, 0, "is not a git ref", id="not-a-ref-never-sent"),
+        pytest.param("b7e4d20", DIFF, 1, "[2 commit(s)]", id="a-range-is-compared"),
+        pytest.param(
+            "b7e4d20",
+            MitigationDiff("4f2c1a9", "b7e4d20", problem=NOT_FOUND),
+            1,
+            "GitHub knows no such revision",
+            id="unknown-revision-said",
+        ),
+        pytest.param(
+            "b7e4d20",
+            GitHubError("compare: gave up after 4 attempts (503)"),
+            1,
+            "GitHub did not answer the compare",
+            id="github-failing-said-and-asked-again-next-run",
+        ),
+    ],
+)
+def test_github_is_asked_only_for_a_range_of_two_refs(
+    revision: str, answer: MitigationDiff | Exception, asked: int, shown: str
+) -> None:
+    incident = incident_from(story.incident_body(), [_rerun(20, revision)])
+    adapter = _Compare(answer)
+    effect, read = run_package.build(
+        adapter,
+        incident,
+        [],
+        evaluate_gate(incident, Config()),
+        follow_ups={},
+        follow_up_states={},
+        now=CLOSED,
+    )
+    assert len(adapter.calls) == asked
+    assert read is bool(asked)
+    assert shown in effect.body
+    kept = decode_state(effect.body)["diff"]
+    assert kept["retry"] is isinstance(answer, Exception)

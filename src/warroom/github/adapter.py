@@ -44,6 +44,7 @@ from warroom.markers import describe_marker
 from warroom.mitigation import (
     MAX_COMMITS,
     MAX_PULL_LOOKUPS,
+    NOT_FOUND,
     MitigationDiff,
     diff_from_payload,
     with_pulls,
@@ -574,12 +575,20 @@ class GitHubAdapter:
 
         def read() -> Any:
             refs = f"{quote(base, safe='')}...{quote(head, safe='')}"
-            _, data = self._github.requester.requestJsonAndCheck(
-                "GET", f"{self._repo.url}/compare/{refs}", parameters={"per_page": MAX_COMMITS}
-            )
+            try:
+                _, data = self._github.requester.requestJsonAndCheck(
+                    "GET", f"{self._repo.url}/compare/{refs}", parameters={"per_page": MAX_COMMITS}
+                )
+            except GithubException as exc:
+                if exc.status in (404, 422):  # GitHub's answer: no such revision here
+                    return None
+                raise
             return data
 
-        diff = diff_from_payload(base, head, self._call(f"compare {base}...{head}", read))
+        data = self._call(f"compare {base}...{head}", read)
+        if data is None:
+            return MitigationDiff(base, head, problem=NOT_FOUND)
+        diff = diff_from_payload(base, head, data)
         found: dict[str, Any] = {}
         for commit in list(reversed(diff.commits))[:MAX_PULL_LOOKUPS]:
 
