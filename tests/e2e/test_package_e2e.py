@@ -136,6 +136,7 @@ def test_reruns_and_sweeps_keep_one_package_and_edit_it_only_when_it_changed(
     again = _package_comment(github, number)
     assert (again.id, again.updated_at, again.body) == (first.id, first.updated_at, first.body)
     assert len(github.requests(operation_id=COMPARE)["requests"]) == compares
+    assert _count(github, later[-1], "issues/list-comments") >= 1  # the sweep did read it
     # The post-closure review is a new record: the package is edited in place to show it.
     _at(github, 80)
     github.repo(story.COMMANDER).get_issue(number).create_comment(story.review(actions=False))
@@ -206,3 +207,32 @@ def test_warroom_package_posts_on_demand_and_writes_the_file(
     )
     assert wrong.returncode == 2
     assert f"#{other.number} is not an incident" in wrong.stderr
+
+
+def test_an_unknown_revision_is_said_once_and_not_asked_again(github: TestSandbox) -> None:
+    number = _file(github)
+    records = [
+        (story.MITIGATION, story.decision(START, minute=20)),
+        (story.VERIFICATION, story.verification(START, minute=25, revision="deadbee")),
+        (story.VERIFICATION, story.auth_evidence(START)),
+        (story.COMMS, story.stakeholder(START, next_in=120)),
+        *story.follow_ups(),
+        (story.COMMANDER, story.leadership(confidence="L3")),
+        (story.COMMANDER, story.closure()),
+    ]
+    seed_records(github, number, records)
+    _at(github, 60)
+    github.repo(story.COMMANDER).get_issue(number).edit(state="closed", state_reason="completed")
+    closed = _settle(github)[-1]
+    assert closed["exit_code"] == 0, closed["stdout"] + closed["stderr"]
+    (body,) = _own(github, number, "package")
+    assert "GitHub knows no such revision in this repository" in body
+    assert _count(github, closed, COMPARE) == 1
+    assert _count(github, closed, COMMIT_PULLS) == 0
+    # GitHub's 404 is an answer: a sweep keeps it instead of asking again.
+    _at(github, 75)
+    github.schedule()
+    swept = _settle(github)[-1]
+    assert swept["exit_code"] == 0
+    assert _count(github, swept, "issues/list-comments") >= 1  # the sweep did read it
+    assert _count(github, swept, COMPARE) == 0
