@@ -87,6 +87,8 @@ class IncidentResult:
     """Pull requests re-checked because the incident's merge freeze changed."""
     package: str = ""
     """The closure review package this run built (also written to the step summary)."""
+    package_written: bool = False
+    """The run posted or edited the package (a sweep's summary shows only those)."""
 
 
 @dataclass
@@ -357,6 +359,7 @@ def process_incident(
             dry_run=dry_run,
         )
         result.package = published.effect.body
+        result.package_written = bool(published.applied)
         result.applied += list(published.applied)
         plan = replace(plan, effects=(*plan.effects, published.effect))
     status_update = status_effect(
@@ -774,7 +777,8 @@ def action_main(env: RunnerEnv, echo: Callable[[str], None], config: Config) -> 
     append(env.output_path, outputs_text(outputs(result)))
     append(env.summary_path, summary(result, config))
     for handled in result.incidents:
-        if handled.package:
+        # A sweep touches every incident in its watch window: only packages it changed.
+        if handled.package and (not result.sweep or handled.package_written):
             append(env.summary_path, "\n" + package_summary(handled.package))
     for failure in result.failures:
         echo(annotation("error", failure))

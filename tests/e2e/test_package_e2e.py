@@ -137,6 +137,7 @@ def test_reruns_and_sweeps_keep_one_package_and_edit_it_only_when_it_changed(
     assert (again.id, again.updated_at, again.body) == (first.id, first.updated_at, first.body)
     assert len(github.requests(operation_id=COMPARE)["requests"]) == compares
     assert _count(github, later[-1], "issues/list-comments") >= 1  # the sweep did read it
+    assert "Closure review package" not in later[-1]["step_summary"]  # unchanged: not repeated
     # The post-closure review is a new record: the package is edited in place to show it.
     _at(github, 80)
     github.repo(story.COMMANDER).get_issue(number).create_comment(story.review(actions=False))
