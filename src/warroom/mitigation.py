@@ -206,12 +206,20 @@ def _object(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 def diff_from_payload(base: str, head: str, data: Any) -> MitigationDiff:
     """GitHub's ``commit-comparison`` as a diff (commits oldest first, as GitHub lists them)."""
     if not isinstance(data, dict):
         return MitigationDiff(base, head, problem="GitHub's compare answer was not an object")
     commits = []
-    for item in data.get("commits") or []:
+    for item in _list(data.get("commits")):
         if not isinstance(item, dict):
             continue
         inner = _object(item.get("commit"))
@@ -230,10 +238,10 @@ def diff_from_payload(base: str, head: str, data: Any) -> MitigationDiff:
         ChangedFile(
             filename=str(f.get("filename") or ""),
             status=str(f.get("status") or "modified"),
-            additions=int(f.get("additions") or 0),
-            deletions=int(f.get("deletions") or 0),
+            additions=_int(f.get("additions")),
+            deletions=_int(f.get("deletions")),
         )
-        for f in data.get("files") or []
+        for f in _list(data.get("files"))
         if isinstance(f, dict)
     ]
     return MitigationDiff(
@@ -241,7 +249,7 @@ def diff_from_payload(base: str, head: str, data: Any) -> MitigationDiff:
         head=head,
         url=str(data.get("html_url") or ""),
         status=str(data.get("status") or ""),
-        total_commits=int(data.get("total_commits") or len(commits)),
+        total_commits=_int(data.get("total_commits")) or len(commits),
         commits=tuple(commits[:MAX_COMMITS]),
         files=tuple(files[:MAX_FILES]),
     )
@@ -253,14 +261,14 @@ def with_pulls(diff: MitigationDiff, found: dict[str, Any]) -> MitigationDiff:
     commits = []
     for commit in diff.commits:
         listed = found.get(commit.sha)
-        if not isinstance(listed, list):
+        if not isinstance(listed, list):  # not looked up (or GitHub answered nonsense)
             commits.append(commit)
             continue
         numbers = []
         for item in listed:
-            if not isinstance(item, dict) or not isinstance(item.get("number"), int):
+            number = _int(item.get("number")) if isinstance(item, dict) else 0
+            if number <= 0:
                 continue
-            number = int(item["number"])
             numbers.append(number)
             merged = bool(item.get("merged_at"))
             pulls.setdefault(

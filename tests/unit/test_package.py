@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.unit.fake_github import START
 from tests.unit.incident_support import Post, incident_from
@@ -359,3 +361,86 @@ def test_github_is_asked_only_for_a_range_of_two_refs(
     assert shown in effect.body
     kept = decode_state(effect.body)["diff"]
     assert kept["retry"] is isinstance(answer, Exception)
+
+
+# --- properties: GitHub's answers and the kept state never break a run --------------------------
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+_TEXT = st.text(max_size=30)
+
+
+_COMMIT = st.fixed_dictionaries(
+    {},
+    optional={
+        "sha": _JSON,
+        "html_url": _JSON,
+        "author": _JSON,
+        "commit": st.fixed_dictionaries({}, optional={"message": _JSON, "author": _JSON}),
+    },
+)
+_COMPARE = st.fixed_dictionaries(
+    {},
+    optional={
+        "commits": st.lists(_COMMIT | _JSON, max_size=3) | _JSON,
+        "files": st.lists(
+            st.fixed_dictionaries(
+                {}, optional={"filename": _JSON, "status": _JSON, "additions": _JSON}
+            ),
+            max_size=3,
+        )
+        | _JSON,
+        "total_commits": _JSON,
+        "status": _JSON,
+        "html_url": _JSON,
+    },
+)
+_PULLS = st.lists(
+    st.fixed_dictionaries(
+        {}, optional={"number": _JSON, "title": _JSON, "merged_at": _JSON, "state": _JSON}
+    )
+    | _JSON,
+    max_size=3,
+)
+
+
+@given(payload=_COMPARE | _JSON, pulls=_PULLS | _JSON)
+@settings(max_examples=200, deadline=None)
+def test_any_compare_answer_reads_without_raising(payload: Any, pulls: Any) -> None:
+    first = diff_from_payload("a", "b", payload)
+    diff = with_pulls(first, {c.sha: pulls for c in first.commits})
+    assert MitigationDiff.from_json(diff.to_json()) == diff
+
+
+@given(
+    commits=st.lists(
+        st.builds(DiffCommit, _TEXT, _TEXT, _TEXT, _TEXT, st.none() | st.tuples(st.integers())),
+        max_size=3,
+    ),
+    title=_TEXT,
+    problem=_TEXT,
+)
+@settings(max_examples=100, deadline=None)
+def test_the_kept_diff_survives_the_comment_state(
+    commits: list[DiffCommit], title: str, problem: str
+) -> None:
+    diff = MitigationDiff(
+        "a",
+        "b",
+        commits=tuple(commits),
+        pulls=(DiffPull(1, title, "u", "open"),),
+        problem=problem,
+    )
+    assert MitigationDiff.from_json(decode_state(encode_state({"d": diff.to_json()}))["d"]) == diff
+
+
+@given(_JSON)
+@settings(max_examples=200, deadline=None)
+def test_a_damaged_kept_diff_is_read_again(data: Any) -> None:
+    found = MitigationDiff.from_json(data)
+    assert found is None or isinstance(found, MitigationDiff)
