@@ -223,6 +223,32 @@ def sweep_command(dry_run: bool) -> None:
     sys.exit(sweep_main(dry_run=dry_run, echo=click.echo))
 
 
+@cli.command("package")
+@click.argument("number", type=int, metavar="N")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also write the package (Markdown) to this file.",
+)
+def package_command(number: int, output: Path | None) -> None:
+    """Build incident N's closure review package and post it on the issue now.
+
+    The package (timeline, mitigation diff, verification commands, residual
+    risks, hardening backlog, decisions) is one comment, edited in place when
+    it changes; warroom also posts it by itself once the closure gate is met.
+    Exit 0 when the gate is met, 1 when not yet (the package says what is
+    missing). Needs GITHUB_REPOSITORY and GITHUB_TOKEN (and GITHUB_API_URL off
+    github.com).
+
+    \b
+    Example:
+        GITHUB_REPOSITORY=acme/shop GITHUB_TOKEN=... warroom package 12 --output package.md
+    """
+    from warroom.run_package import package_main
+
+    sys.exit(package_main(number, output, click.echo))
+
+
 @cli.group("labels")
 def labels_group() -> None:
     """Manage the labels warroom uses.

@@ -48,6 +48,8 @@ class Demo:
     echo: Callable[[str], None]
     number: int = 0
     seen_runs: int = 0
+    package: str = ""
+    """The closure review package as posted at the end (for its golden file)."""
 
     def client(self, login: str) -> Github:
         return Github(
@@ -112,9 +114,32 @@ class Demo:
             if line.startswith("- [ ] ") and ":" in line and "To meet it" in line:
                 self.echo(f"    gate ✗ {line[6:].split('. **To meet it:**')[0]}")
 
+    def show_package(self) -> None:
+        """Where the closure review package is, and its sections, as posted on the incident."""
+        issue = self.repo(story.COMMANDER).get_issue(self.number)
+        found = [
+            c for c in issue.get_comments() if read_marker(c.body) == ("package", str(self.number))
+        ]
+        if len(found) != 1:
+            self.echo(f"    closure review package: {len(found)} comment(s), expected one")
+            return
+        self.package = str(found[0].body)
+        self.echo(f"    closure review package posted on #{self.number}: {found[0].html_url}")
+        for line in self.package.splitlines():
+            if line.startswith("### "):
+                self.echo(f"      {line.removeprefix('### ')}")
 
-def play(echo: Callable[[str], None], *, keep: bool = False) -> int:
-    """Play the incident; with ``keep``, leave the sandbox running for a person to carry on."""
+
+def play(
+    echo: Callable[[str], None],
+    *,
+    keep: bool = False,
+    done: Callable[[Demo], None] | None = None,
+) -> int:
+    """Play the incident; with ``keep``, leave the sandbox running for a person to carry on.
+
+    ``done`` sees the played demo (its sandbox still up) before anything is torn down.
+    """
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="warroom-demo-") as scratch:
         config = Path(scratch) / "warroom.yml"
@@ -129,6 +154,8 @@ def play(echo: Callable[[str], None], *, keep: bool = False) -> int:
         with sandbox:
             demo = Demo(sandbox, echo)
             _script(demo)
+            if done is not None:
+                done(demo)
             echo("")
             echo(
                 f"Done in {time.monotonic() - started:.1f} s of wall time for 3 hours of incident."
@@ -143,6 +170,23 @@ def play(echo: Callable[[str], None], *, keep: bool = False) -> int:
 def _script(demo: Demo) -> None:
     echo, s = demo.echo, START
     echo(f"warroom demo: a SEV-1 auth incident on a local GitHub at {demo.sandbox.api_url}")
+
+    # The repository's history before the incident: the last good release, then the bad deploy.
+    demo.at(-24 * 60)
+    demo.sandbox.add_commit(
+        "Release 2026.11.27",
+        ["services/auth/gateway.py"],
+        user=story.MITIGATION,
+        sha=story.KNOWN_GOOD_SHA,
+        tags=["v2026.11.27"],
+    )
+    demo.at(-30)
+    demo.sandbox.add_commit(
+        "Enforce the strict token audience in the auth gateway",
+        list(story.ROLLBACK_FILES),
+        user=story.MITIGATION,
+        sha=story.BAD_DEPLOY_SHA,
+    )
 
     demo.step(f"14:00 @{story.COMMANDER} files the incident from the issue form")
     demo.at(0)
@@ -176,10 +220,37 @@ def _script(demo: Demo) -> None:
     echo(f"    bot reply {'still there' if demo.bot_reply_to(posted.id) else 'removed'}")
     demo.show_state()
 
+    demo.step(f"14:30 @{story.MITIGATION} ships the rollback as a pull request for the incident")
+    demo.at(30)
+    pull = demo.sandbox.open_pull(
+        title="Roll back the strict token audience check",
+        head=story.ROLLBACK_BRANCH,
+        files=list(story.ROLLBACK_FILES),
+        body=f"Incident: #{demo.number}\n\nReverts the audience check of the bad deploy.",
+        user=story.MITIGATION,
+    )
+    demo.settle()
+    demo.sandbox.change_pull(pull["number"], state="closed", user=story.MITIGATION)
+    demo.sandbox.add_commit(
+        f"Roll back the strict token audience check (#{pull['number']})",
+        list(story.ROLLBACK_FILES),
+        user=story.MITIGATION,
+        sha=story.FIX_SHA,
+        pulls=[pull["number"]],
+    )
+    demo.settle()
+    echo(
+        f"    pull request #{pull['number']} merged as {story.FIX_SHA[:7]} "
+        "(the merge freeze lets it through: it names the incident)"
+    )
+
     demo.step(f"14:45 @{story.VERIFICATION} reruns the checks; @{story.COMMS} tells stakeholders")
     demo.at(45)
     demo.comment(
-        story.VERIFICATION, story.verification(s, minute=45) + "\n" + story.auth_evidence(s)
+        story.VERIFICATION,
+        story.verification(s, minute=45, revision=story.FIX_SHA[:7])
+        + "\n"
+        + story.auth_evidence(s),
     )
     demo.comment(story.COMMS, story.stakeholder(s, status="recovered", next_in=120))
     demo.comment(story.COMMANDER, story.snapshot(s, phase="recovery", next_in=90))
@@ -206,6 +277,7 @@ def _script(demo: Demo) -> None:
     demo.show_state()
 
     demo.step("Final state")
+    demo.show_package()
     repo = demo.repo(story.COMMANDER)
     for follow_up in sorted(
         repo.get_issues(state="open", labels=["hardening"]), key=lambda i: i.number

@@ -39,6 +39,7 @@ from warroom.rules import (
     closure_gate,
     guardrails,
     postures,
+    publication,
     readiness,
     recovery_branches,
     review,
@@ -362,6 +363,16 @@ def _follow_up_rows(
     return sorted(rows, key=lambda r: (not r["overdue"], r["state"] == "closed", r["due"]))
 
 
+def backlog_rows(
+    incident: Incident,
+    follow_ups: Mapping[str, int],
+    states: Mapping[str, str],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """The follow-ups as the status comment lists them; the closure review package too."""
+    return _follow_up_rows(incident, follow_ups, states, now)
+
+
 def _review_row(
     incident: Incident,
     gate: Gate,
@@ -524,6 +535,8 @@ def status_context(
         ],
         "follow_ups": _follow_up_rows(incident, follow_ups, follow_up_states or {}, now),
         "review": _review_row(incident, gate, now, config, follow_ups),
+        # Posted by the run that finds the gate met (``run_package``): the published timeline.
+        "package": gate.state == "met" and publication.published(incident, config),
         "guardrails": [_guardrail_row(g) for g in standing],
         **_postures_and_branches(incident, config, facts),
         "templates": [

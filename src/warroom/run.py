@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
-from warroom import authority, sweep_state
+from warroom import authority, run_package, sweep_state
 from warroom.action import NO_OUTPUTS, triage
 from warroom.actions_env import RunnerEnv, annotation, append, outputs_text, parse_now
 from warroom.authority import authorization
@@ -30,7 +30,9 @@ from warroom.github.adapter import GitHubAdapter
 from warroom.incident import Incident, derive
 from warroom.limits import BodyTooLong
 from warroom.markers import decode_state, read_marker
+from warroom.mitigation import MitigationDiff
 from warroom.model import CommentSnapshot, IssueSnapshot, PullSnapshot
+from warroom.package import package_summary
 from warroom.parsing.forms import bundled_form, parse_form
 from warroom.parsing.records import read_records
 from warroom.plan import (
@@ -68,6 +70,7 @@ class Adapter(Protocol):
     def pull(self, number: int) -> PullSnapshot: ...
     def branches(self, prefix: str) -> list[str]: ...
     def apply(self, plan: Sequence[Effect], *, issue: IssueSnapshot | None = None) -> Any: ...
+    def compare(self, base: str, head: str) -> MitigationDiff: ...
 
 
 @dataclass
@@ -82,6 +85,10 @@ class IncidentResult:
     """Every comment the run read: what the sweep's memory remembers of the incident."""
     pulls: list[PullResult] = field(default_factory=list)
     """Pull requests re-checked because the incident's merge freeze changed."""
+    package: str = ""
+    """The closure review package this run built (also written to the step summary)."""
+    package_written: bool = False
+    """The run posted or edited the package (a sweep's summary shows only those)."""
 
 
 @dataclass
@@ -194,6 +201,7 @@ def process_incident(
     state_key: str = "",
     follow_up_states: Mapping[str, str] | None = None,
     all_branches: Callable[[], Sequence[str] | None] | None = None,
+    package: bool = False,
 ) -> IncidentResult:
     """One incident: read its comments once, derive, plan, apply, then the status comment.
 
@@ -202,6 +210,7 @@ def process_incident(
     ``follow_up_states`` are follow-ups' states learnt from their own events.
     ``all_branches`` gives every incident's recovery branches when a sweep read them at once
     (``None`` from it: read this incident's own).
+    ``package`` builds the closure review package even before the gate is met.
     """
     comments = adapter.comments(issue.number)
     if event is not None and _stale(event, issue, comments, attempt):
@@ -337,6 +346,22 @@ def process_incident(
             else {}
         ),
     }
+    # The closure review package: once the gate is met, and kept current once posted.
+    if package or run_package.due(plan.gate, comments, issue.number):
+        published = run_package.publish(
+            adapter,
+            incident,
+            comments,
+            plan.gate,
+            follow_ups=known_follow_ups,
+            follow_up_states=states,
+            now=now,
+            dry_run=dry_run,
+        )
+        result.package = published.effect.body
+        result.package_written = bool(published.applied)
+        result.applied += list(published.applied)
+        plan = replace(plan, effects=(*plan.effects, published.effect))
     status_update = status_effect(
         incident,
         plan.gate,
@@ -751,6 +776,10 @@ def action_main(env: RunnerEnv, echo: Callable[[str], None], config: Config) -> 
     _keep(path, result.memory)
     append(env.output_path, outputs_text(outputs(result)))
     append(env.summary_path, summary(result, config))
+    for handled in result.incidents:
+        # A sweep touches every incident in its watch window: only packages it changed.
+        if handled.package and (not result.sweep or handled.package_written):
+            append(env.summary_path, "\n" + package_summary(handled.package))
     for failure in result.failures:
         echo(annotation("error", failure))
     return 1 if result.failures else 0

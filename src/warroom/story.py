@@ -16,6 +16,16 @@ VERIFICATION = "aiko-tanaka"
 COMMS = "sam-whitfield"
 
 
+KNOWN_GOOD_SHA = "4f2c1a9" + "0d6e3b5a7c9e1f2a4b6c8d0e2f4a6b8c0"
+"""The last known-good release the form and the snapshots name by its short sha."""
+BAD_DEPLOY_SHA = "9e0d7b3" + "5c1a2e4f6b8d0a2c4e6f8a0b2c4d6e8f0"
+"""The first bad deploy: the strict token audience check."""
+FIX_SHA = "b7e4d20" + "9a3c5e7f1b2d4f6a8c0e2a4c6e8a0c2e4"
+"""The rollback's merge: the revision the green rerun tests."""
+ROLLBACK_BRANCH = "incident/1/rollback"
+ROLLBACK_FILES = ("services/auth/audience.py", "config/auth-gateway.yaml")
+
+
 def at(start: datetime, minutes: int) -> str:
     """A time ``minutes`` after ``start`` as people write it."""
     return (start + timedelta(minutes=minutes)).strftime("%Y-%m-%d %H:%M UTC")
@@ -166,12 +176,17 @@ def decision(
 
 
 def verification(
-    start: datetime, *, minute: int = 45, result: str = "green", risk: str | None = None
+    start: datetime,
+    *,
+    minute: int = 45,
+    result: str = "green",
+    risk: str | None = None,
+    revision: str = "4f2c1a9",
 ) -> str:
     residual = risk or "sessions minted during the bad window may need a forced refresh"
     return f"""### Verification Rerun Record
 - Timestamp: {at(start, minute)}
-- Revision under test: 4f2c1a9
+- Revision under test: {revision}
 - Commands executed:
   ```
   curl -s -o /dev/null -w '%{{http_code}}' https://api.example.test/v1/me

@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import subprocess
 import sys
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from warroom import story
-from warroom.demo import play
+from warroom.demo import Demo, play
 
 pytestmark = pytest.mark.e2e
 
 
+GOLDEN = Path(__file__).parents[1] / "fixtures" / "bot" / "package-demo.md"
+UPDATE = os.environ.get("WARROOM_UPDATE_FIXTURES") == "1"
+
+
 def test_demo_plays_the_incident_to_a_met_gate() -> None:
     lines: list[str] = []
-    assert play(lines.append) == 0
+    played: list[Demo] = []
+    assert play(lines.append, done=played.append) == 0
     text = "\n".join(lines)
     # The invalid decision record got a reply naming the field, and the fix removed it.
     assert (
@@ -36,6 +43,14 @@ def test_demo_plays_the_incident_to_a_met_gate() -> None:
     assert "phase: hardening" in text
     assert text.count("follow-up #") == 2
     assert "(1 red: the blocked closure)" in text
+    # It ends with the closure review package posted: one comment, compared with the reviewed
+    # golden file (the sandbox's port aside).
+    assert "closure review package posted on #1:" in text
+    assert "      2. Mitigation diff summary" in text
+    package = re.sub(r"http://127\.0\.0\.1:\d+", "http://127.0.0.1:PORT", played[0].package)
+    if UPDATE:
+        GOLDEN.write_text(package, encoding="utf-8")
+    assert package == GOLDEN.read_text(encoding="utf-8")
     # It ends by saying how to look at the result: the demo kept running, and a curl line.
     assert lines[-5:] == [
         "To look at the result yourself, run the demo again with its sandbox kept running:",

@@ -142,6 +142,13 @@ def test_every_route_answers_as_github_describes(sandbox: TestSandbox, fidelity:
     s.call("GET", f"{REPO}/commits/incident/1/hotfix/status")
     s.call("GET", f"{REPO}/branches?per_page=100")
     s.call("GET", f"{REPO}/git/matching-refs/heads/incident/1/")
+    good = sandbox.add_commit("Release", ["src/app.py"], tags=["v1.0.0"])["sha"]
+    sandbox.add_commit("Bad deploy", [{"filename": "src/old.py", "status": "removed"}])
+    fix = sandbox.add_commit("Roll back", ["src/app.py"], pulls=[pull["number"]])["sha"]
+    s.call("GET", f"{REPO}/compare/v1.0.0...{fix[:7]}?per_page=100")
+    s.call("GET", f"{REPO}/compare/{fix}...{good}")
+    s.call("GET", f"{REPO}/commits/{fix}/pulls?per_page=100")
+    s.call("GET", f"{REPO}/commits/{sha}/pulls")
 
     reached = set(sandbox.requests()["total_counts"])
     assert {r.operation_id for r in ROUTES} - reached == set()

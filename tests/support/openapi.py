@@ -82,6 +82,8 @@ SERVED_OPERATIONS = frozenset(
         "repos/list-branches",
         "repos/get-commit",
         "git/list-matching-refs",
+        "repos/compare-commits-with-basehead",
+        "repos/list-pull-requests-associated-with-commit",
     }
 )
 

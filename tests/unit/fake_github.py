@@ -26,6 +26,7 @@ from warroom.effects import (
 )
 from warroom.github.adapter import ApplyReport
 from warroom.markers import describe_marker
+from warroom.mitigation import MitigationDiff
 from warroom.model import CommentSnapshot, IssueSnapshot, PullSnapshot
 
 START = datetime(2026, 11, 28, 16, 0, tzinfo=UTC)
@@ -149,6 +150,10 @@ class FakeGitHub:
     def branches(self, prefix: str) -> list[str]:
         self.calls.append(f"GET matching refs heads/{prefix}")
         return [name for name in self.branch_names if name.startswith(prefix)]
+
+    def compare(self, base: str, head: str) -> MitigationDiff:
+        self.calls.append(f"GET compare {base}...{head}")
+        return MitigationDiff(base, head, status="identical")
 
     def apply(self, plan: Sequence[Effect], *, issue: IssueSnapshot | None = None) -> ApplyReport:
         report = ApplyReport()

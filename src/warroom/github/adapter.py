@@ -41,6 +41,14 @@ from warroom.effects import (
 from warroom.errors import GitHubError
 from warroom.events import pull_from_payload
 from warroom.markers import describe_marker
+from warroom.mitigation import (
+    MAX_COMMITS,
+    MAX_PULL_LOOKUPS,
+    NOT_FOUND,
+    MitigationDiff,
+    diff_from_payload,
+    with_pulls,
+)
 from warroom.model import CommentSnapshot, IssueSnapshot, PullSnapshot, is_bot_account
 
 log = logging.getLogger(__name__)
@@ -573,6 +581,41 @@ class GitHubAdapter:
             ]
 
         return self._call(f"list branches under {prefix!r}", read)
+
+    def compare(self, base: str, head: str) -> MitigationDiff:
+        """The commits and files from ``base`` to ``head``: one GET (a page of 100 commits),
+        then one GET per commit, newest first and at most ``MAX_PULL_LOOKUPS``, for the
+        pull requests it belongs to."""
+
+        def read() -> Any:
+            refs = f"{quote(base, safe='')}...{quote(head, safe='')}"
+            try:
+                _, data = self._github.requester.requestJsonAndCheck(
+                    "GET", f"{self._repo.url}/compare/{refs}", parameters={"per_page": MAX_COMMITS}
+                )
+            except GithubException as exc:
+                if exc.status in (404, 422):  # GitHub's answer: no such revision here
+                    return None
+                raise
+            return data
+
+        data = self._call(f"compare {base}...{head}", read)
+        if data is None:
+            return MitigationDiff(base, head, problem=NOT_FOUND)
+        diff = diff_from_payload(base, head, data)
+        found: dict[str, Any] = {}
+        for commit in list(reversed(diff.commits))[:MAX_PULL_LOOKUPS]:
+
+            def pulls(sha: str = commit.sha) -> Any:
+                _, data = self._github.requester.requestJsonAndCheck(
+                    "GET",
+                    f"{self._repo.url}/commits/{quote(sha, safe='')}/pulls",
+                    parameters={"per_page": 100},
+                )
+                return data
+
+            found[commit.sha] = self._call(f"list the pull requests of {commit.sha[:12]}", pulls)
+        return with_pulls(diff, found)
 
     def label_names(self) -> dict[str, tuple[str, str]]:
         """Repository labels: name -> (colour, description)."""

@@ -18,7 +18,7 @@ from warroom.config import Config
 from warroom.incident import Incident, Lane
 from warroom.model import FollowUpKind, Status
 from warroom.records.models import StakeholderUpdate
-from warroom.rules import readiness, timeline
+from warroom.rules import publication, readiness, timeline
 
 
 @dataclass(frozen=True)
@@ -216,6 +216,8 @@ def _hardening(incident: Incident, now: datetime, config: Config) -> ClockItem |
         return None
     wanted = {FollowUpKind.TIMELINE, FollowUpKind.GUARDRAIL, FollowUpKind.REGRESSION_TEST}
     have = {record.followup_kind for _, record in incident.follow_ups}
+    if publication.published(incident, config):
+        have.add(FollowUpKind.TIMELINE)  # the closure review package is the timeline
     missing = sorted(k.value for k in wanted - have)
     if not missing:
         return None

@@ -32,6 +32,9 @@ scheduled runs, the runs' state directory and waiting until all runs are done.
                                            (edited, closed, reopened)
     GET    /_sandbox/branches             every branch: name, sha
     POST   /_sandbox/branches             {"name": "incident/12/hotfix", "sha"?}: create or move
+    POST   /_sandbox/commits              {"message", "files"?, "user"?, "branch"?, "sha"?,
+                                           "pulls"?: [n], "tags"?: [name]} -> {sha, parents}
+                                           pushes one commit of the git history compare reads
 
 Pull requests and branches are made here as a person with git would make them
 (GitHub's REST surface cannot push); "user" is a seeded login, "writer" if not given.
@@ -180,6 +183,8 @@ def _route(
             return 200, {"branches": sandbox.branches()}
         if method == "POST":
             return _branch(sandbox, _json_body(raw))
+    if head == "commits" and len(parts) == 1 and method == "POST":
+        return _commit(sandbox, _json_body(raw))
     if head == "state" and len(parts) == 1:
         if method == "GET":
             return 200, sandbox.run_state.to_json()
@@ -348,3 +353,26 @@ def _branch(sandbox: Sandbox, body: dict[str, Any]) -> tuple[int, Any]:
         return 201, sandbox.set_branch(_text(body, "name", required=True) or "", _text(body, "sha"))
     except ValueError as exc:
         raise ControlError(400, str(exc)) from None
+
+
+def _commit(sandbox: Sandbox, body: dict[str, Any]) -> tuple[int, Any]:
+    _keys(body, {"message", "files", "user", "branch", "sha", "pulls", "tags"}, "a commit")
+    pulls, tags = body.get("pulls", []), body.get("tags", [])
+    if not isinstance(pulls, list) or not all(
+        isinstance(n, int) and not isinstance(n, bool) for n in pulls
+    ):
+        raise ControlError(400, "pulls must be a list of pull request numbers, such as [2]")
+    if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+        raise ControlError(400, 'tags must be a list of names, such as ["v2.3.1"]')
+    try:
+        return 201, sandbox.add_commit(
+            _text(body, "message", required=True) or "",
+            _files(body) if "files" in body else [],
+            user=_text(body, "user") or "writer",
+            branch=_text(body, "branch") or "main",
+            sha=_text(body, "sha"),
+            pulls=pulls,
+            tags=tags,
+        )
+    except (KeyError, ValueError) as exc:
+        raise ControlError(400, str(exc).strip("'\"")) from None

@@ -1,5 +1,5 @@
 """What the sandbox stores: users, labels, milestones, issues, comments, issue events,
-pull requests, branches and commit statuses.
+pull requests, branches, commit statuses and a small seeded git history.
 
 Records hold only facts (logins, label ids, numbers, timestamps as GitHub
 writes them); URLs and nested objects are built when a record is rendered, so
@@ -186,7 +186,37 @@ class CommitStatus(Record):
     updated_at: str = ""
 
 
+@dataclass(slots=True)
+class GitCommit(Record):
+    """A commit of the seeded git history (``POST /_sandbox/commits``): what compare walks.
+
+    ``parents`` are shas, first parent first; ``pulls`` the pull request numbers the
+    commit belongs to (``GET /commits/{sha}/pulls``); ``tags`` names that resolve to it.
+    """
+
+    KIND: ClassVar[str] = "gitcommit"
+
+    sha: str = ""
+    parents: list[str] = field(default_factory=list)
+    message: str = ""
+    author: str = ""
+    date: str = ""
+    files: list[dict[str, Any]] = field(default_factory=list)
+    pulls: list[int] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+
 RECORD_KINDS: dict[str, type[Record]] = {
     cls.KIND: cls
-    for cls in (Label, Milestone, Issue, Comment, IssueEvent, Pull, Branch, CommitStatus)
+    for cls in (
+        Label,
+        Milestone,
+        Issue,
+        Comment,
+        IssueEvent,
+        Pull,
+        Branch,
+        CommitStatus,
+        GitCommit,
+    )
 }

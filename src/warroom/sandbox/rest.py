@@ -5,9 +5,9 @@ exchange against GitHub's description. Handlers validate everything first and
 only then change state inside one transaction, emitting the webhook events
 GitHub would send for the change (``issues`` / ``issue_comment`` with
 ``sender``, ``changes`` and ``state_reason``; ``pull_request`` when the issue
-is a pull request). The issues room lives here; pull requests, commit statuses
-and branches are rooms of their own (``rest_pulls``, ``rest_statuses``,
-``rest_git``), mixed into ``RestApi`` and listed in ``ROUTES`` with the rest.
+is a pull request). The issues room lives here; pull requests, commit statuses,
+branches and the git history are rooms of their own (``rest_pulls``, ``rest_statuses``,
+``rest_git``, ``rest_commits``), mixed into ``RestApi`` and listed in ``ROUTES`` with the rest.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, overload
 from urllib.parse import unquote
 
-from warroom.sandbox import errors, rest_git, rest_pulls, rest_statuses
+from warroom.sandbox import errors, rest_commits, rest_git, rest_pulls, rest_statuses
 from warroom.sandbox.clock import format_timestamp, parse_timestamp
 from warroom.sandbox.errors import ApiError
 from warroom.sandbox.records import Comment, Issue, Label, Milestone, User, level_at_least
+from warroom.sandbox.rest_commits import CommitsRoutes
 from warroom.sandbox.rest_core import (
     BODY_LIMIT,
     Call,
@@ -250,6 +251,7 @@ ROUTES: tuple[Route, ...] = tuple(
         *_ROUTE_TABLE,
         *rest_pulls.ROUTE_TABLE,
         *rest_statuses.ROUTE_TABLE,
+        *rest_commits.ROUTE_TABLE,
         *rest_git.ROUTE_TABLE,
     )
 )
@@ -279,7 +281,7 @@ def _label_names(values: Iterable[Any]) -> list[str]:
     return names
 
 
-class RestApi(PullsRoutes, StatusesRoutes, GitRoutes, RestBase):
+class RestApi(PullsRoutes, StatusesRoutes, CommitsRoutes, GitRoutes, RestBase):
     """The handlers; the server routes to them and turns ``ApiError`` into answers."""
 
     # ================================================================================

@@ -30,7 +30,7 @@ from warroom.sandbox.clock import Clock, format_timestamp, parse_timestamp
 from warroom.sandbox.dispatcher import Dispatcher, RunContext
 from warroom.sandbox.faults import Faults
 from warroom.sandbox.observe import Delivery, DeliveryListener, Exchange, ExchangeListener
-from warroom.sandbox.records import Comment, Issue
+from warroom.sandbox.records import Comment, GitCommit, Issue
 from warroom.sandbox.render import Renderer
 from warroom.sandbox.rest import ROUTES, RestApi
 from warroom.sandbox.seed import (
@@ -623,6 +623,57 @@ class Sandbox:
             new_sha = sha or commit_sha("branch", name, known.sha if known else "", count)
             branch = self.state.set_branch(tx, name, new_sha)
             return {"name": branch.name, "sha": branch.sha}
+
+    def add_commit(
+        self,
+        message: str,
+        files: Sequence[str | Mapping[str, Any]] = (),
+        *,
+        user: str = "writer",
+        branch: str = DEFAULT_BRANCH,
+        sha: str | None = None,
+        pulls: Sequence[int] = (),
+        tags: Sequence[str] = (),
+    ) -> dict[str, Any]:
+        """Push one commit onto ``branch`` (created if new) in the seeded git history.
+
+        Its parent is the branch's head; ``sha`` picks its id (40 hex digits, so a
+        story can name it by a short prefix), ``pulls`` the pull requests it belongs
+        to, ``tags`` names that resolve to it. Delivers no webhook (a push event is
+        not one warroom listens to). Raises ``KeyError`` for an unknown user,
+        ``ValueError`` for a bad sha, file or pull request number.
+        """
+        author = self._acting(user)
+        entries = rest_pulls.file_entries(files)
+        if sha is not None and not re.fullmatch(r"[0-9a-f]{40}", sha):
+            raise ValueError(f"sha {sha!r} is not 40 lower-case hex digits")
+        if not message.strip():
+            raise ValueError("message: give the commit a message")
+        with self.state.transaction() as tx:
+            unknown = [n for n in pulls if n not in self.state.pulls]
+            if unknown:
+                raise ValueError(f"pulls: no pull request #{unknown[0]}; open it first")
+            if sha is not None and self.state.known_sha(sha):
+                raise ValueError(f"sha {sha} is already a commit")
+            head = self.state.branches.get(branch)
+            parents = [head.sha] if head is not None else []
+            new_sha = sha or commit_sha(
+                "commit", branch, *parents, message, len(self.state.git_commits)
+            )
+            commit = GitCommit(
+                id=0,
+                sha=new_sha,
+                parents=parents,
+                message=message,
+                author=author,
+                date=self.state.now(),
+                files=entries,
+                pulls=list(pulls),
+                tags=list(tags),
+            )
+            self.state.add_git_commit(tx, commit)
+            self.state.set_branch(tx, branch, new_sha)
+        return {"sha": new_sha, "parents": parents, "branch": branch}
 
     def branches(self) -> list[dict[str, Any]]:
         with self.state.lock:

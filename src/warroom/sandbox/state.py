@@ -21,6 +21,7 @@ from warroom.sandbox.records import (
     Branch,
     Comment,
     CommitStatus,
+    GitCommit,
     Issue,
     IssueEvent,
     Label,
@@ -49,6 +50,7 @@ _FIRST_IDS = {
     "pull": 1_800_000_001,
     "branch": 1,
     "status": 30_000_000_001,
+    "gitcommit": 1,
 }
 """Where each kind's ids start: far apart and far from issue numbers, as on GitHub,
 so a client that sends a number where GitHub wants an id gets a 404, not a wrong hit."""
@@ -116,6 +118,8 @@ class State:
         self.branches: dict[str, Branch] = {}
         self.statuses: dict[int, CommitStatus] = {}
         self.sha_statuses: dict[str, list[int]] = {}
+        self.git_commits: dict[str, GitCommit] = {}
+        """The seeded git history by sha (``POST /_sandbox/commits``)."""
         self.counters: dict[str, int] = dict(_FIRST_IDS)
         self.counters["issue_number"] = 1
         self.counters["milestone_number"] = 1
@@ -184,6 +188,8 @@ class State:
         elif isinstance(record, CommitStatus):
             self.statuses[record.id] = record
             self.sha_statuses.setdefault(record.sha, []).append(record.id)
+        elif isinstance(record, GitCommit):
+            self.git_commits[record.sha] = record
 
     # -- transactions ----------------------------------------------------------
 
@@ -392,9 +398,16 @@ class State:
         """A commit's statuses, oldest first."""
         return [self.statuses[i] for i in self.sha_statuses.get(sha, ())]
 
+    def add_git_commit(self, tx: Transaction, commit: GitCommit) -> GitCommit:
+        """Add a commit to the seeded git history (its branch is moved by the caller)."""
+        commit.id = self.next_id("gitcommit")
+        self._index(commit)
+        tx.touch(commit)
+        return commit
+
     def known_sha(self, sha: str) -> bool:
         """Whether a commit of this id exists: a branch's head or a pull request's push."""
-        if any(b.sha == sha for b in self.branches.values()):
+        if sha in self.git_commits or any(b.sha == sha for b in self.branches.values()):
             return True
         return any(sha in p.shas or p.base_sha == sha for p in self.pulls.values())
 
@@ -404,7 +417,20 @@ class State:
         branch = self.branches.get(name)
         if branch is not None:
             return branch.sha
-        return ref.lower() if self.known_sha(ref.lower()) else None
+        if self.known_sha(ref.lower()):
+            return ref.lower()
+        return self._seeded_ref(ref.removeprefix("refs/").removeprefix("tags/"))
+
+    def _seeded_ref(self, ref: str) -> str | None:
+        """A tag of the seeded history, or an unambiguous sha prefix (7+ hex digits) of it."""
+        for commit in self.git_commits.values():
+            if ref in commit.tags:
+                return commit.sha
+        lowered = ref.lower()
+        if len(lowered) < 7 or any(c not in "0123456789abcdef" for c in lowered):
+            return None
+        found = [sha for sha in self.git_commits if sha.startswith(lowered)]
+        return found[0] if len(found) == 1 else None
 
 
 class Memo(Generic[T]):
