@@ -20,6 +20,7 @@ from warroom import authority, sweep_state
 from warroom.action import NO_OUTPUTS, triage
 from warroom.actions_env import RunnerEnv, annotation, append, outputs_text, parse_now
 from warroom.authority import authorization
+from warroom.backlog import board_effects
 from warroom.check import load_config
 from warroom.config import Config
 from warroom.declaration import read_declaration
@@ -358,6 +359,13 @@ def process_incident(
     if not dry_run:
         report = adapter.apply([status_update], issue=issue)
         result.applied += list(report.applied)
+    # The team's GitHub Project: each follow-up on it, its fields in step (after the status,
+    # so a project the token cannot reach never keeps the incident's status from being written).
+    on_board = board_effects(incident, config, known_follow_ups)
+    if on_board:
+        result.plan = replace(result.plan, effects=(*result.plan.effects, *on_board))
+        if not dry_run:
+            result.applied += list(adapter.apply(on_board, issue=issue).applied)
     return result
 
 
@@ -713,7 +721,12 @@ def action_main(env: RunnerEnv, echo: Callable[[str], None], config: Config) -> 
 
     def adapter() -> GitHubAdapter:
         return GitHubAdapter(
-            api_url=env.api_url, token=env.token, repository=env.repository, api=config.api
+            api_url=env.api_url,
+            token=env.token,
+            repository=env.repository,
+            api=config.api,
+            follow_up_repository=config.follow_ups.repository,
+            backlog_token=env.backlog_token,
         )
 
     path = _memory_path(env.repository) if env.event_name in SWEEP_EVENTS else None
@@ -818,6 +831,8 @@ def _adapter_from_env(config: Config) -> GitHubAdapter:
         token=token,
         repository=repository,
         api=config.api,
+        follow_up_repository=config.follow_ups.repository,
+        backlog_token=env.get("WARROOM_BACKLOG_TOKEN", "").strip(),
     )
 
 
