@@ -272,10 +272,12 @@ class GitHubAdapter:
         self._follow_up_name = (
             _same_owner(repository, follow_up_repository) if follow_up_repository else repository
         )
-        self._follow_up_repo: Repository = (
-            self._backlog.get_repo(self._follow_up_name) if follow_up_repository else self._repo
+        self._backlog_repo: Repository | None = (
+            self._backlog.get_repo(self._follow_up_name) if follow_up_repository else None
         )
         self._projects: dict[tuple[str, str, int], projects.Project] = {}
+        self._filer: str | None = None
+        self._api_url = api_url.rstrip("/")
         self._api = api
         self._sleep = sleep
         self._monotonic = monotonic
@@ -287,6 +289,27 @@ class GitHubAdapter:
         # A sweep derives many incidents in one run; one answer per person is enough.
         self._permissions: dict[str, str] = {}
         self._memberships: dict[tuple[str, str], bool] = {}
+
+    def _backlog_login(self) -> str:
+        """Who files follow-ups in the backlog repository: the backlog token's account (a
+        person's token files them as that person), read once; empty without one."""
+        if self._backlog_repo is None or self._backlog is self._github:
+            return ""
+        if self._filer is None:
+
+            def read() -> str:
+                _, data = self._backlog.requester.requestJsonAndCheck(
+                    "GET", f"{self._api_url}/user"
+                )
+                return str(data.get("login", "")).lower() if isinstance(data, dict) else ""
+
+            self._filer = self._call("read who the backlog token belongs to", read)
+        return self._filer
+
+    @property
+    def _follow_up_repo(self) -> Repository:
+        """Where follow-ups are filed: the backlog repository, else this one."""
+        return self._backlog_repo if self._backlog_repo is not None else self._repo
 
     # -- retries -----------------------------------------------------------------
 
@@ -556,8 +579,10 @@ class GitHubAdapter:
 
         def read() -> dict[str, Issue]:
             found: dict[str, Issue] = {}
+            filer = self._backlog_login()
             for issue in self._follow_up_repo.get_issues(state="all", labels=[label]):
-                if not _is_bot(issue.user) or _is_pull_request(issue):
+                mine = _is_bot(issue.user) or (filer and _login(issue.user).lower() == filer)
+                if not mine or _is_pull_request(issue):
                     continue  # a person's issue or a pull request is never a follow-up
                 body = issue.body or ""
                 for marker, proof in wanted.items():

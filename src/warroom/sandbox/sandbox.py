@@ -195,6 +195,10 @@ class Sandbox:
             for room in (self.rest, *self.rooms.values())
         ]
 
+    def set_run_env(self, **values: str) -> None:
+        """Add variables to every later run's environment (a token minted after start, say)."""
+        self._env.update(values)
+
     def room(self, repo: str) -> RestApi | None:
         """The handlers serving repository ``repo`` (a name of the owner), if the sandbox has it."""
         if repo.lower() == REPO.lower():
