@@ -91,9 +91,7 @@ def test_follow_ups_land_on_the_project_and_their_status_follows_the_issue(
     number = _incident(sb)
     start = len(graphql.seen)
 
-    (run,) = _act(
-        sb, lambda: sb.repo(story.VERIFICATION).get_issue(number).create_comment(RECORD)
-    )
+    (run,) = _act(sb, lambda: sb.repo(story.VERIFICATION).get_issue(number).create_comment(RECORD))
 
     assert run["exit_code"] == 0, run["stdout"] + run["stderr"]
     (follow_up,) = sb.repo().get_issues(state="all", labels=["hardening"])
@@ -106,9 +104,10 @@ def test_follow_ups_land_on_the_project_and_their_status_follows_the_issue(
         }
     }
     # Budget: the project once, the follow-ups once, then one add and one write per field.
-    assert graphql.since(start) == ["query", "query", "addProjectV2ItemById"] + [
-        "updateProjectV2ItemFieldValue"
-    ] * 4
+    assert (
+        graphql.since(start)
+        == ["query", "query", "addProjectV2ItemById"] + ["updateProjectV2ItemFieldValue"] * 4
+    )
 
     # A rerun of the same event reads the board and writes nothing on it.
     start = len(graphql.seen)
@@ -169,9 +168,7 @@ def test_a_project_the_token_cannot_reach_fails_the_run_with_what_to_do(
     sb.set_run_env(WARROOM_BACKLOG_TOKEN="")  # the workflow's own token only
     number = _incident(sb)
 
-    (run,) = _act(
-        sb, lambda: sb.repo(story.VERIFICATION).get_issue(number).create_comment(RECORD)
-    )
+    (run,) = _act(sb, lambda: sb.repo(story.VERIFICATION).get_issue(number).create_comment(RECORD))
 
     assert run["exit_code"] == 1
     assert "Resource not accessible by integration" in run["stdout"]

@@ -820,6 +820,8 @@ class GitHubAdapter:
     def _graphql(self, what: str, query: str, variables: dict[str, Any], *, write: bool) -> Any:
         """One GraphQL request through the retrying path; GitHub's errors become one message.
 
+        A read whose only errors are ``NOT_FOUND`` (a follow-up deleted or moved, a project
+        that is not there) answers with what GitHub did find: those parts are ``null``.
         Retrying a mutation is safe: adding an item answers with the existing one, and
         setting a field to a value twice leaves it as once.
         """
@@ -828,6 +830,8 @@ class GitHubAdapter:
             try:
                 _, data = self._backlog.requester.graphql_query(query, variables)
             except GithubException as exc:
+                if not write and projects.only_not_found(exc.data):
+                    return exc.data
                 if exc.status in {400, 404} and isinstance(exc.data, dict) and "errors" in exc.data:
                     forbidden = "not accessible" in projects.graphql_errors(exc.data)
                     raise GitHubError(
@@ -849,18 +853,12 @@ class GitHubAdapter:
         owner = effect.owner or self._owner
         key = (owner.lower(), effect.owner_type, effect.project)
         if key not in self._projects:
-            what = f"find project {effect.project} of {effect.owner_type} {owner}"
-            try:
-                data = self._graphql(
-                    what,
-                    projects.PROJECT_QUERIES[effect.owner_type],
-                    {"login": owner, "number": effect.project},
-                    write=False,
-                )
-            except GitHubError as exc:
-                if "Could not resolve" not in str(exc):
-                    raise
-                data = None
+            data = self._graphql(
+                f"find project {effect.project} of {effect.owner_type} {owner}",
+                projects.PROJECT_QUERIES[effect.owner_type],
+                {"login": owner, "number": effect.project},
+                write=False,
+            )
             found = projects.read_project(data, effect.owner_type)
             if found is None:
                 raise GitHubError(

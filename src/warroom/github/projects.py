@@ -214,3 +214,15 @@ def graphql_errors(data: Any) -> str:
     if not isinstance(errors, list):
         return ""
     return "; ".join(str(e.get("message", "")) for e in errors if isinstance(e, dict))
+
+
+def only_not_found(data: Any) -> bool:
+    """Whether a GraphQL answer carries data and only ``NOT_FOUND`` errors."""
+    if not isinstance(data, dict) or "data" not in data:
+        return False
+    errors = data.get("errors")
+    return (
+        isinstance(errors, list)
+        and bool(errors)
+        and all(isinstance(e, dict) and e.get("type") == "NOT_FOUND" for e in errors)
+    )
