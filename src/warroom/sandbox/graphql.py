@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -190,6 +191,9 @@ class GraphQLError(Exception):
 
 
 _PUNCT = frozenset("!$():=@[]{}|&")
+_HEX = frozenset("0123456789abcdefABCDEF")
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+"""GraphQL's IntValue and FloatValue; each part is told apart by the character that starts it."""
 
 
 @dataclass(frozen=True)
@@ -230,7 +234,10 @@ def _tokens(text: str) -> list[_Token]:
                 if text[j] == "\\" and j + 1 < n:
                     escaped = text[j + 1]
                     if escaped == "u":
-                        chars.append(chr(int(text[j + 2 : j + 6], 16)))
+                        code = text[j + 2 : j + 6]
+                        if len(code) != 4 or any(x not in _HEX for x in code):
+                            raise _syntax(f'invalid escape "\\u{code}"', line, column)
+                        chars.append(chr(int(code, 16)))
                         j += 6
                         continue
                     chars.append(
@@ -253,14 +260,15 @@ def _tokens(text: str) -> list[_Token]:
             out.append(_Token("name", text[i:j], line, column))
             i = j
         elif c.isdigit() or c == "-":
-            j = i + 1
-            while j < n and (text[j].isdigit() or text[j] in ".eE+-"):
-                j += 1
-            number = text[i:j]
-            out.append(
-                _Token("float" if any(x in number for x in ".eE") else "int", number, line, column)
-            )
-            i = j
+            found = _NUMBER.match(text, i)
+            if found is None or (
+                found.end() < n and (text[found.end()].isalnum() or text[found.end()] in "._")
+            ):
+                raise _syntax(f'invalid number "{text[i : i + 12]}"', line, column)
+            number = found.group()
+            kind = "float" if any(x in number for x in ".eE") else "int"
+            out.append(_Token(kind, number, line, column))
+            i = found.end()
         else:
             raise _syntax(f'unexpected character "{c}"', line, column)
     out.append(_Token("end", "", line, i - start + 1))
