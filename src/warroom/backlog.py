@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from warroom.config import Config
-from warroom.effects import PlaceOnBoard
+from warroom.effects import BoardStatusInStep, PlaceOnBoard
 from warroom.incident import Incident
 from warroom.plan import backlog_items
 
@@ -61,3 +61,23 @@ def board_effects(
             )
         )
     return effects
+
+
+def sweep_effects(config: Config) -> list[BoardStatusInStep]:
+    """What a sweep keeps in step on the board: the Status of follow-ups filed in a backlog
+    repository (closed there, their events never reach this repository's workflow). Follow-ups
+    filed here need none: their own events' runs move them."""
+    board = config.follow_ups.project
+    if board is None or config.follow_ups.repository is None:
+        return []
+    return [
+        BoardStatusInStep(
+            project=board.number,
+            owner=board.owner,
+            owner_type=board.owner_type,
+            incident_field=board.incident_field,
+            status_field=board.status_field,
+            status_open=board.status_open,
+            status_done=board.status_done,
+        )
+    ]

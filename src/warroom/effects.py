@@ -139,6 +139,24 @@ class PlaceOnBoard:
 
 
 @dataclass(frozen=True)
+class BoardStatusInStep:
+    """On the GitHub Project, every item whose Incident field names an incident of this
+    repository has the Status its issue's state says (``status_open``/``status_done``).
+
+    What a sweep asks of a board whose follow-ups live in a backlog repository: their
+    close and reopen events reach that repository's workflows, never this one's.
+    """
+
+    project: int
+    owner: str | None
+    owner_type: str
+    incident_field: str
+    status_field: str
+    status_open: str
+    status_done: str
+
+
+@dataclass(frozen=True)
 class Fail:
     """The run ends red with this error annotation (a blocked closure, say)."""
 
@@ -156,6 +174,7 @@ Effect = (
     | OpenFollowUp
     | SetCommitStatus
     | PlaceOnBoard
+    | BoardStatusInStep
     | Fail
 )
 
@@ -183,5 +202,7 @@ def describe(effect: Effect) -> str:
             return f"{sha[:12]}: status {context} {state} ({text})"
         case PlaceOnBoard(incident=incident, number=number, project=project):
             return f"#{incident}: follow-up #{number} on project {project}, fields in step"
+        case BoardStatusInStep(project=project, status_field=status):
+            return f"project {project}: {status} of every follow-up in step with its issue"
         case Fail(message=message):
             return f"fail the run: {message}"

@@ -20,7 +20,7 @@ from warroom import authority, sweep_state
 from warroom.action import NO_OUTPUTS, triage
 from warroom.actions_env import RunnerEnv, annotation, append, outputs_text, parse_now
 from warroom.authority import authorization
-from warroom.backlog import board_effects
+from warroom.backlog import board_effects, sweep_effects
 from warroom.check import load_config
 from warroom.config import Config
 from warroom.declaration import read_declaration
@@ -562,6 +562,7 @@ def _sweep(
             )
             if handled is not None:
                 result.incidents.append(handled)
+        _board_sweep(adapter, config, result, dry_run=dry_run)
         return result
     previous = sweep_state.loads(memory, config) if memory else None
     touched: dict[int, list[sweep_state.CommentVersion]] = {}
@@ -605,7 +606,23 @@ def _sweep(
         )
     kept = sweep_state.remember(previous, issues, outcomes, now, config)
     swept.memory = None if dry_run else sweep_state.dumps(kept)
+    _board_sweep(adapter, config, swept, dry_run=dry_run)
     return swept
+
+
+def _board_sweep(adapter: Adapter, config: Config, result: RunResult, *, dry_run: bool) -> None:
+    """The backlog board's Status, put in step for follow-ups a backlog repository holds."""
+    for effect in sweep_effects(config):
+        if dry_run:
+            log.info("sweep: would %s", describe(effect))
+            continue
+        try:
+            applied = adapter.apply([effect]).applied
+        except GitHubError as exc:
+            result.errors.append(f"the backlog board ({exc})")
+            continue
+        for line in applied:
+            log.info("sweep: %s", line)
 
 
 def _all_branches(adapter: Adapter, config: Config) -> Callable[[], Sequence[str] | None]:

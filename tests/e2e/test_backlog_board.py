@@ -137,6 +137,7 @@ def test_follow_ups_are_filed_in_the_backlog_repository_as_sub_issues(
         BOARD + "  repository: backlog\n",
         repositories=("backlog",),
     )
+    graphql = _GraphQL(sb)
     number = _incident(sb)
     comment = lambda: sb.repo(story.VERIFICATION).get_issue(number).create_comment(RECORD)  # noqa: E731
 
@@ -151,14 +152,30 @@ def test_follow_ups_are_filed_in_the_backlog_repository_as_sub_issues(
     assert (sub.id, sub.repository_url) == (follow_up.id, backlog.url)
     assert _on_board(sb, "backlog")[follow_up.number]["Status"] == "Todo"
 
-    # Closed in the backlog repository: no event reaches the incident's workflow there, so
-    # the incident's next run puts the board in step; nothing is filed twice.
+    # Closed in the backlog repository: no event reaches the incident's workflow, so the
+    # sweep puts the board in step: the project and one page of items read, one write.
+    (first,) = _act(sb, sb.schedule)  # the sweep's memory: the incident is read, then not
+    assert first["exit_code"] == 0, first["stdout"] + first["stderr"]
     backlog.get_issue(follow_up.number).edit(state="closed")
-    (later,) = _act(sb, lambda: sb.repo(story.COMMANDER).get_issue(number).create_comment("ack"))
-    assert later["exit_code"] == 0, later["stdout"] + later["stderr"]
+    start = len(graphql.seen)
+    (sweep,) = _act(sb, sb.schedule)
+    assert sweep["exit_code"] == 0, sweep["stdout"] + sweep["stderr"]
     assert _on_board(sb, "backlog")[follow_up.number]["Status"] == "Done"
+    assert graphql.since(start) == ["query", "query", "updateProjectV2ItemFieldValue"]
+
+    # A quiet sweep reads the same and writes nothing.
+    start = len(graphql.seen)
+    (quiet,) = _act(sb, sb.schedule)
+    assert quiet["exit_code"] == 0, quiet["stdout"] + quiet["stderr"]
+    assert graphql.since(start) == ["query", "query"]
+
+    # A rerun of the record's run files nothing twice and links nothing twice.
+    (delivery,) = [d for d in sb.deliveries() if d["run_id"] == run["id"]]
+    (again,) = _act(sb, lambda: sb.deliver(delivery["event"], delivery["payload"]))
+    assert again["exit_code"] == 0, again["stdout"] + again["stderr"]
     assert len(list(backlog.get_issues(state="all", labels=["hardening"]))) == 1
     assert len(list(sb.repo().get_issue(number).get_sub_issues())) == 1
+    assert _on_board(sb, "backlog")[follow_up.number]["Status"] == "Done"
 
 
 def test_a_project_the_token_cannot_reach_fails_the_run_with_what_to_do(

@@ -14,9 +14,9 @@ import pytest
 from tests.unit.test_closure_gate_table import _incident
 from tests.unit.test_plan_follow_ups import ONE, TWO
 from warroom import story
-from warroom.backlog import board_effects, incident_reference
+from warroom.backlog import board_effects, incident_reference, sweep_effects
 from warroom.config import Board, Config, FollowUps
-from warroom.effects import PlaceOnBoard, describe
+from warroom.effects import BoardStatusInStep, PlaceOnBoard, describe
 from warroom.errors import GitHubError
 from warroom.github import projects
 from warroom.plan import backlog_items
@@ -292,3 +292,108 @@ def test_a_project_answer_is_read_into_fields_by_name() -> None:
     assert project.fields["Status"].options == {"Todo": "o1"}
     assert projects.read_project({"data": {"user": {"projectV2": None}}}, "user") is None
     assert projects.read_project(data, "organization") is None
+
+
+# -- the sweep: Status in step for follow-ups in a backlog repository ------------------------
+
+
+@pytest.mark.parametrize(
+    ("follow_ups", "expected"),
+    [
+        pytest.param(FollowUps(), 0, id="no-project"),
+        pytest.param(FollowUps(project=Board(number=7)), 0, id="follow-ups-here-move-by-events"),
+        pytest.param(FollowUps(repository="backlog"), 0, id="backlog-without-project"),
+        pytest.param(FollowUps(project=Board(number=7), repository="backlog"), 1, id="both"),
+    ],
+)
+def test_a_sweep_keeps_the_board_only_for_a_backlog_repository(
+    follow_ups: FollowUps, expected: int
+) -> None:
+    effects = sweep_effects(Config(follow_ups=follow_ups))
+
+    assert len(effects) == expected
+    assert all(describe(e).startswith("project 7: Status") for e in effects)
+
+
+SWEEP = BoardStatusInStep(
+    project=7,
+    owner=None,
+    owner_type="organization",
+    incident_field="Incident",
+    status_field="Status",
+    status_open="Todo",
+    status_done="Done",
+)
+
+
+@pytest.mark.parametrize(
+    ("item", "write"),
+    [
+        pytest.param(
+            projects.BoardItem("I1", "CLOSED", "acme/shop#3", "o1"), "o2", id="closed-to-done"
+        ),
+        pytest.param(
+            projects.BoardItem("I1", "OPEN", "ACME/Shop#3 ", "o2"), "o1", id="reopened-any-case"
+        ),
+        pytest.param(
+            projects.BoardItem("I1", "OPEN", "acme/shop#3", None), "o1", id="no-status-yet"
+        ),
+        pytest.param(projects.BoardItem("I1", "CLOSED", "acme/shop#3", "o2"), None, id="in-step"),
+        pytest.param(
+            projects.BoardItem("I1", "CLOSED", "acme/other#3", "o1"), None, id="another-repository"
+        ),
+        pytest.param(
+            projects.BoardItem("I1", "CLOSED", "acme/shop#3x", "o1"), None, id="not-a-reference"
+        ),
+        pytest.param(projects.BoardItem("I1", "CLOSED", "", "o1"), None, id="a-person-s-item"),
+        pytest.param(projects.BoardItem("I1", None, "acme/shop#3", "o1"), None, id="a-draft"),
+    ],
+)
+def test_the_sweep_writes_the_status_of_this_repository_s_follow_ups_only(
+    item: projects.BoardItem, write: str | None
+) -> None:
+    writes = projects.status_writes([item], "acme/shop", PROJECT, SWEEP)
+
+    assert writes == ([("I1", "F_status", write)] if write else [])
+
+
+def test_the_sweep_says_which_status_option_is_missing() -> None:
+    effect = BoardStatusInStep(**{**SWEEP.__dict__, "status_done": "Shipped"})
+
+    with pytest.raises(
+        GitHubError, match=r"follow_ups\.project\.status_done: .* no option 'Shipped'"
+    ):
+        projects.status_writes([], "acme/shop", PROJECT, effect)
+
+
+def test_a_page_of_items_is_read_with_the_next_cursor() -> None:
+    page = {
+        "data": {
+            "organization": {
+                "projectV2": {
+                    "items": {
+                        "pageInfo": {"hasNextPage": True, "endCursor": "C1"},
+                        "nodes": [
+                            {
+                                "id": "I1",
+                                "content": {"state": "OPEN"},
+                                "incident": {"text": "acme/shop#3"},
+                                "status": {"optionId": "o1"},
+                            },
+                            {"id": "I2", "content": {}, "incident": None, "status": None},
+                        ],
+                    }
+                }
+            }
+        }
+    }
+
+    items, after = projects.read_items(page, "organization")
+
+    assert items == [
+        projects.BoardItem("I1", "OPEN", "acme/shop#3", "o1"),
+        projects.BoardItem("I2", None, "", None),
+    ]
+    assert after == "C1"
+    page["data"]["organization"]["projectV2"]["items"]["pageInfo"]["hasNextPage"] = False
+    assert projects.read_items(page, "organization")[1] is None

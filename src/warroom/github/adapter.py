@@ -28,6 +28,7 @@ from warroom.config import Api
 from warroom.effects import (
     AddLabels,
     Assign,
+    BoardStatusInStep,
     DeleteComment,
     Effect,
     EnsureLabel,
@@ -277,6 +278,7 @@ class GitHubAdapter:
         )
         self._projects: dict[tuple[str, str, int], projects.Project] = {}
         self._filer: str | None = None
+        self._repo_name = repository
         self._api_url = api_url.rstrip("/")
         self._api = api
         self._sleep = sleep
@@ -661,6 +663,8 @@ class GitHubAdapter:
                 case PlaceOnBoard():
                     if effect is on_board[0]:
                         self._place_on_board(on_board, report)
+                case BoardStatusInStep():
+                    self._board_status(effect, report)
                 case Fail(message=message):
                     report.failures.append(message)
         return report
@@ -848,7 +852,7 @@ class GitHubAdapter:
 
         return self._call(what, send, write=write)
 
-    def _project(self, effect: PlaceOnBoard) -> projects.Project:
+    def _project(self, effect: PlaceOnBoard | BoardStatusInStep) -> projects.Project:
         """The project's id and fields: one query per run."""
         owner = effect.owner or self._owner
         key = (owner.lower(), effect.owner_type, effect.project)
@@ -890,6 +894,46 @@ class GitHubAdapter:
                 seen = found.get(effect.number)
                 if seen is not None:
                     self._in_step(effect, seen, project, report)
+
+    def _board_status(self, effect: BoardStatusInStep, report: ApplyReport) -> None:
+        """Every follow-up of this repository's incidents at the Status its issue's state says:
+        ceil(items/100) reads of the project (at most ``MAX_PAGES``), a write per item off."""
+        project = self._project(effect)
+        owner = effect.owner or self._owner
+        items: list[projects.BoardItem] = []
+        after: str | None = None
+        for _ in range(projects.MAX_PAGES):
+            data = self._graphql(
+                f"read the items of project {effect.project}",
+                projects.ITEMS_QUERIES[effect.owner_type],
+                {
+                    "login": owner,
+                    "number": effect.project,
+                    "after": after,
+                    "incident": effect.incident_field,
+                    "status": effect.status_field,
+                },
+                write=False,
+            )
+            page, after = projects.read_items(data, effect.owner_type)
+            items += page
+            if after is None:
+                break
+        for item, field_id, option in projects.status_writes(
+            items, self._repo_name, project, effect
+        ):
+            self._graphql(
+                f"set {effect.status_field} of a follow-up on the project",
+                projects.SET_VALUE,
+                {
+                    "project": project.id,
+                    "item": item,
+                    "field": field_id,
+                    "value": {"singleSelectOptionId": option},
+                },
+                write=True,
+            )
+            report.applied.append(f"project {effect.project}: {effect.status_field} set")
 
     def _in_step(
         self,

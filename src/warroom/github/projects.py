@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from warroom.effects import PlaceOnBoard
+from warroom.effects import BoardStatusInStep, PlaceOnBoard
 from warroom.errors import GitHubError
 
 BATCH = 50
@@ -68,6 +68,91 @@ fragment FollowUp on Issue {
   }
 }
 """
+
+_ITEMS = """
+      items(first: 100, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes {
+          id
+          content { ... on Issue { state } }
+          incident: fieldValueByName(name: $incident) {
+            ... on ProjectV2ItemFieldTextValue { text }
+          }
+          status: fieldValueByName(name: $status) {
+            ... on ProjectV2ItemFieldSingleSelectValue { optionId }
+          }
+        }
+      }
+"""
+
+ITEMS_QUERIES = {
+    kind: "query($login: String!, $number: Int!, $after: String, $incident: String!, "
+    "$status: String!) {\n"
+    f"  {kind}(login: $login) {{\n    projectV2(number: $number) {{" + _ITEMS + "    }\n  }\n}"
+    for kind in ("organization", "user")
+}
+"""One page of a project's items: each item's issue state, Incident text and Status option."""
+
+MAX_PAGES = 50
+"""Pages of items a sweep reads at most (5,000 items; GitHub caps a project at 50,000)."""
+
+
+@dataclass(frozen=True)
+class BoardItem:
+    id: str
+    state: str | None
+    """``OPEN``/``CLOSED`` for an issue; ``None`` for a draft or a pull request."""
+    incident: str
+    option: str | None
+
+
+def read_items(data: Any, owner_type: str) -> tuple[list[BoardItem], str | None]:
+    """The items of one ``ITEMS_QUERIES`` page, and the cursor of the next (``None``: last)."""
+    owner = (data or {}).get("data", {}).get(owner_type) or {}
+    items = (owner.get("projectV2") or {}).get("items") or {}
+    found = [
+        BoardItem(
+            node["id"],
+            (node.get("content") or {}).get("state"),
+            str((node.get("incident") or {}).get("text") or ""),
+            (node.get("status") or {}).get("optionId"),
+        )
+        for node in items.get("nodes") or []
+        if node
+    ]
+    page = items.get("pageInfo") or {}
+    return found, page.get("endCursor") if page.get("hasNextPage") else None
+
+
+def status_writes(
+    items: Sequence[BoardItem], repository: str, project: Project, effect: BoardStatusInStep
+) -> list[tuple[str, str, str]]:
+    """(item id, status field id, option id) for each item of an incident of ``repository``
+    whose Status is not what its issue's state says."""
+    status = _field(project, effect.status_field, "SINGLE_SELECT", "status_field")
+    wanted: dict[str, str] = {}
+    for state, option, key in (
+        ("OPEN", effect.status_open, "status_open"),
+        ("CLOSED", effect.status_done, "status_done"),
+    ):
+        if option not in status.options:
+            have = ", ".join(status.options) or "none"
+            raise GitHubError(
+                f"follow_ups.project.{key}: the project's {status.name!r} field has no option "
+                f"{option!r} (it has: {have}); add it, or set {key} to one of those"
+            )
+        wanted[state] = status.options[option]
+    prefix = f"{repository.lower()}#"
+    out = []
+    for item in items:
+        reference = item.incident.strip().lower()
+        if not reference.startswith(prefix) or not reference[len(prefix) :].isdigit():
+            continue  # not a follow-up of this repository's incidents
+        target = wanted.get(item.state or "")
+        if target is not None and target != item.option:
+            out.append((item.id, status.id, target))
+    return out
+
 
 ADD_ITEM = """mutation($project: ID!, $content: ID!) {
   addProjectV2ItemById(input: {projectId: $project, contentId: $content}) { item { id } }
