@@ -20,9 +20,11 @@ not kept in the data file.
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import re
 import threading
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -785,7 +787,7 @@ class GraphQLRoom:
             "Repository",
             ("Node", "RepositoryInfo"),
             {
-                "id": _constant(node_id("R", "repo", hash(repo.name) & 0xFFFFFF)),
+                "id": _constant(node_id("R", "repo", zlib.crc32(repo.name.lower().encode()))),
                 "name": _constant(repo.name.split("/", 1)[1]),
                 "nameWithOwner": _constant(repo.name),
                 "url": _constant(repo.html),
@@ -794,11 +796,15 @@ class GraphQLRoom:
         )
 
     def _find_issue(self, content: str) -> tuple[Repo, Issue] | None:
+        """The issue a node id names, in whichever repository holds it (ids are unique)."""
+        issue_id = _issue_id(content)
+        if issue_id is None:
+            return None
         for repo in self.repos():
             with repo.state.lock:
-                for issue in repo.state.issues.values():
-                    if issue.node_id == content:
-                        return repo, issue
+                found = repo.state.issue_by_id(issue_id)
+                if found is not None and found.node_id == content:
+                    return repo, found
         return None
 
     def _node(self, node: str) -> Node | None:
@@ -1041,3 +1047,17 @@ def _is_date(text: str) -> bool:
     return (
         len(parts) == 3 and [len(p) for p in parts] == [4, 2, 2] and all(p.isdigit() for p in parts)
     )
+
+
+def _issue_id(node: str) -> int | None:
+    """The issue id inside a sandbox node id (``seed.node_id("I", "issue", id)``)."""
+    prefix, _, encoded = node.partition("_kwDO")
+    if prefix != "I" or not encoded:
+        return None
+    try:
+        kind, _, number = (
+            base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode().partition(":")
+        )
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    return int(number) if kind == "issue" and number.isdigit() else None
