@@ -745,7 +745,8 @@ class GraphQLRoom:
         if (kind == "Organization") != is_org and not any(
             p.owner.lower() == login.lower() and p.owner_type == kind for p in self.board.projects
         ):
-            raise _not_found(f"Could not resolve to an {kind} with the login of '{login}'.")
+            article = "an" if kind == "Organization" else "a"
+            raise _not_found(f"Could not resolve to {article} {kind} with the login of '{login}'.")
 
         def project(args: dict[str, Any]) -> Node:
             self._forbid_workflow()

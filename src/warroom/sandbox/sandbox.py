@@ -1,4 +1,5 @@
-"""``Sandbox``: a local GitHub for one repository, with an Actions dispatcher and a clock.
+"""``Sandbox``: a local GitHub for one repository (and, on request, more of its owner's), with an
+Actions dispatcher and a clock.
 
 Start it, point PyGithub at ``api_url`` with one of ``tokens``, and it behaves
 like GitHub where warroom touches it; give it a command and every event runs
