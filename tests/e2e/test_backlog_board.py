@@ -16,6 +16,10 @@ from typing import Any
 from tests.e2e.action_support import FAST, MakeSandbox, dispatching_sandbox, settle
 from tests.e2e.conftest import TestSandbox
 from warroom import story
+from warroom.config import Api
+from warroom.effects import PlaceOnBoard
+from warroom.github import projects
+from warroom.github.adapter import GitHubAdapter
 from warroom.sandbox.observe import Exchange
 
 BOARD = "follow_ups:\n  project:\n    number: 7\n"
@@ -193,3 +197,50 @@ def test_a_project_the_token_cannot_reach_fails_the_run_with_what_to_do(
     # The follow-up and the status comment were written before the board was tried.
     assert len(list(sb.repo().get_issues(state="all", labels=["hardening"]))) == 1
     assert sb.board.snapshot()[0]["items"] == []
+
+
+def test_a_failed_graphql_request_is_retried_and_a_retried_add_adds_once(
+    sandbox: TestSandbox,
+) -> None:
+    sandbox.seed_project(7)
+    issue = sandbox.repo().create_issue("A follow-up")
+    adapter = GitHubAdapter(
+        api_url=sandbox.api_url,
+        token=sandbox.bot_token,
+        repository=sandbox.repo_full_name,
+        api=Api(seconds_between_writes=0, retry_seconds=20),
+        sleep=lambda _: None,
+        backlog_token=sandbox.token_for_level("admin"),
+    )
+    graphql = _GraphQL(sandbox)
+    project = sandbox.board.projects[0]
+
+    # The add is carried out, then GitHub answers 502: the retry gets the same item back.
+    sandbox.faults.add("applied-502", operation_id="graphql")
+    data = adapter._graphql(
+        "add", projects.ADD_ITEM, {"project": project.id, "content": issue.node_id}, write=True
+    )
+    assert data["data"]["addProjectV2ItemById"]["item"]["id"] == project.items[0].id
+    assert len(project.items) == 1
+    assert graphql.since(0) == ["addProjectV2ItemById"] * 2
+
+    # Two 502s on a read: retried on the same path, and the run's work still gets done.
+    sandbox.faults.add("502", operation_id="graphql", times=2)
+    effect = PlaceOnBoard(
+        incident=1,
+        number=issue.number,
+        project=7,
+        owner=None,
+        owner_type="organization",
+        texts=(("Owner", "owner_field", "ana"),),
+        dates=(),
+        status_field="Status",
+        status_open="Todo",
+        status_done="Done",
+    )
+    report = adapter.apply([effect])
+    assert report.applied == [
+        f"#{issue.number}: project Owner set",
+        f"#{issue.number}: project Status set",
+    ]
+    assert graphql.since(2)[:4] == ["query"] * 4  # the project query, twice refused, then the read

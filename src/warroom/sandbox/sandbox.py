@@ -144,7 +144,8 @@ class Sandbox:
         self.bot_login = BOT_LOGIN
         self.logins_by_level: dict[str, str] = dict(LEVEL_LOGINS)
         self.faults = Faults(
-            seed=fault_seed, operations=frozenset(route.operation_id for route in ROUTES)
+            seed=fault_seed,
+            operations=frozenset((*(route.operation_id for route in ROUTES), "graphql")),
         )
         self.limits = RateLimits(enforce=rate_limit is not None, user_limit=rate_limit or 5000)
         self.dispatch_on = set(dispatch_on) if dispatch_on is not None else None

@@ -334,10 +334,30 @@ class Handler(BaseHTTPRequestHandler):
         principal = resolved if resolved is not None else ANONYMOUS
         parsed: Any = None
         headers: dict[str, str] = {}
+        fault = (
+            sandbox.faults.pick(
+                "POST",
+                "graphql",
+                "/graphql",
+                principal.login,
+                auth=principal.token_kind,
+                run_id=principal.run_id,
+                run_attempt=principal.run_attempt,
+            )
+            if self.command == "POST" and resolved is not None
+            else None
+        )
+        if fault is not None and fault.kind == "latency":
+            time.sleep(fault.latency_ms / 1000)
         if self.command != "POST":
             status, body = 404, errors.not_found().body()
         elif resolved is None:
             status, body = errors.bad_credentials().status, errors.bad_credentials().body()
+        elif fault is not None and not fault.applies_first and fault.kind != "drop":
+            error = self._fault_error(fault, principal, request_id, now)
+            status, body, headers = error.status, error.body(), dict(error.headers)
+        elif fault is not None and fault.kind == "drop":
+            status, body = 0, None
         else:
             window, allowed = sandbox.limits.charge(principal, self.client_address[0], now)
             headers = {
@@ -368,26 +388,34 @@ class Handler(BaseHTTPRequestHandler):
                 except Exception:
                     log.exception("sandbox: GraphQL request failed")
                     status, body = 500, ApiError(500, "Server Error").body()
-        if body is not None:
+        dropped = fault is not None and fault.kind in ("drop", "applied-drop")
+        if fault is not None and fault.kind == "applied-502":
+            status, body, headers = 502, ApiError(502, "Server Error").body(), {}
+        if body is not None and not dropped:
             headers["Content-Type"] = "application/json; charset=utf-8"
         sandbox.flush_notifications()
-        sandbox.record_exchange(
+        seq = sandbox.record_exchange(
             self._exchange_parts(
                 "POST",
                 "/graphql",
                 {},
                 raw,
                 parsed,
-                status,
-                headers,
-                body,
+                0 if dropped else status,
+                {} if dropped else headers,
+                None if dropped else body,
                 "graphql",
                 principal,
-                None,
+                fault,
             ),
             request_id,
             started,
         )
+        if fault is not None:
+            sandbox.faults.logged(fault, seq)
+        if dropped:
+            self._drop()
+            return
         self._send(status, body, headers)
 
     def _exchange_parts(
