@@ -46,6 +46,8 @@ class RunnerEnv:
     """``GITHUB_RUN_ATTEMPT``: above 1 the event payload is as old as the first attempt."""
     state_key: str = field(default="", repr=False)
     """``WARROOM_STATE_KEY``, the secret that seals warroom's memory (never printed)."""
+    backlog_token: str = field(default="", repr=False)
+    """``WARROOM_BACKLOG_TOKEN``: reaches the GitHub Project and the backlog repository."""
 
 
 def _required(env: Mapping[str, str], name: str) -> str:
@@ -136,6 +138,7 @@ def read_env(env: Mapping[str, str] | None = None) -> RunnerEnv:
         run_id=env.get("GITHUB_RUN_ID", ""),
         attempt=_attempt(env.get("GITHUB_RUN_ATTEMPT", "")),
         state_key=env.get("WARROOM_STATE_KEY", "").strip(),
+        backlog_token=env.get("WARROOM_BACKLOG_TOKEN", "").strip(),
     )
 
 

@@ -67,12 +67,29 @@ def sandbox_group() -> None:
     metavar="NAME=VALUE",
     help="A variable for every dispatched run. Repeatable.",
 )
+@click.option(
+    "--repository",
+    "repositories",
+    multiple=True,
+    metavar="NAME",
+    help="Another repository of the owner (a backlog: follow_ups.repository). Repeatable.",
+)
+@click.option(
+    "--project",
+    "projects",
+    multiple=True,
+    type=int,
+    metavar="NUMBER",
+    help="Seed a GitHub Project of the owner (follow_ups.project). Repeatable.",
+)
 def sandbox_serve(
     port: int,
     data: Path | None,
     dispatch: str | None,
     users: tuple[str, ...],
     env: tuple[str, ...],
+    repositories: tuple[str, ...] = (),
+    projects: tuple[int, ...] = (),
 ) -> None:
     """Print one JSON line (api_url, repo, tokens), then serve until stopped.
 
@@ -93,6 +110,8 @@ def sandbox_serve(
             dispatch=dispatch,
             users=users,
             env=env,
+            repositories=repositories,
+            projects=projects,
             announce=click.echo,
             report=lambda line: click.echo(line, err=True),
         )

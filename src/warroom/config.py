@@ -145,12 +145,110 @@ class Closure(_Strict):
     required_follow_up_kinds: tuple[str, ...] = ("guardrail automation", "regression test")
 
 
+_LOGIN = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}")
+_REPO_NAME = re.compile(r"[A-Za-z0-9._-]{1,100}")
+
+
+class Board(_Strict):
+    """The GitHub Project (the new Projects) each follow-up is added to, and its fields.
+
+    The defaults are a new project's ``Status`` field and its options; ``Owner`` and
+    ``Incident`` are text fields and ``Due date`` a date field the team adds once.
+    """
+
+    number: int
+    """The project's number, as in ``github.com/orgs/acme/projects/7``."""
+    owner: str | None = None
+    """The organisation or user the project belongs to (default: the repository's owner)."""
+    owner_type: Literal["organization", "user"] = "organization"
+    owner_field: str = "Owner"
+    """A text field: the follow-up's owners' logins."""
+    due_field: str = "Due date"
+    """A date field: the follow-up's due date."""
+    incident_field: str = "Incident"
+    """A text field: the incident, as ``owner/repo#N``."""
+    status_field: str = "Status"
+    """A single-select field, kept in step with the follow-up issue's state."""
+    status_open: str = "Todo"
+    """The Status option of an open follow-up."""
+    status_done: str = "Done"
+    """The Status option of a closed follow-up."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numbered(cls, value: object) -> object:
+        if isinstance(value, dict):
+            number = value.get("number")
+            if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+                raise ValueError(
+                    "number: write the project's number from its address "
+                    f"(github.com/orgs/acme/projects/7 -> 7); got {number!r}"
+                )
+        return value
+
+    @field_validator("owner")
+    @classmethod
+    def _login(cls, value: str | None) -> str | None:
+        if value is not None and not _LOGIN.fullmatch(value):
+            raise ValueError(
+                "write the organisation's or user's login, e.g. 'acme' (letters, digits and "
+                f"single dashes, at most 39); got {value!r}"
+            )
+        return value
+
+    @field_validator(
+        "owner_field",
+        "due_field",
+        "incident_field",
+        "status_field",
+        "status_open",
+        "status_done",
+    )
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not value.strip() or len(value) > 100:
+            raise ValueError(
+                "write the name of the project's field or option as the project shows it "
+                "(1 to 100 characters)"
+            )
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Board:
+        names = [self.owner_field, self.due_field, self.incident_field, self.status_field]
+        if len({n.lower() for n in names}) != len(names):
+            raise ValueError(
+                "owner_field, due_field, incident_field and status_field name four different "
+                "fields of the project"
+            )
+        if self.status_open == self.status_done:
+            raise ValueError("status_open and status_done name two different Status options")
+        return self
+
+
 class FollowUps(_Strict):
     """How hardening follow-ups are filed."""
 
     milestone: bool = False
     """Also put each follow-up in a milestone named after its due date (``due 2026-12-05``)."""
     title_prefix: str = "[hardening]"
+    project: Board | None = None
+    """Add each follow-up to this GitHub Project, with its owner, due date and incident."""
+    repository: str | None = None
+    """File follow-ups in this repository of the same owner (a team's backlog), by name."""
+
+    @field_validator("repository")
+    @classmethod
+    def _repository(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        name = value.rpartition("/")[2]
+        if not _REPO_NAME.fullmatch(name) or name in {".", ".."} or value.count("/") > 1:
+            raise ValueError(
+                "write the name of a repository of the same owner, e.g. 'backlog' "
+                f"(or 'acme/backlog'); got {value!r}"
+            )
+        return value
 
 
 class Freeze(_Strict):

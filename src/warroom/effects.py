@@ -116,6 +116,47 @@ class SetCommitStatus:
 
 
 @dataclass(frozen=True)
+class PlaceOnBoard:
+    """Follow-up ``number`` is an item of the GitHub Project, its fields hold these values,
+    and its Status option says whether the issue is open or closed (as GitHub has it then).
+
+    ``texts`` and ``dates`` are (field name, config key, value); the config key names the
+    setting to fix when the project lacks the field.
+    """
+
+    incident: int
+    number: int
+    project: int
+    owner: str | None
+    """The project's owner; ``None``: the repository's owner."""
+    owner_type: str
+    """``organization`` or ``user``."""
+    texts: tuple[tuple[str, str, str], ...]
+    dates: tuple[tuple[str, str, str], ...]
+    status_field: str
+    status_open: str
+    status_done: str
+
+
+@dataclass(frozen=True)
+class BoardStatusInStep:
+    """On the GitHub Project, every item whose Incident field names an incident of this
+    repository has the Status its issue's state says (``status_open``/``status_done``).
+
+    What a sweep asks of a board whose follow-ups live in a backlog repository: their
+    close and reopen events reach that repository's workflows, never this one's.
+    """
+
+    project: int
+    owner: str | None
+    owner_type: str
+    incident_field: str
+    status_field: str
+    status_open: str
+    status_done: str
+
+
+@dataclass(frozen=True)
 class Fail:
     """The run ends red with this error annotation (a blocked closure, say)."""
 
@@ -132,6 +173,8 @@ Effect = (
     | DeleteComment
     | OpenFollowUp
     | SetCommitStatus
+    | PlaceOnBoard
+    | BoardStatusInStep
     | Fail
 )
 
@@ -157,5 +200,9 @@ def describe(effect: Effect) -> str:
             return f"#{incident}: open follow-up {title!r} for {', '.join(assignees)}"
         case SetCommitStatus(sha=sha, context=context, state=state, description=text):
             return f"{sha[:12]}: status {context} {state} ({text})"
+        case PlaceOnBoard(incident=incident, number=number, project=project):
+            return f"#{incident}: follow-up #{number} on project {project}, fields in step"
+        case BoardStatusInStep(project=project, status_field=status):
+            return f"project {project}: {status} of every follow-up in step with its issue"
         case Fail(message=message):
             return f"fail the run: {message}"

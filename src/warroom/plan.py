@@ -228,6 +228,11 @@ def _backlog(incident: Incident) -> list[_Item]:
     return items
 
 
+def backlog_items(incident: Incident) -> list[_Item]:
+    """Every backlog item, keyed as ``follow_up_effects`` files it (``warroom.backlog``)."""
+    return _backlog(incident)
+
+
 def follow_up_effects(
     incident: Incident, config: Config, render: Render, state_key: str = ""
 ) -> list[OpenFollowUp]:

@@ -20,6 +20,7 @@ from warroom import authority, run_package, sweep_state
 from warroom.action import NO_OUTPUTS, triage
 from warroom.actions_env import RunnerEnv, annotation, append, outputs_text, parse_now
 from warroom.authority import authorization
+from warroom.backlog import board_effects, sweep_effects
 from warroom.check import load_config
 from warroom.config import Config
 from warroom.declaration import read_declaration
@@ -383,6 +384,13 @@ def process_incident(
     if not dry_run:
         report = adapter.apply([status_update], issue=issue)
         result.applied += list(report.applied)
+    # The team's GitHub Project: each follow-up on it, its fields in step (after the status,
+    # so a project the token cannot reach never keeps the incident's status from being written).
+    on_board = board_effects(incident, config, known_follow_ups)
+    if on_board:
+        result.plan = replace(result.plan, effects=(*result.plan.effects, *on_board))
+        if not dry_run:
+            result.applied += list(adapter.apply(on_board, issue=issue).applied)
     return result
 
 
@@ -579,6 +587,7 @@ def _sweep(
             )
             if handled is not None:
                 result.incidents.append(handled)
+        _board_sweep(adapter, config, result, dry_run=dry_run)
         return result
     previous = sweep_state.loads(memory, config) if memory else None
     touched: dict[int, list[sweep_state.CommentVersion]] = {}
@@ -622,7 +631,23 @@ def _sweep(
         )
     kept = sweep_state.remember(previous, issues, outcomes, now, config)
     swept.memory = None if dry_run else sweep_state.dumps(kept)
+    _board_sweep(adapter, config, swept, dry_run=dry_run)
     return swept
+
+
+def _board_sweep(adapter: Adapter, config: Config, result: RunResult, *, dry_run: bool) -> None:
+    """The backlog board's Status, put in step for follow-ups a backlog repository holds."""
+    for effect in sweep_effects(config):
+        if dry_run:
+            log.info("sweep: would %s", describe(effect))
+            continue
+        try:
+            applied = adapter.apply([effect]).applied
+        except GitHubError as exc:
+            result.errors.append(f"the backlog board ({exc})")
+            continue
+        for line in applied:
+            log.info("sweep: %s", line)
 
 
 def _all_branches(adapter: Adapter, config: Config) -> Callable[[], Sequence[str] | None]:
@@ -738,7 +763,12 @@ def action_main(env: RunnerEnv, echo: Callable[[str], None], config: Config) -> 
 
     def adapter() -> GitHubAdapter:
         return GitHubAdapter(
-            api_url=env.api_url, token=env.token, repository=env.repository, api=config.api
+            api_url=env.api_url,
+            token=env.token,
+            repository=env.repository,
+            api=config.api,
+            follow_up_repository=config.follow_ups.repository,
+            backlog_token=env.backlog_token,
         )
 
     path = _memory_path(env.repository) if env.event_name in SWEEP_EVENTS else None
@@ -847,6 +877,8 @@ def _adapter_from_env(config: Config) -> GitHubAdapter:
         token=token,
         repository=repository,
         api=config.api,
+        follow_up_repository=config.follow_ups.repository,
+        backlog_token=env.get("WARROOM_BACKLOG_TOKEN", "").strip(),
     )
 
 

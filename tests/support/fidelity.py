@@ -19,6 +19,7 @@ from typing import Protocol
 import pytest
 
 from tests.support import Violation
+from tests.support.graphql import GraphQLOracle, default_graphql_oracle
 from tests.support.openapi import OpenApiOracle
 from tests.support.webhooks import WebhookOracle
 from warroom.sandbox.observe import Delivery, DeliveryListener, Exchange, ExchangeListener
@@ -35,9 +36,15 @@ class Observable(Protocol):
 class Fidelity:
     """Collects, thread-safely, every departure from GitHub's descriptions."""
 
-    def __init__(self, openapi: OpenApiOracle, webhooks: WebhookOracle) -> None:
+    def __init__(
+        self,
+        openapi: OpenApiOracle,
+        webhooks: WebhookOracle,
+        graphql: GraphQLOracle | None = None,
+    ) -> None:
         self._openapi = openapi
         self._webhooks = webhooks
+        self._graphql = graphql
         self._lock = threading.Condition()
         self._violations: list[Violation] = []
         self.exchanges_checked = 0
@@ -51,7 +58,13 @@ class Fidelity:
     def observe_exchange(self, exchange: Exchange) -> None:
         """Listener: check one exchange; never raises into the server thread."""
         try:
-            found = self._openapi.check(exchange)
+            if exchange.operation_id == "graphql":
+                # GraphQL is judged against GitHub's GraphQL schema, built on first use.
+                if self._graphql is None:
+                    self._graphql = default_graphql_oracle()
+                found = self._graphql.check(exchange)
+            else:
+                found = self._openapi.check(exchange)
         except Exception as error:  # an oracle bug must fail the test, not kill the server
             found = [
                 Violation(

@@ -186,7 +186,13 @@ def test_no_expression_reaches_a_run_script() -> None:
 
 def test_action_declares_the_documented_inputs_and_outputs() -> None:
     action = yaml.safe_load((ROOT / "action.yml").read_text())
-    assert set(action["inputs"]) == {"github-token", "config", "dry-run", "state-key"}
+    assert set(action["inputs"]) == {
+        "github-token",
+        "config",
+        "dry-run",
+        "state-key",
+        "backlog-token",
+    }
     assert set(action["outputs"]) == {
         "incident",
         "severity",

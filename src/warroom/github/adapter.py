@@ -28,11 +28,13 @@ from warroom.config import Api
 from warroom.effects import (
     AddLabels,
     Assign,
+    BoardStatusInStep,
     DeleteComment,
     Effect,
     EnsureLabel,
     Fail,
     OpenFollowUp,
+    PlaceOnBoard,
     RemoveLabel,
     Reopen,
     SetCommitStatus,
@@ -40,6 +42,7 @@ from warroom.effects import (
 )
 from warroom.errors import GitHubError
 from warroom.events import pull_from_payload
+from warroom.github import projects
 from warroom.markers import describe_marker
 from warroom.mitigation import (
     MAX_COMMITS,
@@ -245,6 +248,8 @@ class GitHubAdapter:
         monotonic: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         seed: int | None = None,
+        follow_up_repository: str | None = None,
+        backlog_token: str = "",
     ) -> None:
         self._github = Github(
             base_url=api_url.rstrip("/"),
@@ -257,6 +262,32 @@ class GitHubAdapter:
             lazy=True,
         )
         self._repo: Repository = self._github.get_repo(repository)
+        # Follow-ups in a backlog repository and the GitHub Project need a token that reaches
+        # beyond this repository (the workflow's cannot): ``backlog_token`` when given.
+        self._backlog = (
+            Github(
+                base_url=api_url.rstrip("/"),
+                auth=Auth.Token(backlog_token),
+                per_page=100,
+                retry=None,
+                timeout=30,
+                seconds_between_requests=None,
+                seconds_between_writes=api.seconds_between_writes or None,
+                lazy=True,
+            )
+            if backlog_token
+            else self._github
+        )
+        self._follow_up_name = (
+            _same_owner(repository, follow_up_repository) if follow_up_repository else repository
+        )
+        self._backlog_repo: Repository | None = (
+            self._backlog.get_repo(self._follow_up_name) if follow_up_repository else None
+        )
+        self._projects: dict[tuple[str, str, int], projects.Project] = {}
+        self._filer: str | None = None
+        self._repo_name = repository
+        self._api_url = api_url.rstrip("/")
         self._api = api
         self._sleep = sleep
         self._monotonic = monotonic
@@ -268,6 +299,27 @@ class GitHubAdapter:
         # A sweep derives many incidents in one run; one answer per person is enough.
         self._permissions: dict[str, str] = {}
         self._memberships: dict[tuple[str, str], bool] = {}
+
+    def _backlog_login(self) -> str:
+        """Who files follow-ups in the backlog repository: the backlog token's account (a
+        person's token files them as that person), read once; empty without one."""
+        if self._backlog_repo is None or self._backlog is self._github:
+            return ""
+        if self._filer is None:
+
+            def read() -> str:
+                _, data = self._backlog.requester.requestJsonAndCheck(
+                    "GET", f"{self._api_url}/user"
+                )
+                return str(data.get("login", "")).lower() if isinstance(data, dict) else ""
+
+            self._filer = self._call("read who the backlog token belongs to", read)
+        return self._filer
+
+    @property
+    def _follow_up_repo(self) -> Repository:
+        """Where follow-ups are filed: the backlog repository, else this one."""
+        return self._backlog_repo if self._backlog_repo is not None else self._repo
 
     # -- retries -----------------------------------------------------------------
 
@@ -551,8 +603,10 @@ class GitHubAdapter:
 
         def read() -> dict[str, Issue]:
             found: dict[str, Issue] = {}
-            for issue in self._repo.get_issues(state="all", labels=[label]):
-                if not _is_bot(issue.user) or _is_pull_request(issue):
+            filer = self._backlog_login()
+            for issue in self._follow_up_repo.get_issues(state="all", labels=[label]):
+                mine = _is_bot(issue.user) or (filer and _login(issue.user).lower() == filer)
+                if not mine or _is_pull_request(issue):
                     continue  # a person's issue or a pull request is never a follow-up
                 body = issue.body or ""
                 for marker, proof in wanted.items():
@@ -642,6 +696,7 @@ class GitHubAdapter:
             state=issue.state if issue else None,
         )
         report = ApplyReport()
+        on_board = [e for e in plan if isinstance(e, PlaceOnBoard)]
         for effect in plan:
             match effect:
                 case EnsureLabel():
@@ -662,6 +717,11 @@ class GitHubAdapter:
                     self._follow_up(effect, plan, view, report)
                 case SetCommitStatus():
                     self._set_status(effect, report)
+                case PlaceOnBoard():
+                    if effect is on_board[0]:
+                        self._place_on_board(on_board, report)
+                case BoardStatusInStep():
+                    self._board_status(effect, report)
                 case Fail(message=message):
                     report.failures.append(message)
         return report
@@ -816,6 +876,152 @@ class GitHubAdapter:
         if not linked:
             report.unlinked.add(effect.key)
 
+    # -- the GitHub Project (GraphQL; see warroom.github.projects) -------------------
+
+    def _graphql(self, what: str, query: str, variables: dict[str, Any], *, write: bool) -> Any:
+        """One GraphQL request through the retrying path; GitHub's errors become one message.
+
+        A read whose only errors are ``NOT_FOUND`` (a follow-up deleted or moved, a project
+        that is not there) answers with what GitHub did find: those parts are ``null``.
+        Retrying a mutation is safe: adding an item answers with the existing one, and
+        setting a field to a value twice leaves it as once.
+        """
+
+        def send() -> Any:
+            try:
+                _, data = self._backlog.requester.graphql_query(query, variables)
+            except GithubException as exc:
+                if not write and projects.only_not_found(exc.data):
+                    return exc.data
+                if exc.status in {400, 404} and isinstance(exc.data, dict) and "errors" in exc.data:
+                    forbidden = "not accessible" in projects.graphql_errors(exc.data)
+                    raise GitHubError(
+                        f"{what}: GitHub answered: {projects.graphql_errors(exc.data)}"
+                        + (
+                            ". The workflow's GITHUB_TOKEN cannot reach a project: give the "
+                            "Action a token with Projects read/write as its backlog-token input"
+                            if forbidden
+                            else ""
+                        )
+                    ) from exc
+                raise
+            return data
+
+        return self._call(what, send, write=write)
+
+    def _project(self, effect: PlaceOnBoard | BoardStatusInStep) -> projects.Project:
+        """The project's id and fields: one query per run."""
+        owner = effect.owner or self._owner
+        key = (owner.lower(), effect.owner_type, effect.project)
+        if key not in self._projects:
+            data = self._graphql(
+                f"find project {effect.project} of {effect.owner_type} {owner}",
+                projects.PROJECT_QUERIES[effect.owner_type],
+                {"login": owner, "number": effect.project},
+                write=False,
+            )
+            found = projects.read_project(data, effect.owner_type)
+            if found is None:
+                raise GitHubError(
+                    f"follow_ups.project: GitHub shows no project {effect.project} of "
+                    f"{effect.owner_type} {owner} to this token; check follow_ups.project.number "
+                    "and owner, and give the Action a token that may read and write it "
+                    "(backlog-token)"
+                )
+            self._projects[key] = found
+        return self._projects[key]
+
+    def _place_on_board(self, effects: Sequence[PlaceOnBoard], report: ApplyReport) -> None:
+        """Each follow-up on the project with its fields in step: one read per ``BATCH``
+        follow-ups, then a write only for what differs."""
+        project = self._project(effects[0])
+        owner, name = self._follow_up_name.split("/", 1)
+        for start in range(0, len(effects), projects.BATCH):
+            batch = effects[start : start + projects.BATCH]
+            numbers = [e.number for e in batch]
+            query, variables = projects.follow_ups_query(numbers)
+            data = self._graphql(
+                f"read follow-ups {', '.join(f'#{n}' for n in numbers)} on the project",
+                query,
+                {"owner": owner, "name": name, **variables},
+                write=False,
+            )
+            found = projects.read_follow_ups(data, numbers, project.id)
+            for effect in batch:
+                seen = found.get(effect.number)
+                if seen is not None:
+                    self._in_step(effect, seen, project, report)
+
+    def _board_status(self, effect: BoardStatusInStep, report: ApplyReport) -> None:
+        """Every follow-up of this repository's incidents at the Status its issue's state says:
+        ceil(items/100) reads of the project (at most ``MAX_PAGES``), a write per item off."""
+        project = self._project(effect)
+        owner = effect.owner or self._owner
+        items: list[projects.BoardItem] = []
+        after: str | None = None
+        for _ in range(projects.MAX_PAGES):
+            data = self._graphql(
+                f"read the items of project {effect.project}",
+                projects.ITEMS_QUERIES[effect.owner_type],
+                {
+                    "login": owner,
+                    "number": effect.project,
+                    "after": after,
+                    "incident": effect.incident_field,
+                    "status": effect.status_field,
+                },
+                write=False,
+            )
+            page, after = projects.read_items(data, effect.owner_type)
+            items += page
+            if after is None:
+                break
+        for item, field_id, option in projects.status_writes(
+            items, self._repo_name, project, effect
+        ):
+            self._graphql(
+                f"set {effect.status_field} of a follow-up on the project",
+                projects.SET_VALUE,
+                {
+                    "project": project.id,
+                    "item": item,
+                    "field": field_id,
+                    "value": {"singleSelectOptionId": option},
+                },
+                write=True,
+            )
+            report.applied.append(f"project {effect.project}: {effect.status_field} set")
+
+    def _in_step(
+        self,
+        effect: PlaceOnBoard,
+        seen: projects.FollowUpOnBoard,
+        project: projects.Project,
+        report: ApplyReport,
+    ) -> None:
+        wanted = projects.wanted_values(effect, project, seen.state)
+        item, values = seen.item, dict(seen.values)
+        if item is None:
+            data = self._graphql(
+                f"add follow-up #{effect.number} to the project",
+                projects.ADD_ITEM,
+                {"project": project.id, "content": seen.content},
+                write=True,
+            )
+            item = str(data["data"]["addProjectV2ItemById"]["item"]["id"])
+            values = {}
+            report.applied.append(f"#{effect.incident}: follow-up #{effect.number} on the project")
+        for field_, value, plain in wanted:
+            if values.get(field_.id) == plain:
+                continue
+            self._graphql(
+                f"set {field_.name} of follow-up #{effect.number} on the project",
+                projects.SET_VALUE,
+                {"project": project.id, "item": item, "field": field_.id, "value": value},
+                write=True,
+            )
+            report.applied.append(f"#{effect.number}: project {field_.name} set")
+
     # -- helpers -----------------------------------------------------------------
 
     def _issue(self, number: int) -> Issue:
@@ -896,7 +1102,7 @@ class GitHubAdapter:
             if milestone is not None:
                 kwargs["milestone"] = milestone
             try:
-                return self._repo.create_issue(**kwargs)
+                return self._follow_up_repo.create_issue(**kwargs)
             except GithubException as exc:
                 if exc.status != 422 or "assignees" not in str(exc.data) or not effect.assignees:
                     raise
@@ -908,7 +1114,7 @@ class GitHubAdapter:
                 ", ".join(f"@{x}" for x in effect.assignees),
             )
             del kwargs["assignees"]
-            return self._repo.create_issue(**kwargs)
+            return self._follow_up_repo.create_issue(**kwargs)
 
         issue = self._call(
             f"open follow-up {effect.title!r}", create, write=True, happened=find_after_failure
@@ -941,7 +1147,7 @@ class GitHubAdapter:
 
     def _milestone(self, title: str, due: date | None) -> Any:
         def find_or_create() -> Any:
-            for milestone in self._repo.get_milestones(state="all"):
+            for milestone in self._follow_up_repo.get_milestones(state="all"):
                 if milestone.title == title:
                     return milestone
             return None
@@ -952,9 +1158,9 @@ class GitHubAdapter:
         return self._call(
             f"create milestone {title!r}",
             lambda: (
-                self._repo.create_milestone(title, due_on=due)
+                self._follow_up_repo.create_milestone(title, due_on=due)
                 if due
-                else self._repo.create_milestone(title)
+                else self._follow_up_repo.create_milestone(title)
             ),
             write=True,
             happened=find_or_create,
@@ -975,6 +1181,18 @@ def _last_page(link: str) -> int:
         pages = query.get("page", [])
         return int(pages[0]) if pages and pages[0].isdigit() else 0
     return 0
+
+
+def _same_owner(repository: str, follow_ups: str) -> str:
+    """``owner/name`` of the backlog repository, which must be the incident repository's owner's."""
+    owner = repository.split("/")[0]
+    given_owner, _, name = follow_ups.rpartition("/")
+    if given_owner and given_owner.lower() != owner.lower():
+        raise GitHubError(
+            f"follow_ups.repository: {follow_ups!r} belongs to {given_owner}, not to {owner}; "
+            f"name a repository of {owner} (sub-issues link within one owner)"
+        )
+    return f"{owner}/{name}"
 
 
 def _role(collaborator: dict[str, Any]) -> str:

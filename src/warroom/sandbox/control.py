@@ -51,6 +51,7 @@ from warroom.sandbox.clock import parse_duration, parse_timestamp
 from warroom.sandbox.dispatcher import RunBusy
 from warroom.sandbox.errors import ApiError
 from warroom.sandbox.faults import FaultSpecError
+from warroom.sandbox.seed import OWNER
 
 if TYPE_CHECKING:
     from warroom.sandbox.sandbox import Sandbox
@@ -185,6 +186,11 @@ def _route(
             return _branch(sandbox, _json_body(raw))
     if head == "commits" and len(parts) == 1 and method == "POST":
         return _commit(sandbox, _json_body(raw))
+    if head == "projects" and len(parts) == 1:
+        if method == "GET":
+            return 200, {"projects": sandbox.board.snapshot()}
+        if method == "POST":
+            return _project(sandbox, _json_body(raw))
     if head == "state" and len(parts) == 1:
         if method == "GET":
             return 200, sandbox.run_state.to_json()
@@ -376,3 +382,41 @@ def _commit(sandbox: Sandbox, body: dict[str, Any]) -> tuple[int, Any]:
         )
     except (KeyError, ValueError) as exc:
         raise ControlError(400, str(exc).strip("'\"")) from None
+
+
+def _project(sandbox: Sandbox, body: dict[str, Any]) -> tuple[int, Any]:
+    """Seed a GitHub Project: {"number": 1, "title"?, "owner"?, "owner_type"?, "fields"?}.
+
+    ``fields`` is a list of {"name", "data_type", "options"?}; without it the project has
+    Title, Status (Todo, In Progress, Done), Owner, Due date and Incident.
+    """
+    _keys(body, {"number", "title", "owner", "owner_type", "fields"}, "a project")
+    number = body.get("number")
+    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+        raise ControlError(400, "number must be a positive integer (the project's number)")
+    owner_type = body.get("owner_type", "Organization")
+    if owner_type not in ("Organization", "User"):
+        raise ControlError(400, "owner_type must be Organization or User")
+    fields = body.get("fields")
+    shaped: list[tuple[str, str, list[str]]] | None = None
+    if fields is not None:
+        if not isinstance(fields, list) or not all(isinstance(f, dict) for f in fields):
+            raise ControlError(400, "fields must be a list of {name, data_type, options}")
+        shaped = []
+        for f in fields:
+            kind = f.get("data_type")
+            if kind not in ("TEXT", "DATE", "NUMBER", "SINGLE_SELECT", "TITLE"):
+                raise ControlError(
+                    400, "data_type must be TEXT, DATE, NUMBER, SINGLE_SELECT or TITLE"
+                )
+            options = f.get("options", [])
+            if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
+                raise ControlError(400, "options must be a list of option names")
+            shaped.append((str(f.get("name", "")), kind, options))
+    return 201, sandbox.seed_project(
+        number,
+        title=_text(body, "title") or "Backlog",
+        owner=_text(body, "owner") or OWNER,
+        owner_type=owner_type,
+        fields=shaped,
+    )

@@ -100,6 +100,10 @@ class Issue(Record):
     parent: int | None = None
     sub_issues: list[int] = field(default_factory=list)
     comments: int = 0
+    parent_url: str | None = None
+    """The API URL of a parent in another repository (``sandbox.repos``)."""
+    foreign_subs: list[int] = field(default_factory=list)
+    """Ids of sub-issues that live in another repository of the sandbox."""
 
 
 @dataclass(slots=True)

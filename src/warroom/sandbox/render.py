@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import Any
@@ -129,6 +130,8 @@ class Renderer:
         self.repo_url = f"{self.api}/repos/{self.full_name}"
         self.repo_html = f"{self.web}/{self.full_name}"
         self._users: dict[str, _KeptUser] = {}
+        self.foreign: Callable[[int], tuple[Renderer, Issue] | None] = lambda _: None
+        """Finds a sub-issue living in another repository, by id (``sandbox.repos``)."""
 
     # -- accounts ----------------------------------------------------------------
 
@@ -406,11 +409,15 @@ class Renderer:
         return f"{self.repo_url}/issues/{number}"
 
     def sub_issues_summary(self, issue: Issue) -> dict[str, int]:
-        total = len(issue.sub_issues)
+        total = len(issue.sub_issues) + len(issue.foreign_subs)
         done = sum(
             1
             for n in issue.sub_issues
             if (sub := self.state.issues.get(n)) is not None and sub.state == "closed"
+        ) + sum(
+            1
+            for i in issue.foreign_subs
+            if (found := self.foreign(i)) is not None and found[1].state == "closed"
         )
         percent = (done * 100) // total if total else 0
         return {"total": total, "completed": done, "percent_completed": percent}
@@ -452,7 +459,7 @@ class Renderer:
                 "total_blocked_by": 0,
                 "total_blocking": 0,
             },
-            "parent_issue_url": self.issue_url(issue.parent) if issue.parent else None,
+            "parent_issue_url": self.issue_url(issue.parent) if issue.parent else issue.parent_url,
             **self._pull_reference(issue.number),
             "body": issue.body,
             "closed_by": self.user(issue.closed_by) if issue.state == "closed" else None,

@@ -1327,6 +1327,13 @@ class RestApi(PullsRoutes, StatusesRoutes, CommitsRoutes, GitRoutes, RestBase):
         with self.state.lock:
             issue = self._issue(call)
             subs = [self.state.issues[n] for n in issue.sub_issues if n in self.state.issues]
+            if issue.foreign_subs:
+                # Sub-issues in other repositories, each rendered under its own repository.
+                shown = [self.r.issue(s) for s in subs]
+                for found in map(self.r.foreign, issue.foreign_subs):
+                    if found is not None:
+                        shown.append(found[0].issue(found[1]))
+                return self._page(call, shown, lambda x: x)
             return self._page(call, subs, self.r.issue)
 
     def get_parent(self, call: Call) -> Reply:
@@ -1352,6 +1359,8 @@ class RestApi(PullsRoutes, StatusesRoutes, CommitsRoutes, GitRoutes, RestBase):
             required=("sub_issue_id",),
         )
         sender = self._sender(call)
+        if self.state.issue_by_id(body["sub_issue_id"]) is None:
+            return self._add_foreign_sub_issue(call, body, sender)
         with self._tx(call) as tx:
             parent = self._issue(call)
             sub = self._sub_issue_arg(body)
@@ -1385,6 +1394,33 @@ class RestApi(PullsRoutes, StatusesRoutes, CommitsRoutes, GitRoutes, RestBase):
             out = self.r.issue(parent)
         return Reply(201, out, {"Location": f"{self.r.issue_url(parent.number)}/sub_issues"})
 
+    def _add_foreign_sub_issue(self, call: Call, body: Mapping[str, Any], sender: str) -> Reply:
+        """A sub-issue from another repository of the owner (``sandbox.repos``)."""
+        found = self.r.foreign(body["sub_issue_id"])
+        if found is None:
+            raise errors.not_found()
+        renderer, sub = found
+        with self._tx(call) as tx:
+            parent = self._issue(call)
+            if sub.id in parent.foreign_subs:
+                raise self._sub_issue_error("Issue may not contain duplicate sub-issues")
+            if (sub.parent is not None or sub.parent_url) and not body.get("replace_parent"):
+                raise self._sub_issue_error("Sub issue may only have one parent")
+            if len(parent.sub_issues) + len(parent.foreign_subs) >= MAX_SUB_ISSUES:
+                raise self._sub_issue_error(
+                    f"Parent issue cannot have more than {MAX_SUB_ISSUES} sub-issues"
+                )
+            now = self.state.now()
+            parent.foreign_subs.append(sub.id)
+            parent.updated_at = now
+            tx.touch(parent)
+            with renderer.state.transaction() as other:
+                sub.parent_url = self.r.issue_url(parent.number)
+                sub.updated_at = now
+                other.touch(sub)
+            out = self.r.issue(parent)
+        return Reply(201, out, {"Location": f"{self.r.issue_url(parent.number)}/sub_issues"})
+
     @staticmethod
     def _sub_issue_error(message: str) -> ApiError:
         return errors.validation_failed("Issue", "sub_issue_id", "custom", message=message)
@@ -1403,6 +1439,8 @@ class RestApi(PullsRoutes, StatusesRoutes, CommitsRoutes, GitRoutes, RestBase):
         self._need(call, "triage")
         body = read_object(call, {"sub_issue_id": "integer"}, required=("sub_issue_id",))
         sender = self._sender(call)
+        if self.state.issue_by_id(body["sub_issue_id"]) is None:
+            return self._add_foreign_sub_issue(call, body, sender)
         with self._tx(call) as tx:
             parent = self._issue(call)
             sub = self._sub_issue_arg(body)

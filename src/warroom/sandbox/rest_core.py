@@ -198,6 +198,10 @@ class RestBase:
         self.private = private
         self.teams: dict[str, set[str]] = {}
         """Team slug -> member logins (lower-case), in the repository's organisation."""
+        self.repo_name = REPO
+        """The repository these handlers serve (``sandbox.repos`` adds others)."""
+        self.siblings: list[RestBase] = []
+        """The other repositories' handlers: sub-issues may live there."""
         self._issue_orders: Memo[list[Issue]] = Memo(state, max_entries=64)
         self._pages: Memo[_EncodedPage] = Memo(
             state, max_entries=4096, max_weight=_PAGE_BYTES, weight=lambda p: len(p.data)
@@ -208,7 +212,7 @@ class RestBase:
     def handle(self, route: Route, call: Call) -> Reply:
         if "owner" in call.params and (
             call.params["owner"].lower() != OWNER.lower()
-            or call.params["repo"].lower() != REPO.lower()
+            or call.params["repo"].lower() != self.repo_name.lower()
         ):
             raise errors.not_found()
         handler: Callable[[Call], Reply] = getattr(self, route.handler)

@@ -1,4 +1,5 @@
-"""``Sandbox``: a local GitHub for one repository, with an Actions dispatcher and a clock.
+"""``Sandbox``: a local GitHub for one repository (and, on request, more of its owner's), with an
+Actions dispatcher and a clock.
 
 Start it, point PyGithub at ``api_url`` with one of ``tokens``, and it behaves
 like GitHub where warroom touches it; give it a command and every event runs
@@ -23,12 +24,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from warroom.sandbox import rest_pulls
+from warroom.sandbox import repos, rest_pulls
 from warroom.sandbox.access import RateLimits, Tokens
 from warroom.sandbox.cache import RunStateCache
 from warroom.sandbox.clock import Clock, format_timestamp, parse_timestamp
 from warroom.sandbox.dispatcher import Dispatcher, RunContext
 from warroom.sandbox.faults import Faults
+from warroom.sandbox.graphql import Board, GraphQLRoom, Repo
 from warroom.sandbox.observe import Delivery, DeliveryListener, Exchange, ExchangeListener
 from warroom.sandbox.records import Comment, GitCommit, Issue
 from warroom.sandbox.render import Renderer
@@ -122,6 +124,7 @@ class Sandbox:
         fault_seed: int = 0,
         request_log_size: int = 20000,
         state_dir: str | Path | None = None,
+        repositories: Sequence[str] = (),
     ) -> None:
         self.port = port
         self.private = private
@@ -141,7 +144,8 @@ class Sandbox:
         self.bot_login = BOT_LOGIN
         self.logins_by_level: dict[str, str] = dict(LEVEL_LOGINS)
         self.faults = Faults(
-            seed=fault_seed, operations=frozenset(route.operation_id for route in ROUTES)
+            seed=fault_seed,
+            operations=frozenset((*(route.operation_id for route in ROUTES), "graphql")),
         )
         self.limits = RateLimits(enforce=rate_limit is not None, user_limit=rate_limit or 5000)
         self.dispatch_on = set(dispatch_on) if dispatch_on is not None else None
@@ -164,12 +168,63 @@ class Sandbox:
         self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None
         self.state.commit_hook = self._on_commit
-        self.renderer = Renderer(self.state, f"http://127.0.0.1:{port or 0}", private=private)
         self.teams = {
             slug.lower(): {x.lower() for x in members} for slug, members in (teams or {}).items()
         }
-        self.rest = RestApi(self.state, self.renderer, self.limits, private=private)
+        # Further repositories of the owner (a backlog repository): rooms of their own.
+        self.repo_states = {
+            name: repos.room_state(self.clock, index, self.state)
+            for index, name in enumerate(repositories, start=1)
+        }
+        self.board = Board()
+        self._build_rooms()
+
+    def _build_rooms(self) -> None:
+        """The REST handlers of every repository, and the GraphQL room, under ``base_url``."""
+        self.renderer = Renderer(self.state, self.base_url, private=self.private)
+        self.rest = RestApi(self.state, self.renderer, self.limits, private=self.private)
         self.rest.teams = self.teams
+        self.rooms = {
+            name: repos.new_room(name, state, self.base_url, self.limits, private=self.private)
+            for name, state in self.repo_states.items()
+        }
+        repos.connect([self.rest, *self.rooms.values()])
+        self.graphql = GraphQLRoom(self.board, self._graphql_repos, self.base_url)
+
+    def _graphql_repos(self) -> list[Repo]:
+        return [
+            Repo(room.r.full_name, room.state, room.r.repo_html)
+            for room in (self.rest, *self.rooms.values())
+        ]
+
+    def set_run_env(self, **values: str) -> None:
+        """Add variables to every later run's environment (a token minted after start, say)."""
+        self._env.update(values)
+
+    def room(self, repo: str) -> RestApi | None:
+        """The handlers serving repository ``repo`` (a name of the owner), if the sandbox has it."""
+        if repo.lower() == REPO.lower():
+            return self.rest
+        return next((r for n, r in self.rooms.items() if n.lower() == repo.lower()), None)
+
+    def seed_project(
+        self,
+        number: int,
+        *,
+        title: str = "Backlog",
+        owner: str = OWNER,
+        owner_type: str = "Organization",
+        fields: Sequence[tuple[str, str, Sequence[str]]] | None = None,
+    ) -> dict[str, Any]:
+        """A GitHub Project (``projectV2``) of ``owner``; warroom's fields unless ``fields``."""
+        project = self.board.seed_project(
+            owner=owner,
+            owner_type=owner_type,
+            number=number,
+            title=title,
+            **({"fields": fields} if fields is not None else {}),
+        )
+        return {"id": project.id, "number": project.number, "owner": project.owner}
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -179,9 +234,7 @@ class Sandbox:
             return self
         self._server = SandboxServer(self, self.port)
         self.port = self._server.server_address[1]
-        self.renderer = Renderer(self.state, self.base_url, private=self.private)
-        self.rest = RestApi(self.state, self.renderer, self.limits, private=self.private)
-        self.rest.teams = self.teams
+        self._build_rooms()
         if self.dispatcher is not None:
             self.dispatcher.context = RunContext(
                 repository=self.repo_full_name,

@@ -28,11 +28,12 @@ from typing import Any
 
 from warroom.sandbox.records import LEVELS
 from warroom.sandbox.sandbox import Sandbox
-from warroom.sandbox.seed import USERS
+from warroom.sandbox.seed import REPO, USERS
 
 SEEDED = frozenset(u.login.lower() for u in USERS)
 
 _LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}")
+_REPOSITORY = re.compile(r"[A-Za-z0-9._-]{1,100}")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _RUNNER_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_")
 
@@ -65,6 +66,22 @@ def parse_users(values: Sequence[str]) -> dict[str, str]:
             )
         users[login] = level
     return users
+
+
+def parse_repositories(values: Sequence[str]) -> tuple[str, ...]:
+    """``--repository NAME`` values: further repositories of the owner (a backlog)."""
+    names: list[str] = []
+    for value in values:
+        name = value.strip()
+        if not _REPOSITORY.fullmatch(name) or name in {".", ".."}:
+            raise ServeError(
+                f"--repository {value!r}: write a repository name such as backlog "
+                "(letters, digits, '.', '-' and '_')"
+            )
+        if name.lower() in {n.lower() for n in (REPO, *names)}:
+            raise ServeError(f"--repository {value!r}: {name} is there already; name another")
+        names.append(name)
+    return tuple(names)
 
 
 def parse_env(values: Sequence[str]) -> dict[str, str]:
@@ -196,20 +213,33 @@ def serve(
     dispatch: str | None = None,
     users: Sequence[str] = (),
     env: Sequence[str] = (),
+    repositories: Sequence[str] = (),
+    projects: Sequence[int] = (),
     announce: Callable[[str], None] = print,
     report: Callable[[str], None] | None = None,
     stop: threading.Event | None = None,
 ) -> None:
     """Serve until ``stop`` is set or the process is told to stop.
 
-    ``users`` and ``env`` are the raw ``--user`` and ``--env`` values.
+    ``users`` and ``env`` are the raw ``--user`` and ``--env`` values; ``repositories`` adds
+    repositories of the owner and ``projects`` seeds the owner's GitHub Projects by number.
     ``report`` gets one line per completed attempt of a dispatched run.
     """
     stop = stop or threading.Event()
     extra_users = parse_users(users)
     run_env = parse_env(env)
+    further = parse_repositories(repositories)
+    if any(number < 1 for number in projects):
+        raise ServeError("--project: give a project's number, 1 or more")
     try:
-        sandbox = Sandbox(port=port, data=data, dispatch=dispatch, users=extra_users, env=run_env)
+        sandbox = Sandbox(
+            port=port,
+            data=data,
+            dispatch=dispatch,
+            users=extra_users,
+            env=run_env,
+            repositories=further,
+        )
     except ValueError as exc:
         raise ServeError(f"--dispatch: {exc}") from None
     except (OSError, sqlite3.Error) as exc:
@@ -231,6 +261,8 @@ def serve(
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
+    for number in projects:
+        sandbox.seed_project(number)
     log = RunLog(sandbox, report) if report is not None else None
     try:
         announce(json.dumps(sandbox.info(), sort_keys=True))

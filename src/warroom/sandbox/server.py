@@ -40,6 +40,8 @@ log = logging.getLogger("warroom.sandbox")
 
 API_PREFIX = "/api/v3"
 CONTROL_PREFIX = "/_sandbox"
+GRAPHQL_PATH = "/api/graphql"
+"""PyGithub's GraphQL URL for an Enterprise-style base URL (``/api/v3`` -> ``/api/graphql``)."""
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 _SECONDARY = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
@@ -177,7 +179,9 @@ class Handler(BaseHTTPRequestHandler):
         except (OSError, ValueError):
             self._drop()
             return
-        if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+        if path == GRAPHQL_PATH:
+            self._serve_graphql(raw)
+        elif path == API_PREFIX or path.startswith(API_PREFIX + "/"):
             self._serve_rest(path[len(API_PREFIX) :] or "/", query, raw)
         elif path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
             try:
@@ -248,7 +252,10 @@ class Handler(BaseHTTPRequestHandler):
                 if route is None:
                     raise errors.not_found()
                 call = Call(method, rel, params, query, parsed, raw, principal, client)
-                reply = sandbox.rest.handle(route, call)
+                room = sandbox.room(params["repo"]) if "repo" in params else sandbox.rest
+                if room is None:
+                    raise errors.not_found()
+                reply = room.handle(route, call)
                 status, body, headers = reply.status, reply.body, dict(reply.headers)
             except ApiError as exc:
                 status, body, headers = exc.status, exc.body(), dict(exc.headers)
@@ -316,6 +323,100 @@ class Handler(BaseHTTPRequestHandler):
         if fault is not None:
             sandbox.faults.logged(fault, seq)
         self._send(status, body, standard)
+
+    def _serve_graphql(self, raw: bytes) -> None:
+        """``POST /api/graphql`` (``sandbox.graphql``), logged and observed like REST."""
+        sandbox = self.server.sandbox
+        started = time.monotonic()
+        now = self._now or sandbox.clock.now()
+        request_id = _request_id()
+        resolved = self._principal()
+        principal = resolved if resolved is not None else ANONYMOUS
+        parsed: Any = None
+        headers: dict[str, str] = {}
+        fault = (
+            sandbox.faults.pick(
+                "POST",
+                "graphql",
+                "/graphql",
+                principal.login,
+                auth=principal.token_kind,
+                run_id=principal.run_id,
+                run_attempt=principal.run_attempt,
+            )
+            if self.command == "POST" and resolved is not None
+            else None
+        )
+        if fault is not None and fault.kind == "latency":
+            time.sleep(fault.latency_ms / 1000)
+        if self.command != "POST":
+            status, body = 404, errors.not_found().body()
+        elif resolved is None:
+            status, body = errors.bad_credentials().status, errors.bad_credentials().body()
+        elif fault is not None and not fault.applies_first and fault.kind != "drop":
+            error = self._fault_error(fault, principal, request_id, now)
+            status, body, headers = error.status, error.body(), dict(error.headers)
+        elif fault is not None and fault.kind == "drop":
+            status, body = 0, None
+        else:
+            window, allowed = sandbox.limits.charge(principal, self.client_address[0], now)
+            headers = {
+                "X-GitHub-Request-Id": request_id,
+                "X-RateLimit-Limit": str(window.limit),
+                "X-RateLimit-Remaining": str(max(0, window.limit - window.used)),
+                "X-RateLimit-Reset": str(window.reset),
+                "X-RateLimit-Used": str(window.used),
+                "X-RateLimit-Resource": "graphql",
+            }
+            try:
+                parsed = json.loads(raw) if raw.strip() else None
+            except (ValueError, UnicodeDecodeError):
+                parsed = None
+            if not allowed:
+                error = self._primary_limit(principal, window.reset, now)
+                status, body = error.status, error.body()
+                headers.update(error.headers)
+            elif parsed is None:
+                status, body = 200, {"errors": [{"message": "Problems parsing JSON"}]}
+            else:
+                try:
+                    status, body = sandbox.graphql.handle(
+                        parsed,
+                        viewer=principal.login,
+                        workflow_token=principal.workflow_token,
+                    )
+                except Exception:
+                    log.exception("sandbox: GraphQL request failed")
+                    status, body = 500, ApiError(500, "Server Error").body()
+        dropped = fault is not None and fault.kind in ("drop", "applied-drop")
+        if fault is not None and fault.kind == "applied-502":
+            status, body, headers = 502, ApiError(502, "Server Error").body(), {}
+        if body is not None and not dropped:
+            headers["Content-Type"] = "application/json; charset=utf-8"
+        sandbox.flush_notifications()
+        seq = sandbox.record_exchange(
+            self._exchange_parts(
+                "POST",
+                "/graphql",
+                {},
+                raw,
+                parsed,
+                0 if dropped else status,
+                {} if dropped else headers,
+                None if dropped else body,
+                "graphql",
+                principal,
+                fault,
+            ),
+            request_id,
+            started,
+        )
+        if fault is not None:
+            sandbox.faults.logged(fault, seq)
+        if dropped:
+            self._drop()
+            return
+        self._send(status, body, headers)
 
     def _exchange_parts(
         self,
