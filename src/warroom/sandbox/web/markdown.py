@@ -193,7 +193,7 @@ def render(text: str | None, *, mermaid: bool = True) -> str:
     ``mermaid`` is true, else a code block followed by a one-line note.
     """
     if not text:
-        return '<p class="empty">No description provided.</p>'
+        return "<p><em>No description provided.</em></p>"
     renderer = _cmark()
     if renderer is None:
         return f'<pre class="plain">{html.escape(text, quote=False)}</pre>'
