@@ -185,6 +185,20 @@ def test_a_comment_post_is_the_rest_call_and_redirects_to_it(sandbox: Sandbox) -
         ),
         pytest.param(
             [("as", "admin"), ("state", "closed")],
+            {"Origin": "null"},
+            403,
+            "forms are posted from the sandbox&#39;s own pages only",
+            id="opaque-origin",
+        ),
+        pytest.param(
+            [("as", "admin"), ("state", "closed")],
+            {"Sec-Fetch-Site": "cross-site", "Origin": "http://127.0.0.1:0"},
+            403,
+            "forms are posted from the sandbox&#39;s own pages only",
+            id="browser-says-cross-site",
+        ),
+        pytest.param(
+            [("as", "admin"), ("state", "closed")],
             {"Content-Type": "application/json"},
             415,
             "application/x-www-form-urlencoded",
