@@ -132,6 +132,18 @@ def test_sanitize(markup: str, expected: str) -> None:
     assert markdown.sanitize(markup).startswith(expected)
 
 
+@pytest.mark.parametrize(
+    "unit",
+    ["<![", "<!--", "<?", "<a\n", '<a b="', "<x:y ", "<a/", "</a "],
+)
+def test_unfinished_markup_repeated_to_the_limit_is_text(unit: str) -> None:
+    text = (unit * (65_536 // len(unit) + 1))[:65_536]
+    for body in (text, "<div>\n" + text):
+        html = markdown.render(body)
+        assert "<a" not in html.replace("<a rel", "")
+        assert "<x" not in html
+
+
 def test_mermaid_without_the_package_is_code_with_a_note() -> None:
     html = markdown.render("```mermaid\ngraph TD; A-->B\n```\n", mermaid=False)
     assert '<pre lang="mermaid"><code>graph TD; A--&gt;B' in html
@@ -142,7 +154,9 @@ def test_mermaid_without_the_package_is_code_with_a_note() -> None:
 def test_without_cmarkgfm_text_is_escaped_plain(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(markdown, "_cmark", lambda: None)
     assert not markdown.available()
+    markdown.render.cache_clear()
     html = markdown.render("**not bold** <script>alert(1)</script>")
+    markdown.render.cache_clear()
     assert html == ('<pre class="plain">**not bold** &lt;script&gt;alert(1)&lt;/script&gt;</pre>')
 
 
@@ -204,6 +218,15 @@ _PIECES = st.sampled_from(
         "<pre lang=mermaid>",
         "\n\n",
         "&lt;",
+        "<![",
+        "<!",
+        "<?",
+        "</",
+        "<a b='",
+        "<a\n",
+        "<x:y ",
+        "<a/",
+        "&#x",
         "<",
         ">",
         '"',

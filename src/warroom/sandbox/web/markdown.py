@@ -5,8 +5,8 @@ strikethrough, the tag filter) letting raw HTML through, then keeps only an
 allow-list of tags and attributes, so ``<details>`` works and ``<script>`` or
 ``onerror=`` never does. This module does the same with ``cmarkgfm`` (the
 optional ``warroom[drill]`` extra, imported only when a page is rendered, so
-the Action's runtime never needs it) and a sanitiser over the standard
-library's HTML tokenizer. Whatever people wrote leaves here either as allowed
+the Action's runtime never needs it) and a sanitiser over a linear
+tokenizer of its own. Whatever people wrote leaves here either as allowed
 markup with escaped text and checked URLs, or escaped as plain text.
 
 A fenced ``mermaid`` block becomes ``<pre class="mermaid">`` (its text escaped)
@@ -17,9 +17,10 @@ block with a one-line note. Pure: text in, HTML out.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
-from functools import cache
-from html.parser import HTMLParser
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
 
 INSTALL_HINT = "pip install 'warroom[drill]'"
 """How to get rendered Markdown, for the note a page shows without ``cmarkgfm``."""
@@ -76,18 +77,151 @@ def safe_url(value: str) -> str | None:
     return value.strip()
 
 
-class _Sanitizer(HTMLParser):
+@dataclass(frozen=True)
+class _Start:
+    tag: str
+    attrs: tuple[tuple[str, str | None], ...]
+    closed: bool  # written ``<tag/>``
+
+
+@dataclass(frozen=True)
+class _End:
+    tag: str
+
+
+_Token = str | _Start | _End
+"""Text (entities still encoded), a start tag or an end tag."""
+
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,63}")
+_ATTR_NAME = re.compile(r"[A-Za-z_:][A-Za-z0-9_.:-]{0,127}")
+_UNQUOTED = re.compile(r"[^\"'=<>`\x00-\x20]{1,8192}")
+_SPACE = re.compile(r"[ \t\n\r\f]*")
+
+
+def _skip_space(text: str, at: int) -> int:
+    found = _SPACE.match(text, at)
+    return found.end() if found else at
+
+
+class _Tokenizer:
+    """Splits HTML into text and tags in one forward pass: linear by construction.
+
+    The standard library's ``html.parser`` rescans an unfinished construct from
+    its start at every step (seconds for one comment of ``<!--`` repeated) and
+    can raise on odd declarations, so people's text does not go through it.
+    Tags follow CommonMark's raw-HTML grammar; whatever does not parse as a tag
+    is text up to where it stopped parsing, and scanning resumes there, so no
+    character is looked at twice. A quote that never closes is remembered, so
+    no later search for it scans the rest again.
+    """
+
+    def __init__(self, markup: str) -> None:
+        self.s = markup
+        self.n = len(markup)
+        self.no_more: dict[str, int] = {}
+
+    def _find(self, needle: str, start: int) -> int:
+        if start >= self.no_more.get(needle, self.n + 1):
+            return -1
+        found = self.s.find(needle, start)
+        if found < 0:
+            self.no_more[needle] = start
+        return found
+
+    def tokens(self) -> Iterator[_Token]:
+        s, i = self.s, 0
+        while i < self.n:
+            lt = self._find("<", i)
+            if lt < 0:
+                yield s[i:]
+                return
+            if lt > i:
+                yield s[i:lt]
+            if s.startswith("<!--", lt):
+                close = self._find("-->", lt + 4)
+                if close < 0:
+                    yield s[lt:]  # an unclosed comment: the rest is text
+                    return
+                i = close + 3
+                continue
+            if s.startswith(("<!", "<?"), lt):
+                close = self._find(">", lt + 2)
+                if close < 0:
+                    yield s[lt:]
+                    return
+                i = close + 1  # a declaration or processing instruction: dropped
+                continue
+            i, token = self._tag(lt)
+            yield token if token is not None else s[lt:i]
+
+    def _tag(self, lt: int) -> tuple[int, _Start | _End | None]:
+        """The tag at ``lt`` and where it ends, or ``None`` and where it stopped parsing."""
+        s, n = self.s, self.n
+        closing = s.startswith("</", lt)
+        name = _NAME.match(s, lt + (2 if closing else 1))
+        if name is None:
+            return lt + 1, None
+        tag, j = name.group().lower(), name.end()
+        if closing:
+            k = _skip_space(s, j)
+            return (k + 1, _End(tag)) if k < n and s[k] == ">" else (max(k, lt + 1), None)
+        attrs: list[tuple[str, str | None]] = []
+        while True:
+            k = _skip_space(s, j)
+            if k >= n:
+                return k, None
+            if s[k] == ">":
+                return k + 1, _Start(tag, tuple(attrs), closed=False)
+            if s.startswith("/>", k):
+                return k + 2, _Start(tag, tuple(attrs), closed=True)
+            attr = _ATTR_NAME.match(s, k) if k > j else None
+            if attr is None:
+                return k, None
+            j = attr.end()
+            k = _skip_space(s, j)
+            if k >= n or s[k] != "=":
+                attrs.append((attr.group().lower(), None))
+                continue
+            v = _skip_space(s, k + 1)
+            if v < n and s[v] in "\"'":
+                close = self._find(s[v], v + 1)
+                if close < 0:
+                    return v + 1, None
+                value, j = s[v + 1 : close], close + 1
+            else:
+                bare = _UNQUOTED.match(s, v)
+                if bare is None:
+                    return v, None
+                value, j = bare.group(), bare.end()
+            attrs.append((attr.group().lower(), html.unescape(value)))
+
+
+class _Sanitizer:
     """Rebuilds HTML from an allow-list, escaping every text and attribute it keeps."""
 
     def __init__(self, *, mermaid: bool) -> None:
-        super().__init__(convert_charrefs=True)
         self.mermaid = mermaid
         self.out: list[str] = []
         self.open: list[str] = []
         self.dropping: list[str] = []
         self.in_mermaid = False
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def feed(self, markup: str) -> str:
+        for token in _Tokenizer(markup).tokens():
+            if isinstance(token, str):
+                if not self.dropping:
+                    self.out.append(html.escape(html.unescape(token), quote=False))
+            elif isinstance(token, _End):
+                self.end(token.tag)
+            else:
+                self.start(token.tag, token.attrs)
+                if token.closed and token.tag not in _VOID:
+                    self.end(token.tag)
+        while self.open:
+            self.out.append(f"</{self.open.pop()}>")
+        return "".join(self.out)
+
+    def start(self, tag: str, attrs: tuple[tuple[str, str | None], ...]) -> None:
         if self.dropping:
             if tag == self.dropping[-1] and tag not in _VOID:
                 self.dropping.append(tag)
@@ -124,19 +258,12 @@ class _Sanitizer(HTMLParser):
         if tag not in _VOID:
             self.open.append(tag)
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag not in _VOID and self.open and self.open[-1] == tag and not self.dropping:
-            self.handle_endtag(tag)
-
-    def handle_endtag(self, tag: str) -> None:
+    def end(self, tag: str) -> None:
         if self.dropping:
             if tag == self.dropping[-1]:
                 self.dropping.pop()
             return
-        if tag == "code" and self.in_mermaid:
-            return
-        if tag not in self.open:
+        if (tag == "code" and self.in_mermaid) or tag not in self.open:
             return
         while self.open:
             top = self.open.pop()
@@ -146,22 +273,10 @@ class _Sanitizer(HTMLParser):
             if top == tag:
                 return
 
-    def handle_data(self, data: str) -> None:
-        if not self.dropping:
-            self.out.append(html.escape(data, quote=False))
-
-    def finish(self) -> str:
-        self.close()
-        while self.open:
-            self.out.append(f"</{self.open.pop()}>")
-        return "".join(self.out)
-
 
 def sanitize(markup: str, *, mermaid: bool = True) -> str:
     """Keep only allowed tags, attributes and URLs of ``markup``; escape all text."""
-    sanitizer = _Sanitizer(mermaid=mermaid)
-    sanitizer.feed(markup)
-    return sanitizer.finish()
+    return _Sanitizer(mermaid=mermaid).feed(markup)
 
 
 @cache
@@ -185,12 +300,14 @@ def available() -> bool:
     return _cmark() is not None
 
 
+@lru_cache(maxsize=256)
 def render(text: str | None, *, mermaid: bool = True) -> str:
     """``text`` as GitHub would show it, safe to put in a page.
 
     Without ``cmarkgfm`` the text is escaped into a ``<pre>`` (the page says
     how to install it). A Mermaid block becomes a drawable element when
-    ``mermaid`` is true, else a code block followed by a one-line note.
+    ``mermaid`` is true, else a code block followed by a one-line note. The
+    newest 256 renderings are kept: a page shows the same comments again and again.
     """
     if not text:
         return "<p><em>No description provided.</em></p>"
