@@ -129,16 +129,26 @@ def test_a_mermaid_chart_posted_from_the_form_is_drawn(
     only_local(traffic, sb)
 
 
-def test_a_record_posted_as_a_responder_gets_the_bots_reply(
+def test_an_incident_filed_and_a_record_posted_from_the_page_get_the_bots_answers(
     page: Page, played: Sandbox, screenshots: Path
 ) -> None:
     sb = played
-    repo = github(sb, story.COMMANDER).get_repo(sb.repo_full_name)
     sb.set_clock(now=demo.START + timedelta(hours=4), frozen=True)
-    number = repo.create_issue(
-        title="[incident] second 401 wave", body=story.incident_body(), labels=["incident"]
-    ).number
+    # The commander files the incident from the New issue page, as a person would.
+    page.goto(sb.base_url)
+    page.click("#new-issue")
+    page.fill("#new-title", "[incident] second 401 wave")
+    page.fill("#new-body", story.incident_body())
+    page.check("#new-issue-form input[name=label][value=incident]")
+    page.select_option("#new-as", story.COMMANDER)
+    page.screenshot(path=screenshots / "web-new-issue.png")
+    page.click("#new-submit")
+    page.wait_for_url(re.compile(r".*/acme/service/issues/\d+\?as=.+$"))
+    number = int(page.url.rsplit("/", 1)[1].split("?", 1)[0])
+    expect(page.locator("#issue-title")).to_have_text("[incident] second 401 wave")
     assert sb.wait_idle(120)
+    page.reload()
+    expect(page.locator("#labels .label", has_text="SEV-1")).to_have_count(1)  # the bot's triage
     bad = story.decision(demo.START + timedelta(hours=4), minute=5).replace(
         "- Decision: rollback", "- Decision: roll it back"
     )

@@ -342,3 +342,51 @@ def test_mermaid_is_found_from_the_environment(
     assert assets.find_mermaid() is None  # named but absent
     local.write_text("x", encoding="utf-8")
     assert assets.find_mermaid() == local
+
+
+def test_new_issue_page_is_prefilled_from_the_link_and_escaped(sandbox: Sandbox) -> None:
+    reply = get(
+        WebView(sandbox),
+        "/acme/service/issues/new",
+        title="[incident] <b>401s</b>",
+        body="</textarea><script>x</script>",
+        labels="incident, bug",
+        **{"as": "mara"},
+    )
+    html = text(reply)
+    assert reply.status == 200
+    assert 'value="[incident] &lt;b&gt;401s&lt;/b&gt;"' in html
+    assert "&lt;/textarea&gt;&lt;script&gt;x&lt;/script&gt;</textarea>" in html
+    assert '<input type="checkbox" name="label" value="incident" checked>' in html
+    assert '<input type="checkbox" name="label" value="bug" checked>' in html
+    assert '<input type="checkbox" name="label" value="question">' in html
+    assert '<option value="mara" selected>mara (write)</option>' in html
+
+
+def test_a_new_issue_post_opens_it_through_rest(sandbox: Sandbox) -> None:
+    reply = post(
+        WebView(sandbox),
+        "/acme/service/issues",
+        [("as", "mara"), ("title", " [incident] 401s "), ("body", "b\r\n"), ("label", "incident")],
+    )
+    issue = sandbox.state.issues[2]
+    assert reply.status == 303
+    assert reply.headers["Location"] == "/acme/service/issues/2?as=mara"
+    assert (issue.title, issue.body, issue.user) == ("[incident] 401s", "b\n", "mara")
+    assert [sandbox.state.labels[i].name for i in issue.labels] == ["incident"]
+    opened = [d for d in sandbox.deliveries() if d["action"] == "opened"]
+    assert [(d["event"], d["issue"], d["sender"]) for d in opened] == [("issues", 2, "mara")]
+
+
+def test_a_new_issue_without_a_title_keeps_what_was_written(sandbox: Sandbox) -> None:
+    reply = post(
+        WebView(sandbox),
+        "/acme/service/issues",
+        [("as", "mara"), ("title", "  "), ("body", "kept <text>"), ("label", "incident")],
+    )
+    html = text(reply)
+    assert reply.status == 400
+    assert "field &#39;title&#39;: give the issue a title" in html
+    assert "kept &lt;text&gt;</textarea>" in html
+    assert '<input type="checkbox" name="label" value="incident" checked>' in html
+    assert sorted(sandbox.state.issues) == [1]

@@ -1,9 +1,9 @@
-"""Posting from the pages: comment, close, reopen and relabel as a chosen seeded user.
+"""Posting from the pages: open, comment, close, reopen and relabel as a chosen seeded user.
 
-A form post becomes the very REST call a client would make (``POST .../comments``,
-``PATCH .../issues/{n}``, ``POST``/``DELETE .../labels``), handled by the same
-``RestApi`` handler with the chosen user's permissions, charged to that user's
-rate limit, logged and shown to observers like any exchange, so webhooks fire
+A form post becomes the very REST call a client would make (``POST .../issues``,
+``POST .../comments``, ``PATCH .../issues/{n}``, ``POST``/``DELETE .../labels``),
+handled by the same ``RestApi`` handler with the chosen user's permissions,
+charged to that user's rate limit, logged and shown to observers like any exchange, so webhooks fire
 and the dispatcher starts runs exactly as for an API client. Only ``POST``
 changes anything; every field is checked for size and kind before a call is
 made, and a refusal comes back as the REST answer's own message.
@@ -23,7 +23,7 @@ from warroom.sandbox import errors
 from warroom.sandbox.access import Principal
 from warroom.sandbox.errors import ApiError
 from warroom.sandbox.records import User
-from warroom.sandbox.rest import LABEL_NAME_LIMIT, match_route
+from warroom.sandbox.rest import LABEL_NAME_LIMIT, TITLE_LIMIT, match_route
 from warroom.sandbox.rest_core import BODY_LIMIT, Call, JsonBody
 from warroom.sandbox.seed import OWNER, REPO
 
@@ -179,6 +179,22 @@ def refusal(user: User, status: int, body: Any) -> str:
 
 def issue_rel(number: int, tail: str = "") -> str:
     return f"/repos/{OWNER}/{REPO}/issues/{number}{tail}"
+
+
+def open_issue(sandbox: Sandbox, fields: Mapping[str, Sequence[str]]) -> Outcome:
+    """``POST /repos/{owner}/{repo}/issues`` with title, body and the labels ticked."""
+    user = acting_user(sandbox, fields)
+    title = one(fields, "title", limit=TITLE_LIMIT).strip()
+    if not title:
+        raise FormError(400, "field 'title': give the issue a title")
+    body: dict[str, Any] = {"title": title}
+    text = one(fields, "body", limit=BODY_LIMIT).replace("\r\n", "\n") if "body" in fields else ""
+    if text.strip():
+        body["body"] = text
+    labels = list(dict.fromkeys(label_names(fields, "label")))
+    if labels:
+        body["labels"] = labels
+    return call_as(sandbox, user, "POST", f"/repos/{OWNER}/{REPO}/issues", body)
 
 
 def post_comment(sandbox: Sandbox, number: int, fields: Mapping[str, Sequence[str]]) -> Outcome:

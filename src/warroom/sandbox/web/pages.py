@@ -24,6 +24,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from warroom.sandbox.records import Comment, Issue, IssueEvent, Label
+from warroom.sandbox.rest import TITLE_LIMIT
 from warroom.sandbox.rest_core import BODY_LIMIT
 from warroom.sandbox.seed import LEVEL_LOGINS, OWNER, REPO
 from warroom.sandbox.web import assets, forms, markdown
@@ -39,6 +40,7 @@ _ISSUE_PATH = re.compile(r"/(?P<owner>[^/]+)/(?P<repo>[^/]+)/(?:issues|pull)/(?P
 _ISSUE_POST = re.compile(
     r"/(?P<owner>[^/]+)/(?P<repo>[^/]+)/issues/(?P<number>\d{1,9})/(?P<what>comments|state|labels)"
 )
+_NEW_ISSUE = re.compile(r"/(?P<owner>[^/]+)/(?P<repo>[^/]+)/issues(?P<new>/new)?")
 _EVENT_TEXT = {
     "closed": "closed this",
     "reopened": "reopened this",
@@ -125,6 +127,9 @@ class WebView:
         found = _ISSUE_PATH.fullmatch(path)
         if found and self._ours(found):
             return self.issue_page(int(found["number"]), acting)
+        new = _NEW_ISSUE.fullmatch(path)
+        if new and new["new"] and self._ours(new):
+            return self.new_issue_page(acting, query)
         return self._error(404, f"nothing at {path}; the issues are listed at /")
 
     def _ours(self, found: re.Match[str]) -> bool:
@@ -339,6 +344,46 @@ class WebView:
         view.update({"acting": acting, "error": error, "draft": draft})
         return self._page("issue.html", view, status)
 
+    def new_issue_page(
+        self,
+        acting: str,
+        prefill: Mapping[str, list[str]],
+        error: str | None = None,
+        status: int = 200,
+    ) -> WebReply:
+        """A blank issue, prefilled from ``title``, ``body`` and ``labels`` as GitHub's URL allows.
+
+        ``labels`` is comma-separated in a link (``?labels=incident,SEV-1``) and
+        repeated in a refused post; either way the boxes come back ticked.
+        """
+        chosen = {
+            name.strip()
+            for value in prefill.get("labels", []) + prefill.get("label", [])
+            for name in value.split(",")
+            if name.strip()
+        }
+        with self.sandbox.state.lock:
+            labels = [
+                {"name": x.name, "on": x.name in chosen}
+                for x in sorted(self.sandbox.state.labels.values(), key=lambda x: x.name.lower())
+            ]
+            users = [
+                {"login": u.login, "permission": u.permission}
+                for u in forms.people_of(self.sandbox)
+            ]
+        context = {
+            "error": error,
+            "acting": acting,
+            "users": users,
+            "all_labels": labels,
+            "title": (prefill.get("title") or [""])[-1][: TITLE_LIMIT],
+            "draft": (prefill.get("body") or [""])[-1][:BODY_LIMIT],
+            "body_limit": BODY_LIMIT,
+            "title_limit": TITLE_LIMIT,
+            "action": f"/{OWNER}/{REPO}/issues",
+        }
+        return self._page("new_issue.html", context, status)
+
     def _runs(self) -> dict[str, Any]:
         runs = []
         for run in reversed(self.sandbox.runs()):
@@ -383,6 +428,11 @@ class WebView:
     # -- posts ---------------------------------------------------------------------------
 
     def _post(self, path: str, headers: Mapping[str, str], raw: bytes) -> WebReply:
+        new = _NEW_ISSUE.fullmatch(path)
+        if new and not new["new"] and self._ours(new):
+            if not self._same_origin(headers):
+                return self._error(403, "forms are posted from the sandbox's own pages only")
+            return self._open_issue(headers, raw)
         found = _ISSUE_POST.fullmatch(path)
         if found is None or not self._ours(found):
             return self._error(404, f"no form posts to {path}")
@@ -416,6 +466,21 @@ class WebView:
         target = f"{self._issue_url(number)}?as={quote(acting, safe='')}"
         if found["what"] == "comments" and isinstance(outcome.body, dict):
             target += f"#issuecomment-{int(outcome.body.get('id', 0))}"
+        return WebReply(
+            303, b"", {**self._headers("text/plain; charset=utf-8"), "Location": target}
+        )
+
+    def _open_issue(self, headers: Mapping[str, str], raw: bytes) -> WebReply:
+        fields: dict[str, list[str]] = {}
+        try:
+            fields = forms.parse_form(raw, _header(headers, "Content-Type"))
+            outcome = forms.open_issue(self.sandbox, fields)
+        except forms.FormError as exc:
+            return self.new_issue_page(self._acting(fields), fields, exc.message, exc.status)
+        acting = self._acting(fields)
+        if not outcome.ok or not isinstance(outcome.body, dict):
+            return self.new_issue_page(acting, fields, outcome.error, outcome.status)
+        target = f"{self._issue_url(int(outcome.body['number']))}?as={quote(acting, safe='')}"
         return WebReply(
             303, b"", {**self._headers("text/plain; charset=utf-8"), "Location": target}
         )
