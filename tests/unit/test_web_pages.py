@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 
 from warroom.sandbox import Sandbox
 from warroom.sandbox.web import WebView, assets, wants_html
-from warroom.sandbox.web.pages import WebReply
+from warroom.sandbox.web.pages import RUNS_SHOWN, WebReply
 
 NOW = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -390,3 +391,60 @@ def test_a_new_issue_without_a_title_keeps_what_was_written(sandbox: Sandbox) ->
     assert "kept &lt;text&gt;</textarea>" in html
     assert '<input type="checkbox" name="label" value="incident" checked>' in html
     assert sorted(sandbox.state.issues) == [1]
+
+
+def _run(number: int, **attempt: Any) -> dict[str, Any]:
+    current = {
+        "attempt": 1,
+        "status": "completed",
+        "conclusion": "success",
+        "exit_code": 0,
+        "stdout": "",
+        "stderr": "",
+        "step_summary": "",
+        **attempt,
+    }
+    return {
+        "id": 8_000_000_000 + number,
+        "run_number": number,
+        "run_attempt": 1,
+        "event": "issue_comment",
+        "action": "created",
+        "group": "warroom-1",
+        "actor": "mara",
+        "status": current["status"],
+        "conclusion": current["conclusion"],
+        "exit_code": current["exit_code"],
+        "queued_at": "2026-11-28T14:00:00Z",
+        "finished_at": "2026-11-28T14:00:00Z",
+        "request_count": 3,
+        "attempts": [current],
+        "payload": {"issue": {"number": 1}},
+    }
+
+
+def test_runs_page_shows_the_newest_runs_with_their_logs_escaped(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs = [_run(n) for n in range(1, 150)]
+    runs.append(
+        _run(
+            150,
+            conclusion="failure",
+            exit_code=1,
+            stdout=f"::error::{HOSTILE}",
+            step_summary="## Gate\n\n- [ ] blocked",
+        )
+    )
+    monkeypatch.setattr(sandbox, "runs", lambda: runs)
+    html = text(get(WebView(sandbox), "/_sandbox/runs"))
+    assert html.count('<section class="run') == RUNS_SHOWN
+    assert "150 runs, newest first; the newest 100 are shown here" in html
+    assert html.index('id="run-8000000150"') < html.index('id="run-8000000149"')
+    assert 'id="run-8000000050"' not in html
+    assert '<section class="run failure" id="run-8000000150">' in html
+    assert "::error::&lt;script&gt;" in html
+    assert "<script>alert" not in html
+    assert "<h2>Gate</h2>" in html
+    assert '<input type="checkbox" disabled=""> blocked' in html
+    assert 'on <a href="/acme/service/issues/1">#1</a>' in html

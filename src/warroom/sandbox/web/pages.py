@@ -36,6 +36,8 @@ RUNS_PATH = "/_sandbox/runs"
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 _COLOR = re.compile(r"[0-9a-fA-F]{6}")
 _LOG_LIMIT = 200_000
+RUNS_SHOWN = 100
+"""The newest runs the runs page shows; the control API's JSON has them all."""
 _ISSUE_PATH = re.compile(r"/(?P<owner>[^/]+)/(?P<repo>[^/]+)/(?:issues|pull)/(?P<number>\d{1,9})")
 _ISSUE_POST = re.compile(
     r"/(?P<owner>[^/]+)/(?P<repo>[^/]+)/issues/(?P<number>\d{1,9})/(?P<what>comments|state|labels)"
@@ -376,7 +378,7 @@ class WebView:
             "acting": acting,
             "users": users,
             "all_labels": labels,
-            "title": (prefill.get("title") or [""])[-1][: TITLE_LIMIT],
+            "title": (prefill.get("title") or [""])[-1][:TITLE_LIMIT],
             "draft": (prefill.get("body") or [""])[-1][:BODY_LIMIT],
             "body_limit": BODY_LIMIT,
             "title_limit": TITLE_LIMIT,
@@ -386,7 +388,8 @@ class WebView:
 
     def _runs(self) -> dict[str, Any]:
         runs = []
-        for run in reversed(self.sandbox.runs()):
+        every = self.sandbox.runs()
+        for run in reversed(every[-RUNS_SHOWN:]):
             payload = run.get("payload") or {}
             subject = payload.get("issue") or payload.get("pull_request") or {}
             number = subject.get("number") if isinstance(subject, dict) else None
@@ -423,7 +426,11 @@ class WebView:
                     "attempts": attempts,
                 }
             )
-        return {"runs": runs, "dispatching": self.sandbox.dispatcher is not None}
+        return {
+            "runs": runs,
+            "total": len(every),
+            "dispatching": self.sandbox.dispatcher is not None,
+        }
 
     # -- posts ---------------------------------------------------------------------------
 
