@@ -448,3 +448,60 @@ def test_runs_page_shows_the_newest_runs_with_their_logs_escaped(
     assert "<h2>Gate</h2>" in html
     assert '<input type="checkbox" disabled=""> blocked' in html
     assert 'on <a href="/acme/service/issues/1">#1</a>' in html
+
+
+def test_the_chooser_offers_the_issue_forms_and_a_blank_issue(sandbox: Sandbox) -> None:
+    view = WebView(sandbox)
+    assert 'href="/acme/service/issues/new/choose">New issue</a>' in text(get(view, "/"))
+    html = text(get(view, "/acme/service/issues/new/choose"))
+    assert 'href="/acme/service/issues/new?template=incident.yml"' in html
+    assert 'href="/acme/service/issues/new?template=hardening.yml"' in html
+    assert 'href="/acme/service/issues/new">Get started' in html
+
+
+def test_an_issue_form_is_drawn_with_its_fields(sandbox: Sandbox) -> None:
+    html = text(get(WebView(sandbox), "/acme/service/issues/new", template="incident.yml"))
+    assert '<input id="new-title" name="title" value="[INCIDENT] "' in html
+    assert '<input type="hidden" name="template" value="incident.yml">' in html
+    assert '<input id="f-summary" name="field:summary" value=""' in html
+    assert '<select id="f-dependency_classes" name="field:dependency_classes" multiple' in html
+    assert '<input type="checkbox" name="field:rollback_ready" value="0">' in html
+    assert "Declare severity now" in html  # the markdown element
+    assert get(WebView(sandbox), "/acme/service/issues/new", template="nope.yml").status == 404
+
+
+def test_an_incomplete_issue_form_comes_back_with_its_answers(sandbox: Sandbox) -> None:
+    reply = post(
+        WebView(sandbox),
+        "/acme/service/issues",
+        [
+            ("as", "mara"),
+            ("template", "incident.yml"),
+            ("title", "[INCIDENT] 401s"),
+            ("field:summary", "401s <everywhere>"),
+            ("field:rollback_ready", "0"),
+        ],
+    )
+    html = text(reply)
+    assert reply.status == 400
+    assert "the form is not complete: Severity: required; choose one of the options" in html
+    assert 'name="field:summary" value="401s &lt;everywhere&gt;"' in html
+    assert '<input type="checkbox" name="field:rollback_ready" value="0" checked>' in html
+    assert sorted(sandbox.state.issues) == [1]
+
+
+def test_a_complete_issue_form_files_the_body_github_writes(sandbox: Sandbox) -> None:
+    view = WebView(sandbox)
+    form = view.issue_forms["hardening.yml"]
+    fields = [("as", "mara"), ("template", "hardening.yml"), ("title", "[HARDENING] alert")]
+    for element in form.fields:
+        if element.kind in ("input", "textarea"):
+            fields.append((element.name, f"{element.id} answer"))
+        elif element.kind == "dropdown":
+            fields.append((element.name, element.options[0]))
+    reply = post(view, "/acme/service/issues", fields)
+    assert reply.status == 303
+    issue = sandbox.state.issues[2]
+    assert [sandbox.state.labels[i].name for i in issue.labels] == list(form.labels)
+    assert issue.body is not None
+    assert issue.body.startswith("### Incident\n\nincident answer\n\n### Kind\n\n")

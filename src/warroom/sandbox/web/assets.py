@@ -1,4 +1,4 @@
-"""The files a page loads, all served by the sandbox itself: its stylesheet, its script, Mermaid.
+"""The files the web view finds on this machine: its stylesheet and script, Mermaid, issue forms.
 
 No page loads anything from the internet (the Content-Security-Policy says
 ``'self'`` only), so Mermaid comes from the ``mermaid`` npm package on this
@@ -16,6 +16,8 @@ from functools import cache
 from pathlib import Path
 
 MERMAID_ENV = "WARROOM_MERMAID_JS"
+ISSUE_FORMS_ENV = "WARROOM_ISSUE_FORMS"
+_FORMS_REL = Path(".github") / "ISSUE_TEMPLATE"
 _MERMAID_REL = Path("node_modules") / "mermaid" / "dist" / "mermaid.min.js"
 _STATIC = Path(__file__).resolve().parent / "static"
 ASSET_PREFIX = "/_web/"
@@ -60,6 +62,22 @@ def find_mermaid(start: Path | None = None) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def find_issue_forms(start: Path | None = None) -> Path | None:
+    """The issue forms to offer: ``WARROOM_ISSUE_FORMS``, else ``.github/ISSUE_TEMPLATE``
+    in the working directory or a checkout above this package, else the forms the
+    package ships (``warroom/forms``); ``None`` when there are none."""
+    chosen = os.environ.get(ISSUE_FORMS_ENV)
+    if chosen:
+        path = Path(chosen)
+        return path if path.is_dir() else None
+    here = (start or Path(__file__)).resolve()
+    for base in (Path.cwd(), *here.parents):
+        if (base / _FORMS_REL).is_dir():
+            return base / _FORMS_REL
+    shipped = here.parents[2] / "forms"
+    return shipped if shipped.is_dir() else None
 
 
 @cache

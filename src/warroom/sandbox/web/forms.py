@@ -26,6 +26,7 @@ from warroom.sandbox.records import User
 from warroom.sandbox.rest import LABEL_NAME_LIMIT, TITLE_LIMIT, match_route
 from warroom.sandbox.rest_core import BODY_LIMIT, Call, JsonBody
 from warroom.sandbox.seed import OWNER, REPO
+from warroom.sandbox.web.issue_forms import IssueForm, compose
 
 if TYPE_CHECKING:
     from warroom.sandbox.sandbox import Sandbox
@@ -181,17 +182,34 @@ def issue_rel(number: int, tail: str = "") -> str:
     return f"/repos/{OWNER}/{REPO}/issues/{number}{tail}"
 
 
-def open_issue(sandbox: Sandbox, fields: Mapping[str, Sequence[str]]) -> Outcome:
-    """``POST /repos/{owner}/{repo}/issues`` with title, body and the labels ticked."""
+def open_issue(
+    sandbox: Sandbox, fields: Mapping[str, Sequence[str]], form: IssueForm | None = None
+) -> Outcome:
+    """``POST /repos/{owner}/{repo}/issues`` with title, body and the labels ticked.
+
+    With an issue ``form``, the body is the one GitHub writes for the answers
+    and the form's labels go on the issue, as when a form is submitted on GitHub.
+    """
     user = acting_user(sandbox, fields)
     title = one(fields, "title", limit=TITLE_LIMIT).strip()
     if not title:
         raise FormError(400, "field 'title': give the issue a title")
     body: dict[str, Any] = {"title": title}
-    text = one(fields, "body", limit=BODY_LIMIT).replace("\r\n", "\n") if "body" in fields else ""
+    if form is not None:
+        for name, values in fields.items():
+            if sum(len(v) for v in values) > BODY_LIMIT:
+                raise FormError(413, f"field {name!r}: at most {BODY_LIMIT} characters")
+        text, missing = compose(form, fields)
+        if missing:
+            raise FormError(400, "the form is not complete: " + "; ".join(missing))
+    else:
+        text = (
+            one(fields, "body", limit=BODY_LIMIT).replace("\r\n", "\n") if "body" in fields else ""
+        )
     if text.strip():
         body["body"] = text
-    labels = list(dict.fromkeys(label_names(fields, "label")))
+    chosen = [*(form.labels if form is not None else ()), *label_names(fields, "label")]
+    labels = list(dict.fromkeys(chosen))
     if labels:
         body["labels"] = labels
     return call_as(sandbox, user, "POST", f"/repos/{OWNER}/{REPO}/issues", body)

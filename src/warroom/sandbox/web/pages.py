@@ -27,7 +27,7 @@ from warroom.sandbox.records import Comment, Issue, IssueEvent, Label
 from warroom.sandbox.rest import TITLE_LIMIT
 from warroom.sandbox.rest_core import BODY_LIMIT
 from warroom.sandbox.seed import LEVEL_LOGINS, OWNER, REPO
-from warroom.sandbox.web import assets, forms, markdown
+from warroom.sandbox.web import assets, forms, issue_forms, markdown
 
 if TYPE_CHECKING:
     from warroom.sandbox.sandbox import Sandbox
@@ -42,7 +42,9 @@ _ISSUE_PATH = re.compile(r"/(?P<owner>[^/]+)/(?P<repo>[^/]+)/(?:issues|pull)/(?P
 _ISSUE_POST = re.compile(
     r"/(?P<owner>[^/]+)/(?P<repo>[^/]+)/issues/(?P<number>\d{1,9})/(?P<what>comments|state|labels)"
 )
-_NEW_ISSUE = re.compile(r"/(?P<owner>[^/]+)/(?P<repo>[^/]+)/issues(?P<new>/new)?")
+_NEW_ISSUE = re.compile(
+    r"/(?P<owner>[^/]+)/(?P<repo>[^/]+)/issues(?P<new>/new(?P<choose>/choose)?)?"
+)
 _EVENT_TEXT = {
     "closed": "closed this",
     "reopened": "reopened this",
@@ -96,6 +98,7 @@ class WebView:
     def __init__(self, sandbox: Sandbox, *, mermaid: Path | None = None) -> None:
         self.sandbox = sandbox
         self.mermaid = mermaid if mermaid is not None else assets.find_mermaid()
+        self.issue_forms = issue_forms.load_forms(assets.find_issue_forms())
         self.env = SandboxedEnvironment(
             loader=FileSystemLoader(str(_TEMPLATES)),
             autoescape=True,
@@ -130,7 +133,12 @@ class WebView:
         if found and self._ours(found):
             return self.issue_page(int(found["number"]), acting)
         new = _NEW_ISSUE.fullmatch(path)
+        if new and new["choose"] and self._ours(new):
+            return self._page("choose.html", {"forms": list(self.issue_forms.values())})
         if new and new["new"] and self._ours(new):
+            template = (query.get("template") or [""])[-1]
+            if template:
+                return self.issue_form_page(template, acting, query)
             return self.new_issue_page(acting, query)
         return self._error(404, f"nothing at {path}; the issues are listed at /")
 
@@ -216,6 +224,7 @@ class WebView:
             ]
             open_count = sum(1 for i in issues if i.state == "open")
         return {
+            "new_issue": f"/{OWNER}/{REPO}/issues/new" + ("/choose" if self.issue_forms else ""),
             "issues": rows,
             "open_count": open_count,
             "closed_count": len(issues) - open_count,
@@ -386,6 +395,49 @@ class WebView:
         }
         return self._page("new_issue.html", context, status)
 
+    def issue_form_page(
+        self,
+        template: str,
+        acting: str,
+        answers: Mapping[str, list[str]],
+        error: str | None = None,
+        status: int = 200,
+    ) -> WebReply:
+        """Issue form ``template`` drawn as GitHub draws it, with ``answers`` filled in."""
+        form = self.issue_forms.get(template)
+        if form is None:
+            known = ", ".join(self.issue_forms) or "none"
+            return self._error(404, f"no issue form {template!r}; the forms here: {known}")
+        fields = []
+        for element in form.fields:
+            given = [v[:BODY_LIMIT] for v in answers.get(element.name, [])]
+            fields.append(
+                {
+                    "field": element,
+                    "markdown": self._md(element.value) if element.kind == "markdown" else "",
+                    "help": self._md(element.description) if element.description else "",
+                    "value": given[-1] if given else "",
+                    "given": given,
+                }
+            )
+        with self.sandbox.state.lock:
+            users = [
+                {"login": u.login, "permission": u.permission}
+                for u in forms.people_of(self.sandbox)
+            ]
+        context = {
+            "form": form,
+            "fields": fields,
+            "error": error,
+            "acting": acting,
+            "users": users,
+            "title": (answers.get("title") or [form.title])[-1][:TITLE_LIMIT],
+            "title_limit": TITLE_LIMIT,
+            "body_limit": BODY_LIMIT,
+            "action": f"/{OWNER}/{REPO}/issues",
+        }
+        return self._page("issue_form.html", context, status)
+
     def _runs(self) -> dict[str, Any]:
         runs = []
         every = self.sandbox.runs()
@@ -479,18 +531,36 @@ class WebView:
 
     def _open_issue(self, headers: Mapping[str, str], raw: bytes) -> WebReply:
         fields: dict[str, list[str]] = {}
+        form: issue_forms.IssueForm | None = None
         try:
             fields = forms.parse_form(raw, _header(headers, "Content-Type"))
-            outcome = forms.open_issue(self.sandbox, fields)
+            template = (fields.get("template") or [""])[-1]
+            form = self.issue_forms.get(template) if template else None
+            if template and form is None:
+                return self._error(404, f"no issue form {template!r}; see the New issue page")
+            outcome = forms.open_issue(self.sandbox, fields, form)
         except forms.FormError as exc:
-            return self.new_issue_page(self._acting(fields), fields, exc.message, exc.status)
+            return self._refill(form, fields, exc.message, exc.status)
         acting = self._acting(fields)
         if not outcome.ok or not isinstance(outcome.body, dict):
-            return self.new_issue_page(acting, fields, outcome.error, outcome.status)
+            return self._refill(form, fields, outcome.error, outcome.status)
         target = f"{self._issue_url(int(outcome.body['number']))}?as={quote(acting, safe='')}"
         return WebReply(
             303, b"", {**self._headers("text/plain; charset=utf-8"), "Location": target}
         )
+
+    def _refill(
+        self,
+        form: issue_forms.IssueForm | None,
+        fields: Mapping[str, list[str]],
+        error: str | None,
+        status: int,
+    ) -> WebReply:
+        """The page a refused new issue came from, with what was written and why it failed."""
+        acting = self._acting(fields)
+        if form is None:
+            return self.new_issue_page(acting, fields, error, status)
+        return self.issue_form_page(form.file, acting, fields, error, status)
 
     def _same_origin(self, headers: Mapping[str, str]) -> bool:
         """Refuse a post another site's page made, as the browser reports it.
