@@ -23,7 +23,9 @@ from playwright.sync_api import Page, Request, expect
 
 from warroom import demo, story
 from warroom.sandbox import Sandbox
+from warroom.sandbox.web.issue_forms import load_forms
 
+FORMS = Path(__file__).resolve().parents[2] / ".github" / "ISSUE_TEMPLATE"
 MERMAID = "```mermaid\nflowchart LR\n  detect[Detect] --> mitigate[Mitigate] --> close[Close]\n```"
 
 
@@ -75,6 +77,31 @@ def only_local(traffic: Traffic, sb: Sandbox) -> None:
     strays = [u for u in traffic.reached if not u.startswith((sb.base_url + "/", "data:"))]
     assert not strays, strays
     assert traffic.reached, "the page made no request at all"
+
+
+def fill_incident_form(page: Page, body: str) -> None:
+    """Answer the incident form's fields with the answers of a body GitHub wrote."""
+    sections = dict(
+        part.split("\n", 1) for part in body.split("### ") if part.strip() and "\n" in part
+    )
+    for element in load_forms(FORMS)["incident.yml"].fields:
+        answer = sections.get(element.label, "").strip()
+        if not answer or element.kind == "markdown":
+            continue
+        where = f"#f-{element.id}"
+        if element.kind in ("input", "textarea"):
+            if element.render:
+                answer = answer.split("\n", 1)[1].rsplit("\n", 1)[0]  # GitHub adds the fence
+            page.fill(where, answer)
+        elif element.kind == "dropdown":
+            given = [x.strip() for x in answer.split(",")] if element.multiple else [answer]
+            # The story writes a class by its short name ("auth/identity"), as warroom accepts.
+            chosen = [next(o for o in element.options if o.startswith(x)) for x in given]
+            page.select_option(where, chosen)
+        else:
+            for index, option in enumerate(element.options):
+                if f"- [x] {option}" in answer or f"- [X] {option}" in answer:
+                    page.check(f"input[name='field:{element.id}'][value='{index}']")
 
 
 def test_the_played_incident_page(page: Page, played: Sandbox, screenshots: Path) -> None:
@@ -134,21 +161,23 @@ def test_an_incident_filed_and_a_record_posted_from_the_page_get_the_bots_answer
 ) -> None:
     sb = played
     sb.set_clock(now=demo.START + timedelta(hours=4), frozen=True)
-    # The commander files the incident from the New issue page, as a person would.
+    # The commander files the incident from the repository's issue form, as a person would.
     page.goto(sb.base_url)
     page.click("#new-issue")
-    page.fill("#new-title", "[incident] second 401 wave")
-    page.fill("#new-body", story.incident_body())
-    page.check("#new-issue-form input[name=label][value=incident]")
+    page.click("a.form-link[href$='template=incident.yml']")
+    page.fill("#new-title", "[INCIDENT] second 401 wave")
+    fill_incident_form(page, story.incident_body())
     page.select_option("#new-as", story.COMMANDER)
-    page.screenshot(path=screenshots / "web-new-issue.png")
+    page.screenshot(path=screenshots / "web-issue-form.png", full_page=True)
     page.click("#new-submit")
     page.wait_for_url(re.compile(r".*/acme/service/issues/\d+\?as=.+$"))
     number = int(page.url.rsplit("/", 1)[1].split("?", 1)[0])
-    expect(page.locator("#issue-title")).to_have_text("[incident] second 401 wave")
+    expect(page.locator("#issue-title")).to_have_text("[INCIDENT] second 401 wave")
+    expect(page.locator("#labels .label", has_text="incident")).to_have_count(1)  # the form's
     assert sb.wait_idle(120)
     page.reload()
-    expect(page.locator("#labels .label", has_text="SEV-1")).to_have_count(1)  # the bot's triage
+    expect(page.locator("#labels .label", has_text="SEV-1")).to_have_count(1)  # the bot read it
+    expect(page.locator("article.comment.bot", has_text="could not")).to_have_count(0)
     bad = story.decision(demo.START + timedelta(hours=4), minute=5).replace(
         "- Decision: rollback", "- Decision: roll it back"
     )
