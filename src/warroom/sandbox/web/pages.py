@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
@@ -27,7 +28,8 @@ from warroom.sandbox.records import Comment, Issue, IssueEvent, Label
 from warroom.sandbox.rest import TITLE_LIMIT
 from warroom.sandbox.rest_core import BODY_LIMIT
 from warroom.sandbox.seed import LEVEL_LOGINS, OWNER, REPO
-from warroom.sandbox.web import assets, forms, issue_forms, markdown
+from warroom.sandbox.web import assets, forms, markdown
+from warroom.sandbox.web.issue_forms import IssueForm, load_forms
 
 if TYPE_CHECKING:
     from warroom.sandbox.sandbox import Sandbox
@@ -98,7 +100,6 @@ class WebView:
     def __init__(self, sandbox: Sandbox, *, mermaid: Path | None = None) -> None:
         self.sandbox = sandbox
         self.mermaid = mermaid if mermaid is not None else assets.find_mermaid()
-        self.issue_forms = issue_forms.load_forms(assets.find_issue_forms())
         self.env = SandboxedEnvironment(
             loader=FileSystemLoader(str(_TEMPLATES)),
             autoescape=True,
@@ -106,6 +107,11 @@ class WebView:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+
+    @cached_property
+    def issue_forms(self) -> dict[str, IssueForm]:
+        """The repository's issue forms, read when a page first needs them (not at start-up)."""
+        return load_forms(assets.find_issue_forms())
 
     # -- routing -------------------------------------------------------------------
 
@@ -531,7 +537,7 @@ class WebView:
 
     def _open_issue(self, headers: Mapping[str, str], raw: bytes) -> WebReply:
         fields: dict[str, list[str]] = {}
-        form: issue_forms.IssueForm | None = None
+        form: IssueForm | None = None
         try:
             fields = forms.parse_form(raw, _header(headers, "Content-Type"))
             template = (fields.get("template") or [""])[-1]
@@ -551,7 +557,7 @@ class WebView:
 
     def _refill(
         self,
-        form: issue_forms.IssueForm | None,
+        form: IssueForm | None,
         fields: Mapping[str, list[str]],
         error: str | None,
         status: int,
