@@ -323,6 +323,7 @@ def _keep(sandbox: Sandbox, echo: Callable[[str], None], number: int) -> None:
     info = sandbox.info()
     echo("")
     echo("The sandbox keeps running; carry on by hand (Ctrl-C to stop):")
+    echo(f"  web:    {info['web_url']}/{info['repo']}/issues/{number}  (open it in a browser)")
     echo(f"  API:    {info['api_url']}")
     echo(f"  repo:   {info['repo']}")
     for login, token in info["tokens"].items():

@@ -79,6 +79,12 @@ def test_demo_keep_prints_the_url_and_tokens_then_serves() -> None:
         text = "".join(seen)
         assert "The sandbox keeps running" in text
         assert "  API:    http://127.0.0.1:" in text
+        web = re.search(r"  web:    (http://127\.0\.0\.1:\d+/acme/service/issues/1)  ", text)
+        assert web, text
+        with urllib.request.urlopen(web[1], timeout=30) as answer:
+            page = answer.read().decode()
+        assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert "[incident] 401s on every authenticated API call" in page
         assert f"  token for {story.COMMANDER}: " in text
         assert process.poll() is None, "the sandbox should still be serving"
         comments = _run_printed_curl(seen)

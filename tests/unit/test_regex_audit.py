@@ -127,6 +127,8 @@ def _modules() -> list[ModuleType]:
             "warroom.declaration",
             "warroom.pull_plan",
             "warroom.report.reading",
+            "warroom.sandbox.web.markdown",  # people's comments, rendered for the web view
+            "warroom.sandbox.web.pages",  # request paths
         )
     ]
     for package in (warroom.parsing, warroom.records, warroom.rules):

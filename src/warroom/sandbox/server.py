@@ -32,6 +32,7 @@ from warroom.sandbox.faults import Fault
 from warroom.sandbox.render import encode_json
 from warroom.sandbox.rest import match_route
 from warroom.sandbox.rest_core import Call, JsonBody
+from warroom.sandbox.web import WebView, wants_html
 
 if TYPE_CHECKING:
     from warroom.sandbox.sandbox import Sandbox
@@ -68,6 +69,7 @@ class SandboxServer(ThreadingHTTPServer):
 
     def __init__(self, sandbox: Sandbox, port: int) -> None:
         self.sandbox = sandbox
+        self.web = WebView(sandbox)
         super().__init__(("127.0.0.1", port), Handler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -183,6 +185,8 @@ class Handler(BaseHTTPRequestHandler):
             self._serve_graphql(raw)
         elif path == API_PREFIX or path.startswith(API_PREFIX + "/"):
             self._serve_rest(path[len(API_PREFIX) :] or "/", query, raw)
+        elif wants_html(self.command, path, self.headers.get("Accept", "")):
+            self._serve_web(path, query, raw)
         elif path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
             try:
                 status, body = handle_control(self.server.sandbox, self.command, path, query, raw)
@@ -191,7 +195,17 @@ class Handler(BaseHTTPRequestHandler):
                 status, body = 500, {"message": "the control API failed; see the sandbox log"}
             self._send(status, body, {})
         else:
-            self._send(404, errors.not_found().body(), {})
+            self._serve_web(path, query, raw)
+
+    def _serve_web(self, path: str, query: dict[str, list[str]], raw: bytes) -> None:
+        """A page, asset or form post of the web view (``sandbox/web``), never the API."""
+        try:
+            reply = self.server.web.handle(self.command, path, query, dict(self.headers), raw)
+        except Exception:
+            log.exception("sandbox: web %s %s failed", self.command, path)
+            self._send(500, {"message": "the web view failed; see the sandbox log"}, {})
+            return
+        self._send(reply.status, JsonBody(reply.body), reply.headers)
 
     # -- the REST surface ------------------------------------------------------------------
 
