@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/request_floor.py
 	$(BIN)/python bench/report.py
+	$(BIN)/python bench/web_markdown.py
 
 # Mutation testing of the modules that decide (minutes on 2 cores, never part of `make test`):
 # a score per module, exit 1 below the goal or on a survivor not in tests/mutants-reviewed.txt.

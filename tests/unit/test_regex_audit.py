@@ -127,6 +127,8 @@ def _modules() -> list[ModuleType]:
             "warroom.declaration",
             "warroom.pull_plan",
             "warroom.report.reading",
+            "warroom.mitigation",  # revisions people wrote
+            "warroom.sandbox.graphql",  # GraphQL documents sent to the sandbox
             "warroom.sandbox.web.markdown",  # people's comments, rendered for the web view
             "warroom.sandbox.web.pages",  # request paths
         )
