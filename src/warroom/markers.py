@@ -55,6 +55,7 @@ def describe_marker(mark: str) -> str:
         "reopened": "the reopen notice",
         "follow-up": f"follow-up {key}",
         "guardrail": f"the guardrail notice {key.split('.', 1)[-1]}",
+        "message": f"the message for command comment {key}",
     }.get(kind, f"the {kind} comment")
 
 
