@@ -295,12 +295,10 @@ def status_update(incident: Incident, now: datetime, config: Config) -> list[tup
     return [
         (
             "status",
+            # What comms last told stakeholders; a snapshot's phase only when they told nothing.
             _or(
-                _latest(
-                    incident,
-                    (StakeholderUpdate, lambda r: str(r.status)),
-                    (Snapshot, lambda r: PHASE_STATUS[r.phase]),
-                ),
+                _latest(incident, (StakeholderUpdate, lambda r: str(r.status))),
+                _latest(incident, (Snapshot, lambda r: PHASE_STATUS[r.phase])),
                 missing="investigating/mitigating/recovered",
             ),
         ),

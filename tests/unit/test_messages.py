@@ -57,6 +57,7 @@ WORKED: list[Post] = [
 ]
 CASES: dict[str, list[Post]] = {
     "filed": [],
+    "triaged": [(story.COMMANDER, 5, story.snapshot(START))],
     "worked": WORKED,
     "escalated": [*WORKED, (story.COMMANDER, 35, ESCALATION)],
     "closing": [
@@ -116,6 +117,9 @@ BLANK = "⟨fill in: "
             "filed", "status-update", "status", BLANK + "investigating", id="status-unknown"
         ),
         pytest.param("worked", "status-update", "status", "mitigating", id="status-stated"),
+        pytest.param(
+            "triaged", "status-update", "status", "mitigating", id="status-from-phase-if-never-told"
+        ),
         pytest.param(
             "filed", "status-update", "customer_impact", BLANK + "customer", id="impact-not-guessed"
         ),
