@@ -198,9 +198,13 @@ def test_a_non_responder_is_refused(github: TestSandbox, level: str) -> None:
     number = _file(github)
     _worked(github, number)
     login = github.logins_by_level[level]
-    asked, _ = _ask(github, number, login, "/warroom escalate")
+    asked, run = _ask(github, number, login, "/warroom escalate")
     (reply,) = _replies(github, number, asked.id)
     assert "**Not answered.**" in reply.body
+    # The asker's permission is read once; the records' authors come in the collaborators list.
+    counts = _requests(github, run)
+    assert counts.get("repos/get-collaborator-permission-level", 0) <= 1, counts
+    assert sum(counts.values()) <= 7, counts
     assert f"has {level} permission on this repository" in reply.body
     assert "[INCIDENT]" not in reply.body
     assert f"@{login}" not in reply.body  # named, not pinged again
@@ -276,6 +280,10 @@ def test_warroom_render_prints_the_message_and_names_what_is_wrong(
     handoff = render("handoff", str(number))
     assert handoff.returncode == 0, handoff.stderr
     assert "Result: 4 of 4 met" in handoff.stdout
+    fresh = _file(github)  # nothing posted yet: the handoff test misses all four items
+    missing = render("handoff", str(fresh))
+    assert missing.returncode == 1, missing.stderr
+    assert "Result: 0 of 4 met; missing: scope boundary" in missing.stdout
     unknown = render("escalte", str(number))
     assert unknown.returncode == 2
     assert "'escalate', 'status-update', 'leadership-note', 'handoff'" in unknown.stderr
