@@ -31,7 +31,7 @@ from typing import Any
 from warroom.authority import authorization
 from warroom.config import Config
 from warroom.effects import DeleteComment, Effect, UpsertComment
-from warroom.incident import Applied, Incident, owner_timeline
+from warroom.incident import Applied, Incident, Lane, owner_timeline
 from warroom.limits import fit_body
 from warroom.markers import marker, quote, read_marker
 from warroom.model import CommentSnapshot, Phase
@@ -250,8 +250,16 @@ def _decision(record: DecisionRecord) -> str:
 
 
 def _commander(incident: Incident) -> Value:
-    who = incident.owners.commander
-    return Value(_who(who), incident.issue.html_url) if who else Value(blank("owner"))
+    """Who owns the incident now: the commander's lane, which handoffs and snapshots move."""
+    who = incident.owners.lanes.get(Lane.TRIAGE) or incident.owners.commander
+    if not who:
+        return Value(blank("owner"))
+    declared, moves = owner_timeline(incident)
+    source, before = incident.issue.html_url, declared.lanes.get(Lane.TRIAGE)
+    for applied, owners in moves:
+        if owners.lanes.get(Lane.TRIAGE) != before:
+            source, before = applied.url, owners.lanes.get(Lane.TRIAGE)
+    return Value(_who(who), source)
 
 
 def escalate(incident: Incident, now: datetime, config: Config) -> list[tuple[str, Value]]:

@@ -103,7 +103,7 @@ def _worked(sb: TestSandbox, number: int) -> None:
                 "[INCIDENT][SEV-1] 401s on every authenticated API call",
                 "Current decision: rollback",
                 "Immediate ask: ⟨fill in: approval/resource⟩",
-                f"Owner: @{story.COMMANDER}",
+                f"Owner: @{story.DEPUTY}",  # the handoff moved the commander's lane
             ],
             id="escalate",
         ),

@@ -113,6 +113,10 @@ BLANK = "⟨fill in: "
             "escalated", "escalate", "next_update", story.at(START, 60), id="next-update-committed"
         ),
         pytest.param("filed", "escalate", "next_update", BLANK + "next update", id="no-update"),
+        pytest.param("filed", "escalate", "owner", f"@{story.COMMANDER}", id="owner-from-form"),
+        pytest.param(
+            "worked", "escalate", "owner", f"@{story.DEPUTY}", id="owner-after-the-handoff"
+        ),
         pytest.param(
             "filed", "status-update", "status", BLANK + "investigating", id="status-unknown"
         ),
