@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support import hostile
 from warroom.parsing.commands import KINDS, SHOWN, Command, read_command
 
 LIMIT = 65_536
@@ -134,3 +135,26 @@ def _is_command(line: str) -> bool:
     indent = len(line) - len(line.lstrip(" "))
     rest = stripped[len("/warroom") :]
     return indent <= 3 and stripped.startswith("/warroom") and (not rest or rest[0].isspace())
+
+
+@pytest.mark.parametrize("body", hostile.bodies(), ids=lambda b: f"{b.family}-{b.name}")
+def test_the_hostile_families_read_without_a_command(body: hostile.Body) -> None:
+    """The bodies the record and form parsers are held to hold no command line."""
+    assert read_command(body.text) is None
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        pytest.param("/warroom escalate\n", id="command-lines"),
+        pytest.param("/warroom \t \t", id="one-long-line"),
+        pytest.param("```\n/warroom x\n", id="fences"),
+        pytest.param("   /warroom\r", id="carriage-returns"),
+    ],
+)
+def test_a_body_of_commands_at_the_limit_reads_one(unit: str) -> None:
+    body = (unit * (LIMIT // len(unit) + 1))[:LIMIT]
+    found = read_command(body)
+    assert found is not None
+    assert found.line == (4 if unit.startswith("```") else 1)  # the fence closes on line 3
+    assert found.others <= body.count("/warroom")
