@@ -167,6 +167,7 @@ def _latest(incident: Incident, *pickers: Picker) -> Value | None:
 
 
 def _or(value: Value | None, *fallbacks: Value | None, missing: str) -> Value:
+    """The first value found, else the visible blank for ``missing``."""
     for candidate in (value, *fallbacks):
         if candidate is not None:
             return candidate
@@ -174,6 +175,7 @@ def _or(value: Value | None, *fallbacks: Value | None, missing: str) -> Value:
 
 
 def _form(incident: Incident, read: Callable[[Any], str | None]) -> Value | None:
+    """A value the incident form states (the fallback when no record states one)."""
     declaration = incident.declaration
     text = read(declaration) if declaration is not None else None
     return Value(_line(text), incident.issue.html_url) if text else None
@@ -263,6 +265,7 @@ def _commander(incident: Incident) -> Value:
 
 
 def escalate(incident: Incident, now: datetime, config: Config) -> list[tuple[str, Value]]:
+    """The internal engineering escalation's lines; the immediate ask is always a blank."""
     severity = incident.severity
     return [
         (
@@ -300,6 +303,7 @@ def escalate(incident: Incident, now: datetime, config: Config) -> list[tuple[st
 
 
 def status_update(incident: Incident, now: datetime, config: Config) -> list[tuple[str, Value]]:
+    """The stakeholder update's lines: plain language only from a stakeholder update."""
     return [
         (
             "status",
@@ -334,6 +338,7 @@ def status_update(incident: Incident, now: datetime, config: Config) -> list[tup
 
 
 def leadership_note(incident: Incident, now: datetime, config: Config) -> list[tuple[str, Value]]:
+    """The leadership note's lines; what leadership is asked for is always a blank."""
     confidence = incident.confidence
     unknowns = _unknowns(incident)
     risk = _latest(
