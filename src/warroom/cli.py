@@ -268,6 +268,30 @@ def package_command(number: int, output: Path | None) -> None:
     sys.exit(package_main(number, output, click.echo))
 
 
+@cli.command("render")
+@click.argument(
+    "kind",
+    type=click.Choice(("escalate", "status-update", "leadership-note", "handoff")),
+    metavar="KIND",
+)
+@click.argument("number", type=click.IntRange(min=1), metavar="N")
+def render_command(kind: str, number: int) -> None:
+    """Print the playbook's message KIND for incident N, filled and ready to paste.
+
+    KIND is escalate, status-update, leadership-note or handoff: what the
+    slash command `/warroom KIND` replies with. Needs GITHUB_REPOSITORY and
+    GITHUB_TOKEN (and GITHUB_API_URL off github.com); writes nothing. Exit 1
+    when the handoff acceptance test misses an item, 2 when N is no incident.
+
+    \b
+    Example:
+        GITHUB_REPOSITORY=acme/shop GITHUB_TOKEN=... warroom render status-update 12
+    """
+    from warroom.run_messages import render_main
+
+    sys.exit(render_main(kind, number, echo=click.echo))
+
+
 @cli.group("labels")
 def labels_group() -> None:
     """Manage the labels warroom uses.

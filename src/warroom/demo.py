@@ -254,6 +254,13 @@ def _script(demo: Demo) -> None:
     )
     demo.comment(story.COMMS, story.stakeholder(s, status="recovered", next_in=120))
     demo.comment(story.COMMANDER, story.snapshot(s, phase="recovery", next_in=90))
+    asked = demo.comment(story.COMMANDER, "/warroom status-update")
+    echo(f"    @{story.COMMANDER} asks for the stakeholder update: /warroom status-update")
+    for comment in demo.repo(story.COMMANDER).get_issue(demo.number).get_comments():
+        if comment.body.startswith(f"<!-- warroom:message:{asked.id} -->"):
+            fenced = comment.body.split("```text\n", 1)[-1].split("\n```", 1)[0]
+            for line in fenced.splitlines():
+                echo(f"    bot: {line}")
 
     demo.step(f'15:00 @{story.COMMANDER} closes the incident: "looks stable"')
     demo.at(60)

@@ -56,6 +56,7 @@ def describe_marker(mark: str) -> str:
         "follow-up": f"follow-up {key}",
         "guardrail": f"the guardrail notice {key.split('.', 1)[-1]}",
         "package": "the closure review package",
+        "message": f"the message for command comment {key}",
     }.get(kind, f"the {kind} comment")
 
 

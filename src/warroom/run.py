@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
-from warroom import authority, run_package, sweep_state
+from warroom import authority, messages, run_package, sweep_state
 from warroom.action import NO_OUTPUTS, triage
 from warroom.actions_env import RunnerEnv, annotation, append, outputs_text, parse_now
 from warroom.authority import authorization
@@ -236,7 +236,10 @@ def process_incident(
 
     recorded = authority.recorded(cache, (c for c, _ in people))
     unjudged = [c for c, _ in people if c.id not in recorded]
+    # Slash commands not yet answered in their current version: their authors are judged too.
+    unjudged += [c for c, _ in messages.unanswered(comments)]
     permissions, remembered = _permissions(adapter, unjudged, cache, now, config, state_key)
+    effective = {login: authority.effective(entry) for login, entry in permissions.items()}
 
     reading = read_declaration(parse_form(issue.body, bundled_form("incident")), config)
     incident = derive(
@@ -244,7 +247,7 @@ def process_incident(
         declaration=reading.value,
         declaration_findings=reading.findings,
         comments=people,
-        permissions={login: authority.effective(entry) for login, entry in permissions.items()},
+        permissions=effective,
         config=config,
         recorded=recorded,
     )
@@ -305,6 +308,9 @@ def process_incident(
         state_key=state_key,
         facts=facts,
     )
+    # Replies to slash commands (/warroom escalate, ...): the playbook's messages, filled.
+    answers = messages.plan_replies(comments, incident, effective, config, render)
+    plan = replace(plan, effects=(*plan.effects, *answers))
     result = IncidentResult(plan, incident, comments=comments, pulls=rechecked or [])
     known_follow_ups = {str(k): int(v) for k, v in dict(cache.get("follow_ups", {})).items()}
     unlinked: set[str] = set()

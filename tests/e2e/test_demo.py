@@ -34,6 +34,7 @@ def test_demo_plays_the_incident_to_a_met_gate() -> None:
         '**Decision**: must be one of "continue mitigation", "rollback", "escalate+pause"' in text
     )
     assert "bot reply removed" in text
+    assert "    bot: Status: recovered" in text  # the reply to /warroom status-update
     # The early close was reopened by the gate and its run failed with an annotation.
     assert "workflow run for issues.closed: FAILED (exit 1)" in text
     assert "gate: blocked" in text

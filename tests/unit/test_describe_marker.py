@@ -27,6 +27,7 @@ from warroom.markers import describe_marker, marker
             "the guardrail notice hero-mode.declared",
             id="guardrail",
         ),
+        pytest.param("message", 345, "the message for command comment 345", id="message"),
         pytest.param("review", "12.1795878000", "the review comment", id="other-kind"),
     ],
 )

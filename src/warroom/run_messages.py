@@ -1,0 +1,71 @@
+"""The shell of ``warroom render KIND N``: read one incident, print one message.
+
+It reads what a run reads to derive the incident (the issue, its comments, the
+permissions of the records' authors) and nothing more, writes nothing, and
+prints the same message a ``/warroom KIND`` command gets as its reply, filled as
+of now (``WARROOM_NOW`` sets it, as for the other commands), without the fence:
+ready to paste. The reads are listed here in order, as in ``run.py``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from warroom import authority
+from warroom.action import is_incident
+from warroom.actions_env import parse_now
+from warroom.declaration import read_declaration
+from warroom.errors import UsageError
+from warroom.incident import derive
+from warroom.markers import decode_state
+from warroom.messages import compose
+from warroom.parsing.forms import bundled_form, parse_form
+from warroom.parsing.records import read_records
+from warroom.render import render
+from warroom.run import _adapter_from_env, _config_here, _permissions
+
+
+def render_main(kind: str, number: int, *, echo: Callable[[str], None]) -> int:
+    """Print message ``kind`` for incident ``number``; 1 when a handoff test item is missing."""
+    config = _config_here()
+    adapter = _adapter_from_env(config)
+    now = parse_now(os.environ.get("WARROOM_NOW"))
+    state_key = os.environ.get("WARROOM_STATE_KEY", "")
+    issue = adapter.issue(number)  # read 1: the issue
+    if issue.is_pull_request or not is_incident(issue, config):
+        raise UsageError(
+            f"#{number} is not an incident (no {config.labels.incident!r} label and not filed "
+            "from the incident form): give the number of an incident's issue"
+        )
+    comments = adapter.comments(number)  # read 2: ceil(C/100) pages of comments
+    status = authority.status_comment(comments, number)
+    cache = (
+        authority.trusted(decode_state(status.body), number, state_key)
+        if status is not None
+        else {}
+    )
+    people = []
+    for comment in comments:
+        if comment.author_is_bot:
+            continue
+        records = read_records(comment.body, config, reference=comment.created_at)
+        if records:
+            people.append((comment, records))
+    recorded = authority.recorded(cache, (c for c, _ in people))
+    unjudged = [c for c, _ in people if c.id not in recorded]
+    # read 3: the collaborators listing, or a question per author it leaves out
+    permissions, _ = _permissions(adapter, unjudged, cache, now, config, state_key)
+    reading = read_declaration(parse_form(issue.body, bundled_form("incident")), config)
+    incident = derive(
+        issue,
+        declaration=reading.value,
+        declaration_findings=reading.findings,
+        comments=people,
+        permissions={login: authority.effective(entry) for login, entry in permissions.items()},
+        config=config,
+        recorded=recorded,
+    )
+    message = compose(kind, incident, now, config, render)
+    echo(message.text.rstrip("\n"))
+    return 1 if message.missing else 0
