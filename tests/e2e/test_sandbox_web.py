@@ -77,7 +77,9 @@ def test_the_demo_incident_reads_as_on_github(played: TestSandbox) -> None:
     assert status == 200
     assert "Content-Security-Policy" in headers
     assert "[incident] 401s on every authenticated API call" in index
-    assert index.count('class="issue-row"') == 3  # the incident and its two follow-ups
+    # The incident, its two follow-ups and the rollback pull request (GitHub lists both kinds).
+    assert index.count('class="issue-row"') == 4
+    assert "Roll back the strict token audience check" in index
 
     issue = sb.repo(story.COMMANDER).get_issue(1)
     status, _, page = fetch(sb, "GET", urlsplit(issue.html_url).path)

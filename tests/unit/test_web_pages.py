@@ -505,3 +505,32 @@ def test_a_complete_issue_form_files_the_body_github_writes(sandbox: Sandbox) ->
     assert [sandbox.state.labels[i].name for i in issue.labels] == list(form.labels)
     assert issue.body is not None
     assert issue.body.startswith("### Incident\n\nincident answer\n\n### Kind\n\n")
+
+
+def test_commit_and_compare_pages_show_the_seeded_history_escaped(sandbox: Sandbox) -> None:
+    """Where the closure review package's diff links land: a commit and a compare."""
+    base = sandbox.add_commit("Release v1", ["src/auth.py"], user="mara", sha="a" * 40)
+    bad = sandbox.add_commit(HOSTILE + "\n\nbody " + HOSTILE, ["src/auth.py"], user="mara")
+    fix = sandbox.add_commit("Roll back", ["src/auth.py", "src/flags.py"], user="mara")
+    view = WebView(sandbox)
+
+    commit = get(view, f"/acme/service/commit/{bad['sha']}")
+    assert commit.status == 200
+    page = text(commit)
+    assert "<script>" not in page
+    assert "&lt;script&gt;" in page
+    assert f'<code id="commit-sha">{bad["sha"]}</code>' in page
+    assert f'href="/acme/service/commit/{base["sha"]}"' in page  # its parent
+
+    short = get(view, f"/acme/service/commit/{fix['sha'][:7]}")
+    assert short.status == 200
+    assert text(short).count('class="file-row"') == 2
+
+    compare = text(get(view, f"/acme/service/compare/{base['sha'][:7]}...{fix['sha'][:7]}"))
+    assert compare.count('class="commit-row"') == 2  # the bad deploy and the fix, not the base
+    rows = compare[compare.index('id="commits"') :]
+    assert rows.index(bad["sha"][:7]) < rows.index(fix["sha"][:7])  # oldest first
+    assert "<script>" not in compare
+
+    assert get(view, "/acme/service/commit/" + "f" * 40).status == 404
+    assert get(view, f"/acme/service/compare/nope...{fix['sha']}").status == 404

@@ -120,18 +120,7 @@ class CommitsRoutes(RestBase):
     # -- helpers --------------------------------------------------------------------------
 
     def _ancestry(self, sha: str) -> list[str]:
-        """``sha`` and its first-parent ancestors in the seeded history, newest first."""
-        found = [sha]
-        seen = {sha}
-        commit = self.state.git_commits.get(sha)
-        while commit is not None and commit.parents and len(found) < HISTORY_LIMIT:
-            parent = commit.parents[0]
-            if parent in seen:
-                break
-            found.append(parent)
-            seen.add(parent)
-            commit = self.state.git_commits.get(parent)
-        return found
+        return self.state.ancestry(sha, HISTORY_LIMIT)
 
     def _files(self, sha: str) -> list[dict[str, Any]]:
         commit = self.state.git_commits.get(sha)

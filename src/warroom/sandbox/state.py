@@ -421,6 +421,21 @@ class State:
             return ref.lower()
         return self._seeded_ref(ref.removeprefix("refs/").removeprefix("tags/"))
 
+    def ancestry(self, sha: str, limit: int) -> list[str]:
+        """``sha`` and its first-parent ancestors in the seeded history, newest first (at most
+        ``limit``): what compare walks, for the REST answer and the web page alike."""
+        found = [sha]
+        seen = {sha}
+        commit = self.git_commits.get(sha)
+        while commit is not None and commit.parents and len(found) < limit:
+            parent = commit.parents[0]
+            if parent in seen:
+                break
+            found.append(parent)
+            seen.add(parent)
+            commit = self.git_commits.get(parent)
+        return found
+
     def _seeded_ref(self, ref: str) -> str | None:
         """A tag of the seeded history, or an unambiguous sha prefix (7+ hex digits) of it."""
         for commit in self.git_commits.values():

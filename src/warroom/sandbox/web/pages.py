@@ -41,6 +41,11 @@ _LOG_LIMIT = 200_000
 RUNS_SHOWN = 100
 """The newest runs the runs page shows; the control API's JSON has them all."""
 _ISSUE_PATH = re.compile(r"/(?P<owner>[^/]+)/(?P<repo>[^/]+)/(?:issues|pull)/(?P<number>\d{1,9})")
+_COMPARE_LIMIT = 1_000
+_COMMIT_PATH = re.compile(r"/(?P<owner>[^/]+)/(?P<repo>[^/]+)/commit/(?P<sha>[0-9a-fA-F]{7,40})")
+_COMPARE_PATH = re.compile(
+    r"/(?P<owner>[^/]+)/(?P<repo>[^/]+)/compare/(?P<base>[^/.][^/]{0,199})\.\.\.(?P<head>[^/.][^/]{0,199})"
+)
 _ISSUE_POST = re.compile(
     r"/(?P<owner>[^/]+)/(?P<repo>[^/]+)/issues/(?P<number>\d{1,9})/(?P<what>comments|state|labels)"
 )
@@ -138,6 +143,12 @@ class WebView:
         found = _ISSUE_PATH.fullmatch(path)
         if found and self._ours(found):
             return self.issue_page(int(found["number"]), acting)
+        commit = _COMMIT_PATH.fullmatch(path)
+        if commit and self._ours(commit):
+            return self.commit_page(commit["sha"])
+        compare = _COMPARE_PATH.fullmatch(path)
+        if compare and self._ours(compare):
+            return self.compare_page(compare["base"], compare["head"])
         new = _NEW_ISSUE.fullmatch(path)
         if new and new["choose"] and self._ours(new):
             return self._page("choose.html", {"forms": list(self.issue_forms.values())})
@@ -344,6 +355,65 @@ class WebView:
             "users": users,
             "body_limit": BODY_LIMIT,
         }
+
+    def commit_page(self, ref: str) -> WebReply:
+        """A commit of the seeded history, where the closure review package's diff links land."""
+        state = self.sandbox.state
+        with state.lock:
+            sha = state.resolve_ref(ref)
+            commit = state.git_commits.get(sha) if sha else None
+            if commit is None:
+                return self._error(404, f"no commit {ref} in the seeded history")
+            view = {
+                "sha": commit.sha,
+                "message": commit.message,
+                "author": commit.author,
+                "date": commit.date,
+                "parents": list(commit.parents),
+                "files": [
+                    {
+                        "filename": str(f.get("filename", "")),
+                        "status": str(f.get("status", "modified")),
+                        "additions": f.get("additions", 0),
+                        "deletions": f.get("deletions", 0),
+                    }
+                    for f in commit.files
+                ],
+                "pulls": [self._reference(n) for n in commit.pulls],
+                "tags": list(commit.tags),
+                "repo_path": f"/{OWNER}/{REPO}",
+            }
+        return self._page("commit.html", view)
+
+    def compare_page(self, base_ref: str, head_ref: str) -> WebReply:
+        """``base...head`` of the seeded history: the commits head has and base lacks."""
+        state = self.sandbox.state
+        with state.lock:
+            base, head = state.resolve_ref(base_ref), state.resolve_ref(head_ref)
+            if base is None or head is None:
+                missing = base_ref if base is None else head_ref
+                return self._error(404, f"no commit {missing} in the seeded history")
+            from_base = set(state.ancestry(base, _COMPARE_LIMIT))
+            ahead: list[str] = []
+            for sha in state.ancestry(head, _COMPARE_LIMIT):
+                if sha in from_base:
+                    break
+                ahead.append(sha)
+            commits = [
+                {
+                    "sha": sha,
+                    "title": commit.message.split("\n")[0] if commit else "",
+                    "author": commit.author if commit else "",
+                }
+                for sha, commit in ((sha, state.git_commits.get(sha)) for sha in reversed(ahead))
+            ]
+        view = {
+            "base": base_ref,
+            "head": head_ref,
+            "commits": commits,
+            "repo_path": f"/{OWNER}/{REPO}",
+        }
+        return self._page("compare.html", view)
 
     def issue_page(
         self,
