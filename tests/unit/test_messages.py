@@ -288,3 +288,19 @@ def test_reply_golden(name: str) -> None:
     incident = _incident("filed" if name == "handoff-missing" else "worked")
     body = messages.reply_body(comment, command, incident, Config(), render, refused=refused)
     _check(GOLDEN / "replies" / f"{name}.md", body)
+
+
+@pytest.mark.parametrize("kind", ["escalate", "leadership-note"])
+def test_a_message_pasted_back_with_its_blanks_is_refused_field_by_field(kind: str) -> None:
+    """A responder who pastes the reply as a record must fill the blanks first: each left
+    ``⟨fill in: …⟩`` is an error naming its field, never accepted as text."""
+    from warroom.check import check_text
+
+    message = messages.compose(kind, _incident("triaged"), NOW, Config(), render)
+    blanks = [value.text for _, value in message.values if value.blank]
+    assert blanks, "the triaged incident leaves the asks blank"
+    result = check_text(message.text, kind="auto", config=Config())
+    refused = [f.message for f in result.findings if f.level == "error"]
+    assert len(refused) == len(blanks)
+    for text in blanks:
+        assert any(f'still holds the template text "{text}"; write ' in m for m in refused), text

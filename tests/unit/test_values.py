@@ -266,6 +266,8 @@ def test_read_date(raw: str, expected: date | None) -> None:
         pytest.param("to-do", True, id="todo"),
         pytest.param("rollback", False, id="a-value"),
         pytest.param("<a> and <b>", False, id="two-tags-are-text"),
+        pytest.param(" ⟨fill in: immediate ask⟩ ", True, id="warroom-message-blank"),
+        pytest.param("⟨fill in: owner⟩ then @mara", False, id="blank-with-an-answer-is-text"),
     ],
 )
 def test_is_placeholder(raw: str, expected: bool) -> None:

@@ -404,12 +404,14 @@ def read_date(raw: str) -> date | ValueProblem:
 
 
 def is_placeholder(raw: str) -> bool:
-    """Empty, or still the template's hint: ``<time>``, ``_No response_``, ``TBD``."""
+    """Empty, or still the template's hint: ``<time>``, ``_No response_``, ``TBD``, or a blank
+    warroom's own messages leave for people (``⟨fill in: immediate ask⟩``), pasted back unfilled."""
     text = raw.strip()
     return (
         not text
         or text in {"_No response_", "-", "—", "..."}
         or bool(re.fullmatch(r"<[^<>]*>", text))
+        or bool(re.fullmatch(r"⟨fill in:[^⟨⟩]*⟩", text))
         or (len(text) <= 12 and _fold(text) in {"tbd", "todo", "tba", "xxx"})
     )
 
