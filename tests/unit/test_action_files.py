@@ -192,6 +192,8 @@ def test_action_declares_the_documented_inputs_and_outputs() -> None:
         "dry-run",
         "state-key",
         "backlog-token",
+        "command",
+        "report-since",
     }
     assert set(action["outputs"]) == {
         "incident",
@@ -308,6 +310,7 @@ def test_the_run_step_passes_warroom_s_exit_code_and_says_whether_the_memory_cha
         "WARROOM_STATE_DIR": str(state),
         "WRITES": writes,
         "EXIT_CODE": str(exit_code),
+        "WARROOM_COMMAND": "action",
     }
     done = subprocess.run(
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
@@ -318,6 +321,65 @@ def test_the_run_step_passes_warroom_s_exit_code_and_says_whether_the_memory_cha
     )
     assert done.returncode == exit_code, done.stderr
     assert ("memory-changed=true" in output.read_text()) is changed
+
+
+@pytest.mark.parametrize(
+    ("command", "since", "exit_code", "args"),
+    [
+        pytest.param(
+            "report", "2026-01-01", 0, "-m warroom report --since 2026-01-01", id="report"
+        ),
+        pytest.param("report", "", 0, "-m warroom report --since 20", id="report-last-year"),
+        pytest.param("sweep", "", 2, "", id="unknown-command"),
+    ],
+)
+def test_the_report_command_publishes_to_the_summary_and_nothing_else(
+    tmp_path: Path, command: str, since: str, exit_code: int, args: str
+) -> None:
+    """`command: report` runs `warroom report` into the step summary, never `warroom action`,
+    and restores no sweep memory; an unknown command stops with exit 2 and says what to write."""
+    script = _steps()["Run warroom"]["run"]
+    venv = tmp_path / "warroom-venv" / "bin"
+    venv.mkdir(parents=True)
+    fake = venv / "python"
+    # Stands for `python -m warroom ...`: logs its arguments, writes the --output file.
+    fake.write_text(
+        "#!/bin/sh\n"
+        'echo "$*" >> "$CALLS"\n'
+        'while [ $# -gt 0 ]; do if [ "$1" = --output ]; then echo "# report" > "$2"; fi; shift; done\n'
+    )
+    fake.chmod(0o755)
+    calls, summary = tmp_path / "calls", tmp_path / "summary"
+    summary.touch()
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_ACTION_PATH": str(ROOT),
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "WARROOM_STATE_DIR": str(tmp_path / "warroom-state"),
+        "WARROOM_COMMAND": command,
+        "WARROOM_REPORT_SINCE": since,
+        "CALLS": str(calls),
+    }
+    done = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == exit_code, done.stderr
+    if exit_code:
+        assert not calls.exists()
+        assert "write action or report" in done.stdout
+        return
+    (call,) = calls.read_text().splitlines()
+    assert call.startswith(args)
+    assert "--format markdown" in call
+    assert summary.read_text() == "# report\n"
+    restore = _steps()["Restore the sweep's memory"]["if"]
+    assert restore.startswith("inputs.command != 'report' && ")
 
 
 # --- pausing and waking the schedule: the jobs' scripts, run against a fake curl ---------------
