@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from warroom.authority import authorization
 from warroom.config import Config
-from warroom.declaration import IncidentDeclaration
+from warroom.declaration import IncidentDeclaration, read_declaration
 from warroom.model import (
     CommentSnapshot,
     Confidence,
@@ -25,6 +25,8 @@ from warroom.model import (
     Phase,
     Severity,
 )
+from warroom.parsing.forms import bundled_form, parse_form
+from warroom.parsing.records import read_records
 from warroom.records.models import (
     AnyRecord,
     DecisionRecord,
@@ -238,6 +240,46 @@ def _severity_evidence(records: Sequence[ParsedRecord]) -> Severity | None:
             return decision.severity
     snapshots = [m for m in models if isinstance(m, Snapshot)]
     return snapshots[-1].severity if snapshots else None
+
+
+def people_records(
+    comments: Iterable[CommentSnapshot], config: Config
+) -> list[tuple[CommentSnapshot, Sequence[ParsedRecord]]]:
+    """People's comments that hold at least one record, with the records read from them.
+
+    Bots' comments are never records (warroom's own are found by their marker).
+    One reading for every caller (the run, the messages, the report), so all
+    three see the same records in the same comments.
+    """
+    found: list[tuple[CommentSnapshot, Sequence[ParsedRecord]]] = []
+    for comment in comments:
+        if comment.author_is_bot:
+            continue
+        records = read_records(comment.body, config, reference=comment.created_at)
+        if records:
+            found.append((comment, records))
+    return found
+
+
+def from_issue(
+    issue: IssueSnapshot,
+    people: Iterable[tuple[CommentSnapshot, Sequence[ParsedRecord]]],
+    *,
+    permissions: Mapping[str, str],
+    config: Config,
+    recorded: Collection[int] = (),
+) -> Incident:
+    """``derive`` with the declaration read from the issue's form body, as every caller needs."""
+    reading = read_declaration(parse_form(issue.body, bundled_form("incident")), config)
+    return derive(
+        issue,
+        declaration=reading.value,
+        declaration_findings=reading.findings,
+        comments=people,
+        permissions=permissions,
+        config=config,
+        recorded=recorded,
+    )
 
 
 def derive(

@@ -23,19 +23,16 @@ from warroom.authority import authorization
 from warroom.backlog import board_effects, sweep_effects
 from warroom.check import load_config
 from warroom.config import Config
-from warroom.declaration import read_declaration
 from warroom.effects import Effect, EnsureLabel, Fail, describe
 from warroom.errors import GitHubError, UsageError
 from warroom.events import SWEEP_EVENTS, Event, Ignored
 from warroom.github.adapter import GitHubAdapter
-from warroom.incident import Incident, derive
+from warroom.incident import Incident, from_issue, people_records
 from warroom.limits import BodyTooLong
 from warroom.markers import decode_state, read_marker
 from warroom.mitigation import MitigationDiff
 from warroom.model import CommentSnapshot, IssueSnapshot, PullSnapshot
 from warroom.package import package_summary
-from warroom.parsing.forms import bundled_form, parse_form
-from warroom.parsing.records import read_records
 from warroom.plan import (
     Plan,
     clock_items,
@@ -44,7 +41,6 @@ from warroom.plan import (
     plan_incident,
     status_effect,
 )
-from warroom.records.types import ParsedRecord
 from warroom.render import render
 from warroom.rules import guardrails
 from warroom.rules.guardrail import Facts
@@ -222,17 +218,13 @@ def process_incident(
         if status is not None
         else {}
     )
-    own_markers: list[str] = []
-    people: list[tuple[CommentSnapshot, Sequence[ParsedRecord]]] = []
-    for comment in comments:
-        if comment.author_is_bot:
-            # Other bots' comments are never records; warroom's own are found by marker.
-            if read_marker(comment.body) is not None:
-                own_markers.append(comment.body.split("\n", 1)[0])
-            continue
-        records = read_records(comment.body, config, reference=comment.created_at)
-        if records:
-            people.append((comment, records))
+    # Other bots' comments are never records; warroom's own are found by marker.
+    own_markers = [
+        comment.body.split("\n", 1)[0]
+        for comment in comments
+        if comment.author_is_bot and read_marker(comment.body) is not None
+    ]
+    people = people_records(comments, config)
 
     recorded = authority.recorded(cache, (c for c, _ in people))
     unjudged = [c for c, _ in people if c.id not in recorded]
@@ -241,16 +233,7 @@ def process_incident(
     permissions, remembered = _permissions(adapter, unjudged, cache, now, config, state_key)
     effective = {login: authority.effective(entry) for login, entry in permissions.items()}
 
-    reading = read_declaration(parse_form(issue.body, bundled_form("incident")), config)
-    incident = derive(
-        issue,
-        declaration=reading.value,
-        declaration_findings=reading.findings,
-        comments=people,
-        permissions=effective,
-        config=config,
-        recorded=recorded,
-    )
+    incident = from_issue(issue, people, permissions=effective, config=config, recorded=recorded)
     # The merge freeze: what this incident freezes now, against what its last run froze.
     freeze = freeze_of(incident, config)
     frozen = list(freeze.surfaces) if freeze is not None else []

@@ -15,13 +15,10 @@ from collections.abc import Callable
 from warroom import authority
 from warroom.action import is_incident
 from warroom.actions_env import parse_now
-from warroom.declaration import read_declaration
 from warroom.errors import UsageError
-from warroom.incident import derive
+from warroom.incident import from_issue, people_records
 from warroom.markers import decode_state
 from warroom.messages import compose
-from warroom.parsing.forms import bundled_form, parse_form
-from warroom.parsing.records import read_records
 from warroom.render import render
 from warroom.run import _adapter_from_env, _config_here, _permissions
 
@@ -45,23 +42,14 @@ def render_main(kind: str, number: int, *, echo: Callable[[str], None]) -> int:
         if status is not None
         else {}
     )
-    people = []
-    for comment in comments:
-        if comment.author_is_bot:
-            continue
-        records = read_records(comment.body, config, reference=comment.created_at)
-        if records:
-            people.append((comment, records))
+    people = people_records(comments, config)
     recorded = authority.recorded(cache, (c for c, _ in people))
     unjudged = [c for c, _ in people if c.id not in recorded]
     # read 3: the collaborators listing, or a question per author it leaves out
     permissions, _ = _permissions(adapter, unjudged, cache, now, config, state_key)
-    reading = read_declaration(parse_form(issue.body, bundled_form("incident")), config)
-    incident = derive(
+    incident = from_issue(
         issue,
-        declaration=reading.value,
-        declaration_findings=reading.findings,
-        comments=people,
+        people,
         permissions={login: authority.effective(entry) for login, entry in permissions.items()},
         config=config,
         recorded=recorded,

@@ -34,6 +34,7 @@ from warroom import authority
 from warroom.actions_env import parse_now
 from warroom.config import Config
 from warroom.errors import UsageError
+from warroom.incident import people_records
 from warroom.model import CommentSnapshot, IssueSnapshot
 from warroom.records.types import ParsedRecord
 from warroom.report import metrics
@@ -41,7 +42,6 @@ from warroom.report.reading import (
     FollowUpIssue,
     Reported,
     follow_up_issue,
-    people_records,
     recorded,
     reported,
 )
@@ -153,7 +153,7 @@ def read(
         )
         if item is not None and item.incident in numbers
     )
-    people: dict[int, list[tuple[CommentSnapshot, list[ParsedRecord]]]] = {}
+    people: dict[int, list[tuple[CommentSnapshot, Sequence[ParsedRecord]]]] = {}
     applied_before: dict[int, set[int]] = {}
     needed: set[str] = set()
     for issue in issues:

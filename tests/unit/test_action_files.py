@@ -346,7 +346,9 @@ def test_the_report_command_publishes_to_the_summary_and_nothing_else(
     fake.write_text(
         "#!/bin/sh\n"
         'echo "$*" >> "$CALLS"\n'
-        'while [ $# -gt 0 ]; do if [ "$1" = --output ]; then echo "# report" > "$2"; fi; shift; done\n'
+        "while [ $# -gt 0 ]; do\n"
+        '  if [ "$1" = --output ]; then echo "# report" > "$2"; fi; shift\n'
+        "done\n"
     )
     fake.chmod(0o755)
     calls, summary = tmp_path / "calls", tmp_path / "summary"

@@ -15,18 +15,15 @@ backtrack.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from warroom import authority
 from warroom.config import Config
-from warroom.declaration import read_declaration
-from warroom.incident import Incident, derive
+from warroom.incident import Incident, from_issue
 from warroom.markers import decode_state, marker, read_marker
 from warroom.model import CommentSnapshot, IssueSnapshot
-from warroom.parsing.forms import bundled_form, parse_form
-from warroom.parsing.records import read_records
 from warroom.records.types import ParsedRecord
 
 NO_DISMISSAL = "Incident Dismissal record"
@@ -114,20 +111,6 @@ def follow_up_issue(issue: IssueSnapshot, state_key: str = "") -> FollowUpIssue 
     return FollowUpIssue(issue.number, int(incident.group(1)), due, issue.state == "closed")
 
 
-def people_records(
-    comments: Iterable[CommentSnapshot], config: Config
-) -> list[tuple[CommentSnapshot, list[ParsedRecord]]]:
-    """People's comments that hold at least one record, with the records read from them."""
-    found: list[tuple[CommentSnapshot, list[ParsedRecord]]] = []
-    for comment in comments:
-        if comment.author_is_bot:
-            continue
-        records = read_records(comment.body, config, reference=comment.created_at)
-        if records:
-            found.append((comment, records))
-    return found
-
-
 def recorded(comments: Sequence[CommentSnapshot], number: int, state_key: str) -> set[int]:
     """Comments an earlier run applied (warroom's sealed state says so; nothing without a key)."""
     status = authority.status_comment(comments, number)
@@ -151,15 +134,8 @@ def reported(
     ``applied_before`` are the comments warroom's sealed state says a run applied
     (``recorded``): they count whatever their author's access is now.
     """
-    reading = read_declaration(parse_form(issue.body, bundled_form("incident")), config)
-    incident = derive(
-        issue,
-        declaration=reading.value,
-        declaration_findings=reading.findings,
-        comments=people,
-        permissions=permissions,
-        config=config,
-        recorded=applied_before,
+    incident = from_issue(
+        issue, people, permissions=permissions, config=config, recorded=applied_before
     )
     notices = [b for b in (blocked_closure(c) for c in comments) if b is not None]
     return Reported(incident, tuple(sorted(notices, key=lambda b: b.at)))
