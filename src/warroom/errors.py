@@ -27,6 +27,14 @@ class FormTemplateError(WarroomError):
 
 
 class GitHubError(WarroomError):
-    """GitHub (or the sandbox) refused or failed after retries."""
+    """GitHub (or the sandbox) refused or failed after retries.
+
+    ``status`` is GitHub's HTTP status when it answered with a refusal (404 for an
+    issue that does not exist), so a command can tell "no such thing" (a usage
+    mistake) from a failure without reading the message."""
 
     exit_code = 1
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status

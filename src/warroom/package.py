@@ -78,6 +78,26 @@ def _who(logins: Sequence[str]) -> str:
     return ", ".join(f"`@{x}`" for x in logins) or "—"
 
 
+def _is_login(name: str) -> bool:
+    """A GitHub login's shape (letters, digits, inner hyphens, at most 39; apps end ``[bot]``).
+
+    A commit's author is a login only when GitHub matched the commit to an account;
+    otherwise it is the git name, which anyone sets to anything, and is quoted as text."""
+    core = name.removesuffix("[bot]")
+    return (
+        0 < len(core) <= 39
+        and all(c.isascii() and (c.isalnum() or c == "-") for c in core)
+        and not core.startswith("-")
+    )
+
+
+def _author(name: str) -> str:
+    """A commit's author: a login shown without pinging, else the git name quoted as text."""
+    if not name:
+        return "—"
+    return _who([name]) if _is_login(name) else _line(name, 100)
+
+
 def _line(text: str, limit: int = TEXT_LIMIT) -> str:
     """People's text on one line, quoted, cut to ``limit`` characters before quoting."""
     flat = " ".join(text.split())
@@ -387,7 +407,7 @@ def _diff(diff: MitigationDiff | None, span: Range | None) -> dict[str, Any]:
                     "sha": c.sha[:7],
                     "url": c.url,
                     "title": _line(c.title, 200),
-                    "author": _who([c.author]) if c.author else "—",
+                    "author": _author(c.author),
                     "pulls": ", ".join(f"#{n}" for n in c.pulls) if c.pulls else "—",
                 }
                 for c in diff.commits

@@ -850,6 +850,21 @@ def _skipped_line(numbers: Sequence[int]) -> str:
     return f"sweep: {len(numbers)} incident(s) unchanged and not due, not read again: {shown}"
 
 
+def _issue_by_number(adapter: GitHubAdapter, number: int) -> IssueSnapshot:
+    """Issue ``number`` for a command given it by hand: one that does not exist is a usage
+    mistake (exit 2, saying what to give), not a finding."""
+    try:
+        return adapter.issue(number)
+    except GitHubError as exc:
+        if exc.status == 404:
+            raise UsageError(
+                f"N: {os.environ.get('GITHUB_REPOSITORY', 'the repository')} has no issue "
+                f"#{number}; "
+                "give the number of an incident's issue"
+            ) from None
+        raise
+
+
 def _adapter_from_env(config: Config) -> GitHubAdapter:
     """An adapter for commands run by hand, from the same variables a workflow sets."""
     env = os.environ

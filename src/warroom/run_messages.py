@@ -20,7 +20,7 @@ from warroom.incident import from_issue, people_records
 from warroom.markers import decode_state
 from warroom.messages import compose
 from warroom.render import render
-from warroom.run import _adapter_from_env, _config_here, _permissions
+from warroom.run import _adapter_from_env, _config_here, _issue_by_number, _permissions
 
 
 def render_main(kind: str, number: int, *, echo: Callable[[str], None]) -> int:
@@ -29,7 +29,7 @@ def render_main(kind: str, number: int, *, echo: Callable[[str], None]) -> int:
     adapter = _adapter_from_env(config)
     now = parse_now(os.environ.get("WARROOM_NOW"))
     state_key = os.environ.get("WARROOM_STATE_KEY", "")
-    issue = adapter.issue(number)  # read 1: the issue
+    issue = _issue_by_number(adapter, number)  # read 1: the issue
     if issue.is_pull_request or not is_incident(issue, config):
         raise UsageError(
             f"#{number} is not an incident (no {config.labels.incident!r} label and not filed "

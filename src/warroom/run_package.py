@@ -15,6 +15,7 @@ nothing from GitHub.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ from warroom.mitigation import MitigationDiff, mitigation_range, same_revision, 
 from warroom.model import CommentSnapshot
 from warroom.plan import Gate, backlog_rows
 from warroom.render import render
+
+log = logging.getLogger(__name__)
 
 
 class PackageAdapter(Protocol):
@@ -80,10 +83,13 @@ def build(
                 diff = adapter.compare(span.base, span.head)
             except GitHubError as exc:
                 # The package still says everything else; the next run asks GitHub again.
+                log.warning("compare %s...%s: %s", span.base, span.head, exc)
                 diff = MitigationDiff(
                     span.base,
                     span.head,
-                    problem=f"GitHub did not answer the compare ({exc})",
+                    # A fixed sentence: the error's text (waits, limits) varies run to run,
+                    # and the package must not be edited each time GitHub keeps failing.
+                    problem="GitHub did not answer the compare; warroom asks again on the next run",
                     retry=True,
                 )
     context = package.package_context(
@@ -131,13 +137,18 @@ def package_main(number: int, output: Path | None, echo: Callable[[str], None]) 
     built whatever the gate says. Exit 0 when the closure gate is met, 1 when it is
     not yet (the package is posted all the same, saying what is missing), 2 for usage.
     """
-    from warroom.run import _adapter_from_env, _config_here, process_incident
+    from warroom.run import _adapter_from_env, _config_here, _issue_by_number, process_incident
 
     if number < 1:
         raise UsageError(f"N: give the incident's issue number, such as 12; got {number}")
+    if output is not None and not output.parent.is_dir():
+        # Checked before anything is written to GitHub, so a typo costs no writes.
+        raise UsageError(
+            f"--output: {output.parent} is not a directory; give a path in an existing folder"
+        )
     config = _config_here()
     adapter = _adapter_from_env(config)
-    issue = adapter.issue(number)
+    issue = _issue_by_number(adapter, number)
     labels = {x.lower() for x in issue.labels}
     if issue.is_pull_request or config.labels.incident.lower() not in labels:
         raise UsageError(

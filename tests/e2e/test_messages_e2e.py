@@ -291,4 +291,7 @@ def test_warroom_render_prints_the_message_and_names_what_is_wrong(
     refused = render("escalate", str(not_one.number))
     assert refused.returncode == 2
     assert f"#{not_one.number} is not an incident" in refused.stderr
-    assert "Traceback" not in refused.stderr + unknown.stderr
+    missing_issue = render("escalate", "999")
+    assert missing_issue.returncode == 2  # a usage mistake, not a finding
+    assert "has no issue #999; give the number of an incident's issue" in missing_issue.stderr
+    assert "Traceback" not in refused.stderr + unknown.stderr + missing_issue.stderr

@@ -208,6 +208,49 @@ def test_warroom_package_posts_on_demand_and_writes_the_file(
     )
     assert wrong.returncode == 2
     assert f"#{other.number} is not an incident" in wrong.stderr
+    # No such issue: a usage mistake too (exit 2), not "gate not met" (exit 1).
+    absent = subprocess.run(
+        [sys.executable, "-m", "warroom", "package", "999"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert absent.returncode == 2
+    assert "has no issue #999" in absent.stderr
+    # A bad --output is refused before anything is written to GitHub: a new incident,
+    # which a run would label and give a status comment, stays untouched.
+    fresh = (
+        github.repo(story.COMMANDER)
+        .create_issue(title="[incident] 502s", body=story.incident_body(), labels=["incident"])
+        .number
+    )
+    _settle(github)
+    writes = _writes(github)
+    typo = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "warroom",
+            "package",
+            str(fresh),
+            "--output",
+            str(tmp_path / "n" / "p"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert _writes(github) == writes
+    assert typo.returncode == 2
+    assert "--output:" in typo.stderr
+    assert "is not a directory" in typo.stderr
+
+
+def _writes(github: TestSandbox) -> int:
+    """How many writing requests the sandbox has served so far."""
+    return sum(1 for r in github.requests()["requests"] if r["method"] != "GET")
 
 
 def test_an_unknown_revision_is_said_once_and_not_asked_again(github: TestSandbox) -> None:

@@ -47,6 +47,20 @@ LIMIT = 65_536
         ),
         pytest.param("> /warroom escalate", None, id="quoted"),
         pytest.param("    /warroom escalate", None, id="indented-code"),
+        pytest.param("\t/warroom escalate", None, id="tab-indented-code"),
+        pytest.param("  \t/warroom escalate", None, id="spaces-then-tab-indented-code"),
+        pytest.param("<!--\n/warroom escalate\n-->", None, id="in-an-html-comment"),
+        pytest.param("<!-- /warroom escalate -->", None, id="one-line-html-comment"),
+        pytest.param(
+            "<!-- note -->\n/warroom escalate",
+            Command("escalate", 2, "escalate"),
+            id="after-a-closed-html-comment",
+        ),
+        pytest.param(
+            "<!--\nhidden\n-->\n/warroom handoff",
+            Command("handoff", 4, "handoff"),
+            id="after-a-multi-line-html-comment",
+        ),
         pytest.param("```\n/warroom escalate\n```", None, id="in-a-fence"),
         pytest.param(
             "~~~~\n/warroom escalate\n~~~\n/warroom handoff\n~~~~\n",

@@ -442,5 +442,37 @@ def test_the_kept_diff_survives_the_comment_state(
 @given(_JSON)
 @settings(max_examples=200, deadline=None)
 def test_a_damaged_kept_diff_is_read_again(data: Any) -> None:
+    """Whatever the state holds: no diff (so the shell asks GitHub again), or one that
+    reads back as itself; never a half-read diff, never a crash."""
     found = MitigationDiff.from_json(data)
-    assert found is None or isinstance(found, MitigationDiff)
+    if not isinstance(data, dict):
+        assert found is None
+    if found is not None:
+        assert MitigationDiff.from_json(found.to_json()) == found
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("Eve` @alice [x](https://evil.example) <img src=x> | ", id="breaks-the-span"),
+        pytest.param("Mallory {{ 7*7 }} ${{ secrets.TOKEN }}", id="template-text"),
+        pytest.param("-leading-hyphen", id="not-a-login-shape"),
+    ],
+)
+def test_a_commit_authors_git_name_is_quoted_as_text(name: str) -> None:
+    """Without a GitHub account, a commit's author is its git name, which anyone sets:
+    it must come out inert, never as a mention, link, image or a broken table cell."""
+    commit = DiffCommit("c0ffee1" + "0" * 33, "Fix", name, "https://c/3", ())
+    diff = MitigationDiff(**{**DIFF.__dict__, "commits": (commit,)})
+    body = _body(_closed(), diff)
+    row = next(line for line in body.splitlines() if line.startswith("| [`c0ffee1`]"))
+    assert row.count(" | ") == 3  # four cells, none split by the name
+    assert "@alice" not in row.replace("@\u2060alice", "")
+    assert "](https://evil.example)" not in row
+    assert "<img" not in row
+    assert " 49 " not in row  # people's braces are text, never template code
+
+
+def test_a_commit_author_with_an_account_is_shown_as_a_quiet_login() -> None:
+    body = _body(_closed(), DIFF)
+    assert "| `@tomas-lindqvist` |" in body

@@ -354,7 +354,11 @@ class GitHubAdapter:
             except Exception as exc:
                 transient = _classify(exc, self._wall_clock())
                 if transient is None:
-                    raise GitHubError(f"{what}: {_describe(exc)}") from exc
+                    status = getattr(exc, "status", None)
+                    raise GitHubError(
+                        f"{what}: {_describe(exc)}",
+                        status=status if isinstance(status, int) else None,
+                    ) from exc
                 if attempt >= self._api.max_attempts:
                     raise GitHubError(
                         f"{what}: gave up after {attempt} attempts ({transient})"

@@ -49,7 +49,16 @@ def _fence(stripped: str) -> str | None:
 
 
 def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
+    """The line's indent in columns, a tab reaching the next multiple of four (CommonMark)."""
+    width = 0
+    for char in line:
+        if char == " ":
+            width += 1
+        elif char == "\t":
+            width += 4 - width % 4
+        else:
+            break
+    return width
 
 
 def read_command(body: str) -> Command | None:
@@ -57,10 +66,17 @@ def read_command(body: str) -> Command | None:
     found: Command | None = None
     others = 0
     fence: str | None = None
+    hidden = False  # inside an HTML comment, which GitHub does not show
     for number, line in enumerate(body.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
+        if hidden:
+            hidden = "-->" not in line
+            continue
         if _indent(line) > 3:
             continue  # an indented code block, or a continuation line
         stripped = line.strip()
+        if fence is None and stripped.startswith("<!--"):
+            hidden = "-->" not in stripped[4:]
+            continue
         opened = _fence(stripped)
         if fence is not None:
             # A fence closes on a line of the same character, at least as long, and nothing else.
