@@ -116,7 +116,7 @@ class RunResult:
         )
 
 
-def _permissions(
+def author_permissions(
     adapter: Adapter,
     authors: Sequence[CommentSnapshot],
     cache: Mapping[str, Any],
@@ -230,7 +230,7 @@ def process_incident(
     unjudged = [c for c, _ in people if c.id not in recorded]
     # Slash commands not yet answered in their current version: their authors are judged too.
     unjudged += [c for c, _ in messages.unanswered(comments)]
-    permissions, remembered = _permissions(adapter, unjudged, cache, now, config, state_key)
+    permissions, remembered = author_permissions(adapter, unjudged, cache, now, config, state_key)
     effective = {login: authority.effective(entry) for login, entry in permissions.items()}
 
     incident = from_issue(issue, people, permissions=effective, config=config, recorded=recorded)
@@ -850,7 +850,7 @@ def _skipped_line(numbers: Sequence[int]) -> str:
     return f"sweep: {len(numbers)} incident(s) unchanged and not due, not read again: {shown}"
 
 
-def _issue_by_number(adapter: GitHubAdapter, number: int) -> IssueSnapshot:
+def issue_by_number(adapter: GitHubAdapter, number: int) -> IssueSnapshot:
     """Issue ``number`` for a command given it by hand: one that does not exist is a usage
     mistake (exit 2, saying what to give), not a finding."""
     try:
@@ -865,7 +865,7 @@ def _issue_by_number(adapter: GitHubAdapter, number: int) -> IssueSnapshot:
         raise
 
 
-def _adapter_from_env(config: Config) -> GitHubAdapter:
+def adapter_from_env(config: Config) -> GitHubAdapter:
     """An adapter for commands run by hand, from the same variables a workflow sets."""
     env = os.environ
     repository, token = env.get("GITHUB_REPOSITORY", ""), env.get("GITHUB_TOKEN", "")
@@ -886,14 +886,14 @@ def _adapter_from_env(config: Config) -> GitHubAdapter:
     )
 
 
-def _config_here() -> Config:
+def config_here() -> Config:
     return load_config(Path(os.environ.get("WARROOM_CONFIG") or ".github/warroom.yml"))
 
 
 def sweep_main(*, dry_run: bool, echo: Callable[[str], None]) -> int:
     """``warroom sweep``: the schedule's run, by hand."""
-    config = _config_here()
-    adapter = _adapter_from_env(config)
+    config = config_here()
+    adapter = adapter_from_env(config)
     now = parse_now(os.environ.get("WARROOM_NOW"))
     path = _memory_path(os.environ.get("GITHUB_REPOSITORY", ""))
     result = run(
@@ -921,13 +921,13 @@ def sweep_main(*, dry_run: bool, echo: Callable[[str], None]) -> int:
 
 def labels_sync_main(*, dry_run: bool, echo: Callable[[str], None]) -> int:
     """``warroom labels sync``: every label in the catalog, created or recoloured."""
-    config = _config_here()
+    config = config_here()
     effects = list(label_catalog(config).values())
     if dry_run:
         for effect in effects:
             echo(describe(effect))
         return 0
-    report = _adapter_from_env(config).apply(effects)
+    report = adapter_from_env(config).apply(effects)
     for line in report.applied:
         echo(line)
     echo(f"{len(effects)} labels in sync")

@@ -20,16 +20,16 @@ from warroom.incident import from_issue, people_records
 from warroom.markers import decode_state
 from warroom.messages import compose
 from warroom.render import render
-from warroom.run import _adapter_from_env, _config_here, _issue_by_number, _permissions
+from warroom.run import adapter_from_env, author_permissions, config_here, issue_by_number
 
 
 def render_main(kind: str, number: int, *, echo: Callable[[str], None]) -> int:
     """Print message ``kind`` for incident ``number``; 1 when a handoff test item is missing."""
-    config = _config_here()
-    adapter = _adapter_from_env(config)
+    config = config_here()
+    adapter = adapter_from_env(config)
     now = parse_now(os.environ.get("WARROOM_NOW"))
     state_key = os.environ.get("WARROOM_STATE_KEY", "")
-    issue = _issue_by_number(adapter, number)  # read 1: the issue
+    issue = issue_by_number(adapter, number)  # read 1: the issue
     if issue.is_pull_request or not is_incident(issue, config):
         raise UsageError(
             f"#{number} is not an incident (no {config.labels.incident!r} label and not filed "
@@ -46,7 +46,7 @@ def render_main(kind: str, number: int, *, echo: Callable[[str], None]) -> int:
     recorded = authority.recorded(cache, (c for c, _ in people))
     unjudged = [c for c, _ in people if c.id not in recorded]
     # read 3: the collaborators listing, or a question per author it leaves out
-    permissions, _ = _permissions(adapter, unjudged, cache, now, config, state_key)
+    permissions, _ = author_permissions(adapter, unjudged, cache, now, config, state_key)
     incident = from_issue(
         issue,
         people,

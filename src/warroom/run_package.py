@@ -137,7 +137,7 @@ def package_main(number: int, output: Path | None, echo: Callable[[str], None]) 
     built whatever the gate says. Exit 0 when the closure gate is met, 1 when it is
     not yet (the package is posted all the same, saying what is missing), 2 for usage.
     """
-    from warroom.run import _adapter_from_env, _config_here, _issue_by_number, process_incident
+    from warroom.run import adapter_from_env, config_here, issue_by_number, process_incident
 
     if number < 1:
         raise UsageError(f"N: give the incident's issue number, such as 12; got {number}")
@@ -146,9 +146,9 @@ def package_main(number: int, output: Path | None, echo: Callable[[str], None]) 
         raise UsageError(
             f"--output: {output.parent} is not a directory; give a path in an existing folder"
         )
-    config = _config_here()
-    adapter = _adapter_from_env(config)
-    issue = _issue_by_number(adapter, number)
+    config = config_here()
+    adapter = adapter_from_env(config)
+    issue = issue_by_number(adapter, number)
     labels = {x.lower() for x in issue.labels}
     if issue.is_pull_request or config.labels.incident.lower() not in labels:
         raise UsageError(

@@ -206,14 +206,14 @@ def report_main(
     config: Config | None = None,
 ) -> int:
     """``warroom report``: read, count, print (or write ``output``). Exit 0, or 2 for usage."""
-    from warroom.run import _adapter_from_env, _config_here
+    from warroom.run import adapter_from_env, config_here
 
     if fmt not in FORMATS:
         raise UsageError(f"--format: write one of {', '.join(FORMATS)}; got {fmt!r}")
-    config = config or _config_here()
+    config = config or config_here()
     now = parse_now(os.environ.get("WARROOM_NOW"))
     found = read(
-        adapter or _adapter_from_env(config),
+        adapter or adapter_from_env(config),
         config,
         since=since,
         state_key=os.environ.get("WARROOM_STATE_KEY", ""),
