@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from warroom.config import Config
-from warroom.markers import read_marker
+from warroom.markers import decode_state, read_marker
 from warroom.model import CommentSnapshot
 
 PERMISSION_TTL = timedelta(hours=1)
@@ -97,6 +97,13 @@ def status_comment(comments: Iterable[CommentSnapshot], number: int) -> CommentS
         c for c in comments if c.author_is_bot and read_marker(c.body) == ("status", str(number))
     ]
     return min(own, key=lambda c: (c.created_at, c.id)) if own else None
+
+
+def sealed_state(comments: Iterable[CommentSnapshot], number: int, key: str) -> dict[str, Any]:
+    """What warroom may believe of issue ``number``'s status comment state (``trusted``);
+    empty when the issue has no status comment yet. One reading for every caller."""
+    status = status_comment(comments, number)
+    return trusted(decode_state(status.body), number, key) if status is not None else {}
 
 
 def _stamp(value: datetime) -> int:

@@ -27,7 +27,6 @@ from typing import Any, Protocol
 from warroom import authority
 from warroom.config import Config
 from warroom.effects import Effect, Fail
-from warroom.markers import decode_state
 from warroom.model import CommentSnapshot, IssueSnapshot, PullSnapshot
 from warroom.pull_plan import is_held, plan_pull
 from warroom.rules.guardrail import PullFacts
@@ -107,12 +106,7 @@ class Freezes:
         """The freeze as the incident's own last run left it (one read of its comments)."""
         if freeze.incident not in self._confirmed:
             comments = self._adapter.comments(freeze.incident)
-            status = authority.status_comment(comments, freeze.incident)
-            state = (
-                authority.trusted(decode_state(status.body), freeze.incident, self._state_key)
-                if status is not None
-                else {}
-            )
+            state = authority.sealed_state(comments, freeze.incident, self._state_key)
             self._confirmed[freeze.incident] = hinted(freeze, state)
         return self._confirmed[freeze.incident]
 

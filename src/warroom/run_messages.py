@@ -17,7 +17,6 @@ from warroom.action import is_incident
 from warroom.actions_env import parse_now
 from warroom.errors import UsageError
 from warroom.incident import from_issue, people_records
-from warroom.markers import decode_state
 from warroom.messages import compose
 from warroom.render import render
 from warroom.run import adapter_from_env, author_permissions, config_here, issue_by_number
@@ -36,12 +35,7 @@ def render_main(kind: str, number: int, *, echo: Callable[[str], None]) -> int:
             "from the incident form): give the number of an incident's issue"
         )
     comments = adapter.comments(number)  # read 2: ceil(C/100) pages of comments
-    status = authority.status_comment(comments, number)
-    cache = (
-        authority.trusted(decode_state(status.body), number, state_key)
-        if status is not None
-        else {}
-    )
+    cache = authority.sealed_state(comments, number, state_key)
     people = people_records(comments, config)
     recorded = authority.recorded(cache, (c for c, _ in people))
     unjudged = [c for c, _ in people if c.id not in recorded]

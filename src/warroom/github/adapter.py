@@ -234,6 +234,21 @@ def comment_snapshot(comment: IssueComment) -> CommentSnapshot:
     )
 
 
+def _client(api_url: str, token: str, api: Api) -> Github:
+    """A PyGithub client as warroom uses it: listings of 100, lazy objects, and no retries of
+    its own (every request is retried by ``GitHubAdapter._call``, the one retrying path)."""
+    return Github(
+        base_url=api_url.rstrip("/"),
+        auth=Auth.Token(token),
+        per_page=100,
+        retry=None,
+        timeout=30,
+        seconds_between_requests=None,
+        seconds_between_writes=api.seconds_between_writes or None,
+        lazy=True,
+    )
+
+
 class GitHubAdapter:
     """Reads snapshots and applies plans for one repository."""
 
@@ -251,33 +266,11 @@ class GitHubAdapter:
         follow_up_repository: str | None = None,
         backlog_token: str = "",
     ) -> None:
-        self._github = Github(
-            base_url=api_url.rstrip("/"),
-            auth=Auth.Token(token),
-            per_page=100,
-            retry=None,
-            timeout=30,
-            seconds_between_requests=None,
-            seconds_between_writes=api.seconds_between_writes or None,
-            lazy=True,
-        )
+        self._github = _client(api_url, token, api)
         self._repo: Repository = self._github.get_repo(repository)
         # Follow-ups in a backlog repository and the GitHub Project need a token that reaches
         # beyond this repository (the workflow's cannot): ``backlog_token`` when given.
-        self._backlog = (
-            Github(
-                base_url=api_url.rstrip("/"),
-                auth=Auth.Token(backlog_token),
-                per_page=100,
-                retry=None,
-                timeout=30,
-                seconds_between_requests=None,
-                seconds_between_writes=api.seconds_between_writes or None,
-                lazy=True,
-            )
-            if backlog_token
-            else self._github
-        )
+        self._backlog = _client(api_url, backlog_token, api) if backlog_token else self._github
         self._follow_up_name = (
             _same_owner(repository, follow_up_repository) if follow_up_repository else repository
         )

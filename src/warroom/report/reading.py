@@ -22,7 +22,7 @@ from datetime import date, datetime
 from warroom import authority
 from warroom.config import Config
 from warroom.incident import Incident, from_issue
-from warroom.markers import decode_state, marker, read_marker
+from warroom.markers import marker, read_marker
 from warroom.model import CommentSnapshot, IssueSnapshot
 from warroom.records.types import ParsedRecord
 
@@ -113,11 +113,9 @@ def follow_up_issue(issue: IssueSnapshot, state_key: str = "") -> FollowUpIssue 
 
 def recorded(comments: Sequence[CommentSnapshot], number: int, state_key: str) -> set[int]:
     """Comments an earlier run applied (warroom's sealed state says so; nothing without a key)."""
-    status = authority.status_comment(comments, number)
-    if status is None or not state_key:
+    if not state_key:
         return set()
-    cache = authority.trusted(decode_state(status.body), number, state_key)
-    return authority.recorded(cache, comments)
+    return authority.recorded(authority.sealed_state(comments, number, state_key), comments)
 
 
 def reported(
