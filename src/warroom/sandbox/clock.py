@@ -5,7 +5,8 @@ Every timestamp the sandbox writes comes from here, and so does the
 in seconds: set the clock, advance it, and the issue history reads as if the
 hours had passed. The clock either runs (real seconds keep passing from the
 last setting) or is frozen (time moves only when told to), which tests use for
-exact timestamps.
+exact timestamps. A running clock may run faster than real time (``rate``): a
+drill at 10x plays a 60-minute incident in 6 real minutes.
 """
 
 from __future__ import annotations
@@ -70,16 +71,21 @@ def format_timestamp(value: datetime) -> str:
 class Clock:
     """A thread-safe "now" that can be set, advanced and frozen.
 
-    ``now()`` is ``anchor + (monotonic elapsed since anchoring)`` while running
-    and exactly ``anchor`` while frozen. Times are truncated to whole seconds,
-    as GitHub's are.
+    ``now()`` is ``anchor + rate x (monotonic elapsed since anchoring)`` while
+    running and exactly ``anchor`` while frozen. Times are truncated to whole
+    seconds, as GitHub's are.
     """
 
-    def __init__(self, start: datetime | None = None, *, frozen: bool = False) -> None:
+    def __init__(
+        self, start: datetime | None = None, *, frozen: bool = False, rate: float = 1.0
+    ) -> None:
+        if not rate > 0:
+            raise ValueError(f"the clock's rate must be above 0; got {rate}")
         self._lock = threading.Lock()
         self._anchor = (start or datetime.now(UTC)).astimezone(UTC)
         self._mono = time.monotonic()
         self._frozen = frozen
+        self._rate = float(rate)
 
     def now(self) -> datetime:
         """The sandbox's current time, UTC, whole seconds."""
@@ -90,12 +96,17 @@ class Clock:
     def _current(self) -> datetime:
         if self._frozen:
             return self._anchor
-        return self._anchor + timedelta(seconds=time.monotonic() - self._mono)
+        return self._anchor + timedelta(seconds=(time.monotonic() - self._mono) * self._rate)
 
     @property
     def frozen(self) -> bool:
         """Whether time stands still between settings."""
         return self._frozen
+
+    @property
+    def rate(self) -> float:
+        """Sandbox seconds per real second while the clock runs (1.0: real time)."""
+        return self._rate
 
     def set(self, value: datetime, *, frozen: bool | None = None) -> datetime:
         """Move "now" to ``value`` (backwards too); optionally freeze or unfreeze."""

@@ -48,6 +48,7 @@ from warroom.sandbox.seed import (
 from warroom.sandbox.server import API_PREFIX, CONTROL_PREFIX, SandboxServer
 from warroom.sandbox.state import PendingDelivery, State
 from warroom.sandbox.store import Store
+from warroom.sandbox.web.drill_panel import DrillPanel
 
 log = logging.getLogger("warroom.sandbox")
 
@@ -117,6 +118,7 @@ class Sandbox:
         workspace: str | Path | None = None,
         now: datetime | None = None,
         frozen: bool = False,
+        clock_rate: float = 1.0,
         private: bool = False,
         rate_limit: int | None = 5000,
         run_timeout: float = 300.0,
@@ -129,7 +131,7 @@ class Sandbox:
         self.port = port
         self.private = private
         self.store = Store(Path(data)) if data is not None else None
-        self.clock = Clock(now, frozen=frozen)
+        self.clock = Clock(now, frozen=frozen, rate=clock_rate)
         self.state = State(self.clock, self.store, extra_users(users or {}))
         saved_clock = self.state.meta.get("clock")
         if now is None and isinstance(saved_clock, dict) and "now" in saved_clock:
@@ -177,6 +179,8 @@ class Sandbox:
             for index, name in enumerate(repositories, start=1)
         }
         self.board = Board()
+        self.drill_panel: DrillPanel | None = None
+        """A drill playing on this sandbox (``warroom drill``), shown by the web view."""
         self._build_rooms()
 
     def _build_rooms(self) -> None:
