@@ -20,7 +20,9 @@ class DrillPanel(Protocol):
 
         Keys: ``scenario`` (its title), ``elapsed`` ("T+12:30"), ``limit`` ("60:00"),
         ``speed`` (10.0), ``state`` ("running" or "ended"), ``ended_by`` ("gate",
-        "time" or ``None``).
+        "time" or ``None``). Optional: ``elapsed_seconds`` (the drill seconds behind
+        ``elapsed``, used as given when present; else ``elapsed`` is read as ``T+MM:SS``).
+        The page's script advances the clock from these while ``state`` is "running".
         """
         ...
 

@@ -12,6 +12,8 @@ reads; the forms ``POST`` to ``forms``, which goes through the REST handlers.
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -28,13 +30,14 @@ from warroom.sandbox.records import Comment, Issue, IssueEvent, Label
 from warroom.sandbox.rest import TITLE_LIMIT
 from warroom.sandbox.rest_core import BODY_LIMIT
 from warroom.sandbox.seed import LEVEL_LOGINS, OWNER, REPO
-from warroom.sandbox.web import assets, forms, markdown
+from warroom.sandbox.web import assets, drill_pages, forms, markdown
 from warroom.sandbox.web.issue_forms import IssueForm, load_forms
 
 if TYPE_CHECKING:
     from warroom.sandbox.sandbox import Sandbox
 
 RUNS_PATH = "/_sandbox/runs"
+log = logging.getLogger(__name__)
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 _COLOR = re.compile(r"[0-9a-fA-F]{6}")
 _LOG_LIMIT = 200_000
@@ -140,6 +143,12 @@ class WebView:
             return self._page("index.html", self._index(query))
         if path.rstrip("/") == RUNS_PATH:
             return self._page("runs.html", self._runs())
+        if path.rstrip("/") == drill_pages.DRILL_PATH:
+            return self.drill_page()
+        if path.rstrip("/") == drill_pages.DEBRIEF_PATH:
+            return self.debrief_page()
+        if path == drill_pages.DEBRIEF_JSON_PATH:
+            return self.debrief_json()
         found = _ISSUE_PATH.fullmatch(path)
         if found and self._ours(found):
             return self.issue_page(int(found["number"]), acting)
@@ -188,7 +197,23 @@ class WebView:
             "markdown_available": markdown.available(),
             "mermaid_available": self.mermaid is not None,
             "install_hint": markdown.INSTALL_HINT,
+            "drill": self._drill_bar(),
         }
+
+    def _drill_bar(self) -> dict[str, Any] | None:
+        """The drill clock bar's view, or ``None`` without a drill.
+
+        A drill whose banner fails leaves the pages of the local GitHub readable:
+        the bar says the clock is unavailable and the failure goes to the log.
+        """
+        panel = self.sandbox.drill_panel
+        if panel is None:
+            return None
+        try:
+            return drill_pages.bar(panel.banner())
+        except Exception:
+            log.exception("sandbox: the drill's banner failed")
+            return drill_pages.bar({"scenario": "drill clock unavailable", "state": "ended"})
 
     def _page(self, template: str, context: dict[str, Any], status: int = 200) -> WebReply:
         text = self.env.get_template(template).render(**self._common(), **context)
@@ -196,6 +221,11 @@ class WebView:
 
     def _error(self, status: int, message: str) -> WebReply:
         return self._page("error.html", {"status": status, "message": message}, status)
+
+    def _json(self, status: int, text: str) -> WebReply:
+        return WebReply(
+            status, text.encode("utf-8"), self._headers("application/json; charset=utf-8")
+        )
 
     def _asset(self, method: str, name: str) -> WebReply:
         if method not in ("GET", "HEAD"):
@@ -513,6 +543,60 @@ class WebView:
             "action": f"/{OWNER}/{REPO}/issues",
         }
         return self._page("issue_form.html", context, status)
+
+    # -- the drill -------------------------------------------------------------------------
+
+    def drill_page(self) -> WebReply:
+        """``/_drill``: what the running drill is, who plays, what it did, and its debrief."""
+        panel = self.sandbox.drill_panel
+        if panel is None:
+            return self._error(404, drill_pages.NO_DRILL)
+        form = f"/{OWNER}/{REPO}/issues/new"
+        form += (
+            f"?template={quote(drill_pages.INCIDENT_FORM)}"
+            if drill_pages.INCIDENT_FORM in self.issue_forms
+            else "/choose"
+        )
+        view = drill_pages.page(panel.page(), form)
+        view["signal"]["body_html"] = self._md(view["signal"]["body"])
+        view["signal"]["issue"] = self._linked_issue(view["signal"]["url"])
+        view["incident_issue"] = self._linked_issue(view["incident"])
+        view["debrief_html"] = (
+            self._md(view["debrief_markdown"]) if view["debrief_markdown"] is not None else None
+        )
+        return self._page("drill.html", view)
+
+    def debrief_page(self) -> WebReply:
+        """``/_drill/debrief``: the debrief rendered, or a note that it comes at the end."""
+        panel = self.sandbox.drill_panel
+        if panel is None:
+            return self._error(404, drill_pages.NO_DRILL)
+        shown = panel.page()
+        debrief = shown.get("debrief_markdown")
+        view = {
+            "title": str(shown.get("title") or ""),
+            "debrief_html": self._md(debrief) if isinstance(debrief, str) else None,
+            "pending": drill_pages.DEBRIEF_PENDING,
+        }
+        return self._page("debrief.html", view)
+
+    def debrief_json(self) -> WebReply:
+        """``/_drill/debrief.json``: the panel's JSON text; 404 with a message before the end."""
+        panel = self.sandbox.drill_panel
+        if panel is None:
+            return self._json(404, json.dumps({"message": drill_pages.NO_DRILL}))
+        text = panel.debrief_json()
+        if text is None:
+            return self._json(404, json.dumps({"message": drill_pages.DEBRIEF_PENDING}))
+        return self._json(200, text)
+
+    def _linked_issue(self, url: str | None) -> dict[str, Any] | None:
+        """The issue of this repository a drill link points at (number, title, state), if any."""
+        found = _ISSUE_PATH.fullmatch(urlsplit(url).path) if url else None
+        if found is None or not self._ours(found):
+            return None
+        with self.sandbox.state.lock:
+            return self._reference(int(found["number"]))
 
     def _runs(self) -> dict[str, Any]:
         runs = []
