@@ -138,7 +138,9 @@ def test_the_drill_page_before_the_incident_is_filed(
     assert element(page, "drill-title") == "Auth token failure after release"
     assert element(page, "drill-summary").startswith("Sudden spike in 401/403")
     # The signal links to its issue, named by number, and its body is rendered Markdown.
-    assert element(page, "signal-link") == "#1 [alert] auth-gateway: 401/403 rate 38% (threshold 2%)"
+    assert (
+        element(page, "signal-link") == "#1 [alert] auth-gateway: 401/403 rate 38% (threshold 2%)"
+    )
     signal = page.split('id="drill-signal"')[1].split("</section>")[0]
     assert "<table>" in signal
     assert "<td>38.2%</td>" in signal
@@ -165,7 +167,7 @@ def test_the_drill_page_before_the_incident_is_filed(
     log = re.findall(r'<td class="drill-at">([^<]*)</td><td>([^<]*)</td>', page)
     assert log[0] == ("T+00:00", "monitoring opened the alert #1: 401/403 rate 38%")
     assert len(log) == len(AUTH_TOKEN_FAILURE["log"])
-    assert "id=\"debrief-pending\"" in page
+    assert 'id="debrief-pending"' in page
     assert "/_drill/debrief.json" not in hrefs(page)
 
 
@@ -269,7 +271,7 @@ HOSTILE: dict[str, Any] = {
     },
     "team": [{"login": "mara-okafor", "role": "<i>commander</i>", "level": "write"}],
     "cast": [{"login": "<svg onload=alert(1)>", "role": "cast", "level": "read"}],
-    "commands": [{"command": "x<script>", "reveals": "\" onmouseover=\"alert(1)"}],
+    "commands": [{"command": "x<script>", "reveals": '" onmouseover="alert(1)'}],
     "incident": "javascript:alert(2)",
     "log": [{"at": "T+01:00", "what": "@devi-raman wrote <script>alert('log')</script>"}],
 }

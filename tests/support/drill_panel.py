@@ -44,7 +44,7 @@ Ended with the **gate met** at T+48:10, against the playbook's 60-minute command
 | Condition | Met at |
 |---|---|
 | Owner, mitigation and verification owners named | T+27:30 |
-| Evidence minimum: failing endpoint list, first bad deploy hash, rollback safety check output | T+33:15 |
+| Evidence minimum: failing endpoints, first bad deploy hash, rollback check | T+33:15 |
 | Green rerun after the mitigation | T+46:50 |
 
 ### The five post-closure questions
