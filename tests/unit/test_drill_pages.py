@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from warroom.sandbox.web import drill_pages
+from warroom.sandbox import Sandbox
+from warroom.sandbox.web import WebView, drill_pages
 
 
 @pytest.mark.parametrize(
@@ -191,3 +193,34 @@ def test_page_links_team_to_the_form_then_to_the_incident() -> None:
     after = drill_pages.page({**panel, "incident": "/acme/service/issues/2"}, "/form")
     assert after["team"][0]["href"] == "/acme/service/issues/2?as=mara"
     assert after["incident"] == "/acme/service/issues/2"
+
+
+class BrokenPanel:
+    """A drill whose every answer fails (a bug in the runner)."""
+
+    def banner(self) -> dict[str, Any]:
+        raise RuntimeError("the drill broke")
+
+    def page(self) -> dict[str, Any]:
+        raise RuntimeError("the drill broke")
+
+    def debrief_json(self) -> str | None:
+        raise RuntimeError("the drill broke")
+
+
+def test_a_failing_drill_clock_leaves_the_pages_readable(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sb = Sandbox(now=datetime(2026, 11, 28, 14, 0, tzinfo=UTC), frozen=True)
+    sb.seed_issues(1, title="the incident")
+    sb.drill_panel = BrokenPanel()
+    try:
+        reply = WebView(sb).handle("GET", "/acme/service/issues/1", {}, {}, b"")
+    finally:
+        sb.stop()
+    page = reply.body.decode()
+    assert reply.status == 200
+    assert "the incident" in page
+    assert '<span id="drill-scenario">drill clock unavailable</span>' in page
+    assert 'data-state="ended"' in page
+    assert "the drill's banner failed" in caplog.text
