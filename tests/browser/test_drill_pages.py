@@ -4,8 +4,9 @@ A stand-in panel (``tests.support.drill_panel``) plays the running drill the
 runner would hand the sandbox. The bar's clock is advanced by the page's own
 script (no inline script, no polling), so the test reads it twice over a
 second and a half of real time and sees drill time move at the drill's speed.
-Screenshots of the drill page and the debrief (``drill.png``,
-``drill-debrief.png``) are kept: they are what a team sees during a drill.
+Screenshots of the drill page, the incident under the drill bar and the
+debrief (``drill.png``, ``drill-incident.png``, ``drill-debrief.png``) are
+kept: they are what a team sees during a drill.
 """
 
 from __future__ import annotations
@@ -156,6 +157,8 @@ def test_the_drill_page(
     expect(page).to_have_url(f"{url}?as={story.VERIFICATION}")
     expect(page.locator("#issue-title")).to_have_text(INCIDENT_TITLE)
     expect(page.locator("#comment-as")).to_have_value(story.VERIFICATION)
+    expect(page.locator("#drill-bar")).to_be_visible()
+    page.screenshot(path=str(screenshots / "drill-incident.png"))
 
 
 def test_the_debrief_page(
