@@ -189,6 +189,38 @@ def test_the_drill_page_once_the_incident_is_filed(
     assert f'<option value="{story.VERIFICATION}" selected>' in issue_page
 
 
+def test_a_panel_shaped_as_the_runner_writes_it(make_sandbox: MakeSandbox) -> None:
+    """The runner names whole commands, leaves the alert's body to its issue, freezes in tests."""
+    sb = make_sandbox(users=demo.TEAM)
+    alert = sb.repo().create_issue(title="[alert] AUTH-401-RATE", body="401 rate: **27.5%**")
+    shaped = {
+        **AUTH_TOKEN_FAILURE,
+        "signal": {"title": "[alert] AUTH-401-RATE", "body": "", "url": alert.html_url},
+        "commands": [{"command": "/drill run deploy-history", "reveals": "first bad deploy hash"}],
+    }
+    sb.drill_panel = StandInPanel(shaped, elapsed="T+05:00", elapsed_seconds=300, speed=0.0)
+    _, _, page = fetch(sb, "/_drill")
+    assert "401 rate: <strong>27.5%</strong>" in page.split('id="drill-signal"')[1]
+    assert element(page, "signal-link") == "#1 [alert] AUTH-401-RATE"
+    commands = re.findall(r"<code>([^<]*)</code>", page.split('id="drill-commands"')[1])
+    assert commands == ["/drill run deploy-history"]
+    # A frozen clock: the bar says so and gives the script no speed to tick with.
+    assert element(page, "drill-speed") == "frozen"
+    assert 'data-speed="0.0"' in page
+    assert 'data-elapsed="300"' in page
+    assert "played at" not in page
+
+
+def test_the_clock_runs_past_the_timeline(drill: tuple[TestSandbox, StandInPanel]) -> None:
+    sb, _ = drill
+    sb.drill_panel = StandInPanel(elapsed="T+75:00")
+    _, _, page = fetch(sb, "/")
+    assert element(page, "drill-elapsed") == "T+75:00"
+    assert 'class="drill-bar running over"' in page
+    assert element(page, "drill-over") == "past the timeline"
+    assert 'style="width: 100.0%"' in page
+
+
 def test_the_debrief_waits_for_the_end(drill: tuple[TestSandbox, StandInPanel]) -> None:
     sb, _ = drill
     status, _, page = fetch(sb, "/_drill/debrief")

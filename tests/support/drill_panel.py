@@ -112,6 +112,7 @@ class StandInPanel:
         elapsed: str = "T+12:30",
         limit: str = "60:00",
         speed: float = 10.0,
+        elapsed_seconds: int | None = None,
     ) -> None:
         self._lock = threading.Lock()
         self._page = deepcopy(page if page is not None else AUTH_TOKEN_FAILURE)
@@ -123,6 +124,8 @@ class StandInPanel:
             "state": "running",
             "ended_by": None,
         }
+        if elapsed_seconds is not None:
+            self._banner["elapsed_seconds"] = elapsed_seconds
         self._debrief_json: str | None = None
 
     def banner(self) -> dict[str, Any]:

@@ -55,6 +55,7 @@ def test_any_text_is_a_drill_time_or_none(text: str) -> None:
         pytest.param(2.5, "2.5×", id="half"),
         pytest.param(1, "1×", id="real-time"),
         pytest.param(0.25, "0.25×", id="slower"),
+        pytest.param(0.0, "frozen", id="frozen"),
     ],
 )
 def test_speed_text(speed: float, text: str) -> None:
@@ -81,6 +82,7 @@ def test_speed_text(speed: float, text: str) -> None:
                 "state": "running",
                 "outcome": "",
                 "progress": "20.8",
+                "over": False,
             },
             id="running",
         ),
@@ -135,7 +137,8 @@ def test_speed_text(speed: float, text: str) -> None:
                 "elapsed_text": "soon",
                 "limit": None,
                 "limit_text": "an hour",
-                "speed": 1.0,
+                "speed": 0.0,
+                "speed_text": "frozen",
                 "state": "running",
                 "ended_by": None,
                 "progress": "0.0",
@@ -143,9 +146,24 @@ def test_speed_text(speed: float, text: str) -> None:
             id="unreadable-shown-as-given-not-ticking",
         ),
         pytest.param(
-            {"elapsed": "T+70:00", "limit": "60:00", "speed": float("nan"), "state": "running"},
-            {"scenario": "drill", "speed": 1.0, "progress": "100.0"},
-            id="past-the-limit-and-no-title",
+            {"elapsed": "T+70:00", "limit": "60:00", "speed": 10, "state": "running"},
+            {"scenario": "drill", "elapsed_text": "T+70:00", "progress": "100.0", "over": True},
+            id="past-the-timeline-and-no-title",
+        ),
+        pytest.param(
+            {"elapsed": "T+05:00", "elapsed_seconds": 300, "limit": "60:00", "speed": 0.0},
+            {"speed": 0.0, "speed_text": "frozen", "elapsed": 300},
+            id="frozen-clock",
+        ),
+        pytest.param(
+            {"elapsed": "T+05:00", "speed": float("nan")},
+            {"speed": 0.0, "limit": None, "limit_text": "", "over": False},
+            id="nan-speed-and-no-limit",
+        ),
+        pytest.param(
+            {"elapsed": "T+05:00", "speed": -10},
+            {"speed": 0.0},
+            id="negative-speed",
         ),
     ],
 )
@@ -184,6 +202,19 @@ def test_safe_href(url: object, safe: bool) -> None:
 )
 def test_acting_as(url: str, expected: str) -> None:
     assert drill_pages.acting_as(url, "mara") == expected
+
+
+@pytest.mark.parametrize(
+    ("command", "shown"),
+    [
+        pytest.param("failing-endpoints", "failing-endpoints", id="argument"),
+        pytest.param("/drill run failing-endpoints", "failing-endpoints", id="whole-command"),
+        pytest.param(" /Drill run  deploy-history ", "deploy-history", id="spaces-and-case"),
+    ],
+)
+def test_commands_are_shown_once_prefixed(command: str, shown: str) -> None:
+    view = drill_pages.page({"commands": [{"command": command, "reveals": "x"}]}, "/form")
+    assert view["commands"] == [{"command": shown, "reveals": "x"}]
 
 
 def test_page_links_team_to_the_form_then_to_the_incident() -> None:

@@ -61,19 +61,22 @@ def clock_text(seconds: int) -> str:
 
 
 def speed_text(speed: float) -> str:
-    """``10×``, ``2.5×``: how much faster drill time runs than real time."""
+    """``10×``, ``2.5×``: how much faster drill time runs than real time; ``frozen`` at 0."""
+    if speed <= 0:
+        return "frozen"
     shown = f"{speed:.2f}".rstrip("0").rstrip(".")
     return f"{shown}×"
 
 
 def _speed(value: object) -> float:
+    """The panel's speed; 0 (the clock does not tick) when it is 0 or unreadable."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return 1.0
+        return 0.0
     try:
         speed = float(value)
     except ValueError:
-        return 1.0
-    return speed if math.isfinite(speed) and speed > 0 else 1.0
+        return 0.0
+    return speed if math.isfinite(speed) and speed > 0 else 0.0
 
 
 def bar(banner: Mapping[str, Any]) -> dict[str, Any]:
@@ -81,6 +84,8 @@ def bar(banner: Mapping[str, Any]) -> dict[str, Any]:
 
     ``elapsed`` and ``limit`` are seconds (``None`` when the panel's text is not a
     drill time); the optional banner key ``elapsed_seconds`` is used when given.
+    ``limit`` is the playbook's command timeline, not the end: a drill may run past
+    it (``over``) until its own time limit ends it.
     """
     given = banner.get("elapsed_seconds")
     elapsed = (
@@ -110,6 +115,7 @@ def bar(banner: Mapping[str, Any]) -> dict[str, Any]:
         "ended_by": ended_by,
         "outcome": _OUTCOME.get(ended_by or "", ""),
         "progress": f"{progress:.1f}",
+        "over": elapsed is not None and limit is not None and elapsed >= limit > 0,
     }
 
 
@@ -151,6 +157,13 @@ def _people(entries: object) -> list[dict[str, str]]:
     ]
 
 
+def _command(text: str) -> str:
+    """The argument of a ``/drill run`` command, whether the panel wrote the command or not."""
+    bare = text.strip()
+    prefix = "/drill run "
+    return bare[len(prefix) :].strip() if bare.lower().startswith(prefix) else bare
+
+
 def _pairs(entries: object, first: str, second: str) -> list[dict[str, str]]:
     if not isinstance(entries, list | tuple):
         return []
@@ -187,7 +200,10 @@ def page(panel_page: Mapping[str, Any], incident_form: str) -> dict[str, Any]:
         },
         "team": team,
         "cast": _people(panel_page.get("cast")),
-        "commands": _pairs(panel_page.get("commands"), "command", "reveals"),
+        "commands": [
+            {"command": _command(c["command"]), "reveals": c["reveals"]}
+            for c in _pairs(panel_page.get("commands"), "command", "reveals")
+        ],
         "incident": incident,
         "incident_form": incident_form,
         "log": _pairs(panel_page.get("log"), "at", "what"),

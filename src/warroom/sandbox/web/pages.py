@@ -558,8 +558,14 @@ class WebView:
             else "/choose"
         )
         view = drill_pages.page(panel.page(), form)
-        view["signal"]["body_html"] = self._md(view["signal"]["body"])
-        view["signal"]["issue"] = self._linked_issue(view["signal"]["url"])
+        signal = view["signal"]
+        signal["issue"] = self._linked_issue(signal["url"])
+        if not signal["body"] and signal["issue"] is not None:
+            # The alert as it was opened here (its numbers filled in), when the panel leaves it out.
+            with self.sandbox.state.lock:
+                found = self.sandbox.state.issues.get(signal["issue"]["number"])
+                signal["body"] = (found.body or "") if found is not None else ""
+        signal["body_html"] = self._md(signal["body"])
         view["incident_issue"] = self._linked_issue(view["incident"])
         view["debrief_html"] = (
             self._md(view["debrief_markdown"]) if view["debrief_markdown"] is not None else None

@@ -23,7 +23,9 @@
   }
 
   // The drill clock runs on in the browser from what the page loaded with (elapsed drill
-  // seconds, speed, limit): no polling; the next page load re-syncs with the drill.
+  // seconds, speed, the timeline's length): no polling; the next page load re-syncs with the
+  // drill. Past the timeline the clock runs on (a drill ends at its own time limit, later),
+  // marked as over.
   function tickDrill() {
     var bar = document.getElementById("drill-bar");
     if (!bar || bar.getAttribute("data-state") !== "running" || !bar.hasAttribute("data-elapsed")) {
@@ -37,28 +39,21 @@
     }
     var clock = document.getElementById("drill-elapsed");
     var progress = document.getElementById("drill-progress");
-    var note = document.getElementById("drill-note");
     var loaded = Date.now();
-    var timer = null;
     function show() {
       var now = Math.floor(elapsed + speed * (Date.now() - loaded) / 1000);
-      var over = isFinite(limit) && limit > 0 && now >= limit;
-      if (over) {
-        now = limit;
-      }
       clock.textContent = "T+" + clockText(now);
-      if (progress && isFinite(limit) && limit > 0) {
-        progress.style.width = (100 * now / limit).toFixed(1) + "%";
-      }
-      if (over) {
-        window.clearInterval(timer);
-        if (note) {
-          note.textContent = "time is up: reload for the end of the drill";
+      if (isFinite(limit) && limit > 0) {
+        if (progress) {
+          progress.style.width = Math.min(100, 100 * now / limit).toFixed(1) + "%";
+        }
+        if (now >= limit) {
+          bar.classList.add("over");
         }
       }
     }
     // One tick per drill second, but never faster than ten a second.
-    timer = window.setInterval(show, Math.max(100, Math.min(1000, 1000 / speed)));
+    window.setInterval(show, Math.max(100, Math.min(1000, 1000 / speed)));
   }
 
   tickDrill();
