@@ -283,6 +283,8 @@ def numbers_at(
         return None if when is None else int((when - started_at) / every)
 
     eased, settled = tick_of(observed.mitigating_at), tick_of(observed.green_at)
+    if eased is not None:
+        eased += 1  # a decision takes a tick to execute: the numbers ease from the one after
     if settled is not None:
         settled += 1  # the tick after the green rerun reads recovered
     values: dict[str, str] = {}
