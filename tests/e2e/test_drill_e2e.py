@@ -58,10 +58,11 @@ def test_a_scenario_plays_to_its_debrief_through_the_api(start_drill, name: str)
         "### Checkpoint Decision Record" in b for b in team.by(scenario.cast.second_owner.login)
     )
     assert any("- Result: red" in b for b in team.by(scenario.cast.verifier.login))
-    # the early close was undone by warroom with its notice
-    assert any("reopen" in b.lower() for b in team.by("github-actions[bot]")), (
-        "warroom said nothing about the early close"
-    )
+    # the error reply named the field, and went once the record was fixed
+    assert "Decision" in (team.said["error reply"] or "")
+    assert team.said["reply after the fix"] is None
+    # the early close was undone by warroom
+    assert team.said["state after the early close"] == "open"
     # the debrief is on the incident, and as JSON
     debriefs = [b for b in answers if b.startswith("<!-- warroom:drill-debrief")]
     assert len(debriefs) == 1

@@ -115,6 +115,11 @@ class Team:
         )
         self.settle()
 
+    def reply_to(self, comment_id: int) -> str | None:
+        """warroom's reply to a comment whose records it refused, if it stands."""
+        marker = f"<!-- warroom:reply:{comment_id} -->"
+        return next((c.body for c in self.comments() if c.body.startswith(marker)), None)
+
     def state(self) -> str:
         return str(self.repo(self.scenario.team.commander.login).get_issue(self.incident).state)
 
@@ -143,9 +148,11 @@ def play_to_the_gate(team: Team) -> None:
             "- Decision: rollback", "- Decision: roll it back"
         ),
     )
+    team.said["error reply"] = team.reply_to(team.said["bad"].id)
     team.at(13)
     team.said["bad"].edit(story.decision(start, minute=13))
     team.settle()
+    team.said["reply after the fix"] = team.reply_to(team.said["bad"].id)
     team.at(18)
     team.post(t.deputy.login, "Numbers are dropping, looks stable to me.")
     team.at(24)
@@ -172,6 +179,7 @@ def play_to_the_gate(team: Team) -> None:
     team.post(t.comms.login, story.stakeholder(start, status="recovered", next_in=120))
     team.at(40)
     team.close()
+    team.said["state after the early close"] = team.state()
     team.at(48)
     for author, record in story.follow_ups():
         team.post(author, record)
