@@ -409,8 +409,19 @@ def demo_command(keep: bool) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="A folder of your own scenario files (*.yml), beside the bundled ones.",
 )
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Also write the debrief's JSON to this file when the drill ends.",
+)
 def drill_command(
-    scenario: str | None, list_only: bool, port: int, speed: float, seed: int, folder: Path | None
+    scenario: str | None,
+    list_only: bool,
+    port: int,
+    speed: float,
+    seed: int,
+    folder: Path | None,
+    output: Path | None,
 ) -> None:
     """Practise the playbook: play a scenario against a local GitHub on a compressed clock.
 
@@ -438,6 +449,7 @@ def drill_command(
             list_only=list_only,
             echo=click.echo,
             report=lambda line: click.echo(line, err=True),
+            output=output,
         )
     )
 

@@ -111,3 +111,55 @@ def test_a_drill_announces_itself_opens_the_signal_and_stops_cleanly() -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)
+
+
+def test_a_short_drill_of_a_teams_own_times_out_and_writes_its_debrief(tmp_path: Path) -> None:
+    from warroom.drill.scenario import __file__ as scenario_module
+
+    source = Path(scenario_module).parent / "scenarios" / "auth-token-failure.yml"
+    ours = tmp_path / "ours.yml"
+    text = source.read_text(encoding="utf-8")
+    text = text.replace("name: auth-token-failure", "name: ours-short")
+    text = text.replace("timeline_minutes: 60", "timeline_minutes: 10")
+    text = text.replace("time_limit_minutes: 90", "time_limit_minutes: 10")
+    ours.write_text(text, encoding="utf-8")
+    output = tmp_path / "debrief.json"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "warroom",
+            "drill",
+            str(ours),
+            "--speed",
+            "120",
+            "--output",
+            str(output),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        info = json.loads(proc.stdout.readline())
+        assert info["scenario"] == "ours-short"
+        deadline = time.monotonic() + 60  # 10 drill minutes at 120x: about 5 real seconds
+        while time.monotonic() < deadline and not output.exists():
+            time.sleep(0.5)
+        assert output.exists(), "no debrief written"
+        json.loads(output.read_text(encoding="utf-8"))
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0
+        assert "the drill ended: the time limit passed" in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def test_output_must_be_a_file_in_an_existing_folder(tmp_path: Path) -> None:
+    done = _run("auth-token-failure", "--output", str(tmp_path / "nope" / "d.json"))
+    assert done.returncode == 2
+    assert "give a file path in an existing folder" in done.stderr

@@ -513,9 +513,12 @@ def drill_main(
     list_only: bool,
     echo: Callable[[str], None],
     report: Callable[[str], None],
+    output: Path | None = None,
     stop: threading.Event | None = None,
 ) -> int:
-    """Run ``warroom drill``: print the one JSON line, then serve until stopped."""
+    """Run ``warroom drill``: print the one JSON line, then serve until stopped.
+
+    With ``output``, the debrief's JSON is also written there when the drill ends."""
     if list_only:
         for line in listing(folder):
             echo(line)
@@ -527,6 +530,10 @@ def drill_main(
         )
     scenario = find(wanted, folder)
     check_evidence(scenario, drill_config())
+    if output is not None and (output.is_dir() or not output.parent.is_dir()):
+        raise UsageError(
+            f"--output {output}: give a file path in an existing folder, such as debrief.json"
+        )
     stop = stop or threading.Event()
     drill = Drill(scenario, port=port, speed=speed, seed=seed, report=report)
     try:
@@ -546,9 +553,15 @@ def drill_main(
     log = RunLog(drill.sandbox, report)
     try:
         echo(announce_line(drill.info()))
+        written = False
         while not stop.wait(TICK_SECONDS):
             drill.tick()
             log.poll()
+            text = drill.debrief_json()
+            if output is not None and text is not None and not written:
+                output.write_text(text + "\n", encoding="utf-8")
+                written = True
+                report(f"the debrief is written to {output}")
     finally:
         drill.stop()
     return 0
