@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 
@@ -83,3 +84,23 @@ def test_a_drill_that_nobody_answers_times_out_with_a_debrief_on_the_signal(star
     assert any(
         b.startswith("<!-- warroom:drill-debrief") for b in team.by(REFEREE, on=drill.signal)
     )
+
+
+@pytest.mark.parametrize("kind", ["500", "applied-502", "applied-drop"], ids=str)
+def test_a_beat_whose_post_failed_is_posted_once_on_a_later_tick(start_drill, kind: str) -> None:
+    team: Team = start_drill("auth-token-failure")
+    drill = team.drill
+    bot = drill.scenario.monitoring_login()
+    drill.sandbox.faults.add(kind, login=bot, method="POST", times=1)
+    drill.sandbox.set_clock(now=drill.started_at + timedelta(minutes=5))
+    failed = drill.safe_tick()
+    assert len(failed) == 1
+    assert "a tick failed" in failed[0]
+    for _ in range(3):
+        drill.sandbox.wait_idle(60)
+        drill.safe_tick()
+    assert len(team.by(bot, on=drill.signal)) == 1
+    posted = [b.key for b in drill.beats if b.kind == "monitor"]
+    # a 500 wrote nothing, so the next tick posts it; an applied write is found, not reposted
+    assert posted == (["monitor-1"] if kind == "500" else [])
+    assert "monitor-1" in drill.fired

@@ -213,3 +213,33 @@ def test_the_same_seed_gives_the_same_numbers_and_another_seed_others() -> None:
 )
 def test_drill_time(minutes: float, shown: str) -> None:
     assert script.drill_time(T0, at(minutes)) == shown
+
+
+@pytest.mark.parametrize(
+    ("author", "body", "keys"),
+    [
+        pytest.param(
+            "pagerwatch[bot]",
+            script.beat_marker("monitor-3") + "\nrate 4%",
+            {"monitor-3"},
+            id="own",
+        ),
+        pytest.param(
+            "mara-okafor",
+            script.beat_marker("red-rerun") + "\nquoted",
+            set(),
+            id="a-player-cannot-silence",
+        ),
+        pytest.param(
+            "pagerwatch[bot]", "rate 4%\n" + script.beat_marker("x"), set(), id="not-first-line"
+        ),
+        pytest.param(
+            "pagerwatch[bot]", "<!-- warroom-drill:" + "k" * 200 + " -->", set(), id="too-long"
+        ),
+    ],
+)
+def test_beats_already_said_are_read_from_the_scripted_accounts_only(
+    author: str, body: str, keys: set[str]
+) -> None:
+    said = script.Said(1, author, body, at(5))
+    assert script.said_beats([said], ["pagerwatch[bot]", "kai-release"]) == keys

@@ -20,6 +20,7 @@ a frozen clock: ``Drill(..., frozen=True)``, advance the clock, call
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import signal
 import sys
@@ -47,6 +48,8 @@ from warroom.model import CommentSnapshot, IssueSnapshot
 from warroom.rules import closure_gate
 from warroom.sandbox import Sandbox
 from warroom.sandbox.serve import RunLog
+
+log = logging.getLogger("warroom.drill")
 
 REFEREE = "drill[bot]"
 """The drill's own account: it answers ``/drill run`` and posts the debrief (a bot, so
@@ -133,6 +136,7 @@ class Drill:
         self._clients: dict[str, Github] = {}
         self.started_at = self.start_at
         self.signal = 0
+        self.signal_body = ""
         self.fired: set[str] = set()
         self.beats: list[Beat] = []
         self.evidence_runs: list[EvidenceRun] = []
@@ -169,6 +173,7 @@ class Drill:
             title=self.scenario.signal.title, body=body
         )
         self.signal = issue.number
+        self.signal_body = body
         self._note(self.started_at, f"the signal opened as #{self.signal}")
         self.beats.append(
             Beat(
@@ -217,7 +222,22 @@ class Drill:
     def serve(self, stop: threading.Event) -> None:
         """Tick until ``stop`` is set; after the end, keep serving the pages."""
         while not stop.wait(TICK_SECONDS) and not self._stop.is_set():
-            self.tick()
+            self.safe_tick()
+
+    def safe_tick(self) -> list[str]:
+        """``tick``, but a failure is logged and the next tick tries again.
+
+        A drill is a long-running session: one refused request (the sandbox's rate
+        limit, an injected fault) must not end it silently. Nothing is lost: a beat
+        that was not posted is not marked said, so the next tick posts it.
+        """
+        try:
+            return self.tick()
+        except Exception as exc:  # the drill goes on; the log says why
+            log.exception("drill: a tick failed")
+            line = f"a tick failed ({exc.__class__.__name__}: {str(exc)[:200]}); trying again"
+            self._dirty.set()
+            return [self._note(self.sandbox.clock.now(), line)]
 
     def run_in_background(self) -> None:
         """Tick on a thread (a test or a page drives the clock)."""
@@ -244,6 +264,7 @@ class Drill:
             if self._dirty.is_set() or self.sandbox.pending_runs:
                 self._dirty.clear()
                 self._read = self._read_sandbox()
+                self.fired |= script.said_beats(self._read.said, self.scripted())
             observed = self._observed(now)
             for say in script.plan(
                 self.scenario,
@@ -354,7 +375,8 @@ class Drill:
             if say.where == "incident" and self._read.issue is not None
             else self.signal
         )
-        created = self._repo(login).get_issue(number).create_comment(say.body)
+        body = f"{script.beat_marker(say.key)}\n{say.body}"
+        created = self._repo(login).get_issue(number).create_comment(body)
         self.fired.add(say.key)
         self._dirty.set()
         self.beats.append(Beat(say.key, say.kind, now, login, number, created.id, say.summary))
@@ -378,6 +400,17 @@ class Drill:
 
     # -- the end -------------------------------------------------------------------------
 
+    def scripted(self) -> tuple[str, ...]:
+        """The accounts the script posts as."""
+        cast = self.scenario.cast
+        return (
+            self.scenario.monitoring_login(),
+            cast.stakeholder.login,
+            cast.second_owner.login,
+            cast.verifier.login,
+            REFEREE,
+        )
+
     def facts(self, now: datetime, ended_by: EndedBy) -> DrillFacts:
         return DrillFacts(
             scenario=self.scenario.name,
@@ -391,13 +424,7 @@ class Drill:
             signal_issue=self.signal,
             incident=self._read.issue.number if self._read.issue is not None else None,
             players=self.scenario.players(),
-            scripted=(
-                self.scenario.monitoring_login(),
-                self.scenario.cast.stakeholder.login,
-                self.scenario.cast.second_owner.login,
-                self.scenario.cast.verifier.login,
-                REFEREE,
-            ),
+            scripted=self.scripted(),
             beats=tuple(self.beats),
             evidence_runs=tuple(self.evidence_runs),
         )
@@ -423,63 +450,61 @@ class Drill:
 
     # -- the web view's panel (``sandbox.web.drill_panel.DrillPanel``) ----------------------
 
+    # The panel reads without the tick's lock (a tick may wait for runs): attribute reads
+    # are atomic and lists are copied, so a page shows a consistent-enough moment.
+
     def banner(self) -> dict[str, Any]:
-        with self._lock:
-            until = self.ended_at or self.sandbox.clock.now()
-            return {
-                "scenario": self.scenario.title,
-                "elapsed": script.drill_time(self.started_at, until),
-                "elapsed_seconds": max(0, int((until - self.started_at).total_seconds())),
-                "limit": f"{self.scenario.timeline_minutes:02d}:00",
-                "speed": self.speed if not self.sandbox.clock.frozen else 0.0,
-                "state": "ended" if self.ended else "running",
-                "ended_by": self.ended_by,
-            }
+        until = self.ended_at or self.sandbox.clock.now()
+        return {
+            "scenario": self.scenario.title,
+            "elapsed": script.drill_time(self.started_at, until),
+            "elapsed_seconds": max(0, int((until - self.started_at).total_seconds())),
+            "limit": f"{self.scenario.timeline_minutes:02d}:00",
+            "speed": self.speed if not self.sandbox.clock.frozen else 0.0,
+            "state": "ended" if self.ended else "running",
+            "ended_by": self.ended_by,
+        }
 
     def page(self) -> dict[str, Any]:
-        with self._lock:
-            base = self.sandbox.base_url
-            repo = self.sandbox.repo_full_name
-            scenario = self.scenario
-            issue = self._read.issue
+        base = self.sandbox.base_url
+        repo = self.sandbox.repo_full_name
+        scenario = self.scenario
+        issue = self._read.issue
 
-            def person(login: str, role: str, level: str) -> dict[str, str]:
-                return {"login": login, "role": role, "level": level}
+        def person(login: str, role: str, level: str) -> dict[str, str]:
+            return {"login": login, "role": role, "level": level}
 
-            cast = scenario.cast
-            return {
-                "name": scenario.name,
-                "title": scenario.title,
-                "summary": scenario.summary,
-                "signal": {
-                    "title": scenario.signal.title,
-                    "body": "",
-                    "url": f"{base}/{repo}/issues/{self.signal}",
-                },
-                "team": [person(p.login, p.role, p.level) for p in scenario.team.people()],
-                "cast": [
-                    person(scenario.monitoring_login(), "monitoring", "bot"),
-                    person(cast.stakeholder.login, cast.stakeholder.role, cast.stakeholder.level),
-                    person(
-                        cast.second_owner.login, cast.second_owner.role, cast.second_owner.level
-                    ),
-                    person(cast.verifier.login, cast.verifier.role, cast.verifier.level),
-                ],
-                "commands": [
-                    {"command": f"/drill run {e.command}", "reveals": e.reveals}
-                    for e in scenario.evidence
-                ],
-                "incident": f"{base}/{repo}/issues/{issue.number}" if issue is not None else None,
-                "log": [
-                    {"at": script.drill_time(self.started_at, when), "what": what}
-                    for when, what in self.log
-                ],
-                "debrief_markdown": self.debrief_markdown,
-            }
+        cast = scenario.cast
+        return {
+            "name": scenario.name,
+            "title": scenario.title,
+            "summary": scenario.summary,
+            "signal": {
+                "title": scenario.signal.title,
+                "body": self.signal_body,
+                "url": f"{base}/{repo}/issues/{self.signal}",
+            },
+            "team": [person(p.login, p.role, p.level) for p in scenario.team.people()],
+            "cast": [
+                person(scenario.monitoring_login(), "monitoring", "bot"),
+                person(cast.stakeholder.login, cast.stakeholder.role, cast.stakeholder.level),
+                person(cast.second_owner.login, cast.second_owner.role, cast.second_owner.level),
+                person(cast.verifier.login, cast.verifier.role, cast.verifier.level),
+            ],
+            "commands": [
+                {"command": f"/drill run {e.command}", "reveals": e.reveals}
+                for e in scenario.evidence
+            ],
+            "incident": f"{base}/{repo}/issues/{issue.number}" if issue is not None else None,
+            "log": [
+                {"at": script.drill_time(self.started_at, when), "what": what}
+                for when, what in list(self.log)
+            ],
+            "debrief_markdown": self.debrief_markdown,
+        }
 
     def debrief_json(self) -> str | None:
-        with self._lock:
-            return self.debrief_json_text
+        return self.debrief_json_text
 
 
 def _said(comment: CommentSnapshot, issue: int) -> script.Said:
@@ -550,13 +575,13 @@ def drill_main(
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
-    log = RunLog(drill.sandbox, report)
+    runs = RunLog(drill.sandbox, report)
     try:
         echo(announce_line(drill.info()))
         written = False
         while not stop.wait(TICK_SECONDS):
-            drill.tick()
-            log.poll()
+            drill.safe_tick()
+            runs.poll()
             text = drill.debrief_json()
             if output is not None and text is not None and not written:
                 output.write_text(text + "\n", encoding="utf-8")

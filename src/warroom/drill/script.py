@@ -116,6 +116,32 @@ class Say:
 # -- reading -------------------------------------------------------------------------------
 
 
+BEAT_MARK = "<!-- warroom-drill:"
+
+
+def beat_marker(key: str) -> str:
+    """The first line of every beat the drill posts: how a rerun knows it was said."""
+    return f"{BEAT_MARK}{key} -->"
+
+
+def said_beats(comments: Iterable[Said], scripted: Collection[str]) -> set[str]:
+    """The keys of beats already on the issues, posted by the scripted accounts.
+
+    A write the sandbox applied and then failed (a dropped answer) is found here on the
+    next reading, so the beat is not posted twice. Only the scripted accounts' comments
+    count: a player quoting a marker does not silence the script.
+    """
+    mine = {login.lower() for login in scripted}
+    keys: set[str] = set()
+    for comment in comments:
+        if comment.author.lower() not in mine or not comment.body.startswith(BEAT_MARK):
+            continue
+        end = comment.body.find(" -->", len(BEAT_MARK))
+        if 0 < end <= len(BEAT_MARK) + 80:
+            keys.add(comment.body[len(BEAT_MARK) : end])
+    return keys
+
+
 def _fence(stripped: str) -> str | None:
     for char in "`~":
         if stripped.startswith(char * 3):
