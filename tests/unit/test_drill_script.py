@@ -243,3 +243,12 @@ def test_beats_already_said_are_read_from_the_scripted_accounts_only(
 ) -> None:
     said = script.Said(1, author, body, at(5))
     assert script.said_beats([said], ["pagerwatch[bot]", "kai-release"]) == keys
+
+
+@given(st.text(alphabet=st.sampled_from(list("/drill run x`>~ \t\n-<!")), max_size=300))
+def test_reading_asks_from_any_text_never_fails_and_keeps_to_one_line(body: str) -> None:
+    asks = script.read_asks(_said(body))
+    assert len(asks) <= body.count("\n") + 1
+    for asked in asks:
+        assert "\n" not in asked.command
+        assert asked.command == " ".join(asked.command.split())
