@@ -383,6 +383,77 @@ def demo_command(keep: bool) -> None:
     sys.exit(play(click.echo, keep=keep))
 
 
+@cli.command("drill")
+@click.argument("scenario", required=False)
+@click.option("--list", "list_only", is_flag=True, help="List the scenarios and exit.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Port on 127.0.0.1 (0: any).",
+)
+@click.option(
+    "--speed",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="Drill minutes per real minute (10: a 60-minute drill in 6 minutes).",
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed of the monitoring numbers' noise."
+)
+@click.option(
+    "--scenarios",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A folder of your own scenario files (*.yml), beside the bundled ones.",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Also write the debrief's JSON to this file when the drill ends.",
+)
+def drill_command(
+    scenario: str | None,
+    list_only: bool,
+    port: int,
+    speed: float,
+    seed: int,
+    folder: Path | None,
+    output: Path | None,
+) -> None:
+    """Practise the playbook: play a scenario against a local GitHub on a compressed clock.
+
+    Prints one JSON line (url, api_url, repo, tokens, scenario), then serves
+    until Ctrl-C: open the url in a browser, file the incident from the form,
+    post records as the team, ask for evidence with `/drill run <command>`.
+    The Action runs on every event; the debrief is posted when the incident
+    closes with the gate met, or when the time is up. SCENARIO is a bundled
+    name or the path of a scenario file. Needs the drill extra (warroom[drill]).
+
+    \b
+    Example:
+        warroom drill --list
+        warroom drill auth-token-failure --speed 10
+    """
+    from warroom.drill.runner import drill_main
+
+    sys.exit(
+        drill_main(
+            scenario,
+            port=port,
+            speed=speed,
+            seed=seed,
+            folder=folder,
+            list_only=list_only,
+            echo=click.echo,
+            report=lambda line: click.echo(line, err=True),
+            output=output,
+        )
+    )
+
+
 def main() -> None:
     """Entry point: no tracebacks for errors warroom knows how to explain.
 

@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from warroom import safe_yaml
 from warroom.errors import ConfigError
 from warroom.model import Confidence, Decision, DependencyClass, Phase, Severity
 
@@ -584,7 +585,7 @@ def config_from_yaml(text: str, *, source: str = ".github/warroom.yml") -> Confi
     An empty file is the default config: adopting warroom should need no config.
     """
     try:
-        data = yaml.safe_load(text) if text.strip() else {}
+        data = safe_yaml.load(text) if text.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""

@@ -324,6 +324,9 @@ def _where_to_look(echo: Callable[[str], None], repo: str, number: int) -> None:
     echo("It ends by printing the sandbox's PORT in its API URL, a TOKEN, and this command,")
     echo("which shows the incident's comments (the bot's status comment among them):")
     echo("  " + _comments_curl("http://127.0.0.1:PORT/api/v3", repo, number))
+    echo("")
+    echo("To practise the playbook yourselves, in a browser, on a compressed clock:")
+    echo(f"  {_program()} drill --list")
 
 
 def _keep(sandbox: Sandbox, echo: Callable[[str], None], number: int) -> None:

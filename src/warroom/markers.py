@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from warroom.model import CommentSnapshot
 
 _MARKER_RE = re.compile(r"\A<!-- warroom:([a-z-]+):([A-Za-z0-9._:-]+) -->")
 _STATE_OPEN = "<!-- warroom-state "
@@ -39,6 +42,14 @@ def read_marker(body: str) -> tuple[str, str] | None:
     """(kind, key) when ``body`` is something warroom wrote, else ``None``."""
     match = _MARKER_RE.match(body)
     return (match.group(1), match.group(2)) if match else None
+
+
+def oldest_own(
+    comments: Iterable[CommentSnapshot], kind: str, key: str | int
+) -> CommentSnapshot | None:
+    """warroom's oldest comment marked ``kind:key`` (a bot's: people's text cannot forge it)."""
+    own = [c for c in comments if c.author_is_bot and read_marker(c.body) == (kind, str(key))]
+    return min(own, key=lambda c: (c.created_at, c.id)) if own else None
 
 
 def describe_marker(mark: str) -> str:

@@ -32,7 +32,7 @@ from typing import Any
 from warroom.effects import UpsertComment
 from warroom.incident import Applied, Incident
 from warroom.limits import COMMENT_LIMIT, fit_body, fit_title
-from warroom.markers import decode_state, encode_state, marker, quote, read_marker
+from warroom.markers import decode_state, encode_state, marker, oldest_own, quote
 from warroom.mitigation import MitigationDiff, Range
 from warroom.model import CommentSnapshot, Phase
 from warroom.plan import Gate
@@ -497,8 +497,7 @@ def package_effect(number: int, body: str) -> UpsertComment:
 
 def posted(comments: Sequence[CommentSnapshot], number: int) -> CommentSnapshot | None:
     """warroom's package comment on issue ``number``, if one was posted (the oldest)."""
-    own = [c for c in comments if c.author_is_bot and read_marker(c.body) == (KIND, str(number))]
-    return min(own, key=lambda c: (c.created_at, c.id)) if own else None
+    return oldest_own(comments, KIND, number)
 
 
 def kept_diff(comment: CommentSnapshot | None, span: Range) -> MitigationDiff | None:

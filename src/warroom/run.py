@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from warroom import authority, messages, run_package, sweep_state
+from warroom import authority, messages, sweep_state
 from warroom.action import NO_OUTPUTS, triage
 from warroom.actions_env import RunnerEnv, annotation, append, outputs_text, parse_now
 from warroom.authority import authorization
@@ -29,10 +29,8 @@ from warroom.events import SWEEP_EVENTS, Event, Ignored
 from warroom.github.adapter import GitHubAdapter
 from warroom.incident import Incident, from_issue, people_records
 from warroom.limits import BodyTooLong
-from warroom.markers import decode_state, read_marker
-from warroom.mitigation import MitigationDiff
+from warroom.markers import decode_state, oldest_own, read_marker
 from warroom.model import CommentSnapshot, IssueSnapshot, PullSnapshot
-from warroom.package import package_summary
 from warroom.plan import (
     Plan,
     clock_items,
@@ -46,6 +44,9 @@ from warroom.rules import guardrails
 from warroom.rules.guardrail import Facts
 from warroom.rules.merge_freeze import freeze_of
 from warroom.run_freeze import Freezes, PullResult, check, linked_pulls, recheck
+
+if TYPE_CHECKING:  # the package's modules load only when a run posts one
+    from warroom.mitigation import MitigationDiff
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -337,7 +338,10 @@ def process_incident(
         ),
     }
     # The closure review package: once the gate is met, and kept current once posted.
-    if package or run_package.due(plan.gate, comments, issue.number):
+    # (run_package is imported only then: most runs never need the package's modules.)
+    if package or plan.gate.state == "met" or oldest_own(comments, "package", issue.number):
+        from warroom import run_package
+
         published = run_package.publish(
             adapter,
             incident,
@@ -798,6 +802,8 @@ def action_main(env: RunnerEnv, echo: Callable[[str], None], config: Config) -> 
     for handled in result.incidents:
         # A sweep touches every incident in its watch window: only packages it changed.
         if handled.package and (not result.sweep or handled.package_written):
+            from warroom.package import package_summary
+
             append(env.summary_path, "\n" + package_summary(handled.package))
     for failure in result.failures:
         echo(annotation("error", failure))

@@ -52,11 +52,6 @@ class Published:
     read_compare: bool = False
 
 
-def due(gate: Gate, comments: Sequence[CommentSnapshot], number: int) -> bool:
-    """The package is posted once the gate is met, and kept current once it was posted."""
-    return gate.state == "met" or package.posted(comments, number) is not None
-
-
 def build(
     adapter: PackageAdapter,
     incident: Incident,

@@ -53,13 +53,16 @@ def test_demo_plays_the_incident_to_a_met_gate() -> None:
         GOLDEN.write_text(package, encoding="utf-8")
     assert package == GOLDEN.read_text(encoding="utf-8")
     # It ends by saying how to look at the result: the demo kept running, and a curl line.
-    assert lines[-5:] == [
+    assert lines[-8:] == [
         "To look at the result yourself, run the demo again with its sandbox kept running:",
         "  warroom demo --keep",
         "It ends by printing the sandbox's PORT in its API URL, a TOKEN, and this command,",
         "which shows the incident's comments (the bot's status comment among them):",
         '  curl -s -H "Authorization: token $TOKEN" '
         "http://127.0.0.1:PORT/api/v3/repos/acme/service/issues/1/comments",
+        "",
+        "To practise the playbook yourselves, in a browser, on a compressed clock:",
+        "  warroom drill --list",
     ]
 
 

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias, TypedDict
 
 import yaml
 
+from warroom import safe_yaml
 from warroom.errors import FormTemplateError
 from warroom.model import CheckResult, Finding, Level
 from warroom.parsing.values import is_placeholder
@@ -194,7 +195,7 @@ def form_from_yaml(text: str, *, source: str = "form") -> FormTemplate:
     and a number to YAML 1.1) is refused with the fix rather than guessed at.
     """
     try:
-        data = yaml.safe_load(text)
+        data = safe_yaml.load(text)
     except yaml.YAMLError as exc:
         raise FormTemplateError(f"{source}: not valid YAML: {_yaml_problem(exc)}") from exc
     if not isinstance(data, dict):

@@ -78,7 +78,8 @@ def extra_users(levels: Mapping[str, str]) -> list[User]:
     """More accounts by login -> level (a named response team, say).
 
     Those with write or more join the organisation (``MEMBER``), triage and
-    read are outside collaborators, ``none`` has no relation. Raises
+    read are outside collaborators, ``none`` has no relation. A login ending
+    in ``[bot]`` is an app's bot account (``type: Bot``). Raises
     ``ValueError`` naming the login when a level is unknown or the login is
     already seeded.
     """
@@ -91,7 +92,12 @@ def extra_users(levels: Mapping[str, str]) -> list[User]:
             raise ValueError(f"user {login!r} is already seeded; choose another login")
         taken.add(login.lower())
         member = level in ("write", "maintain", "admin")
-        out.append(_user(login, 2001 + index, level, member=member, name=None))
+        user = _user(login, 2001 + index, level, member=member, name=None)
+        if login.endswith("[bot]"):
+            # An app's account (a monitoring integration, a drill's referee): GitHub marks
+            # it ``type: Bot`` and it belongs to no organisation.
+            user.type, user.member = "Bot", False
+        out.append(user)
     return out
 
 

@@ -1,0 +1,106 @@
+"""Each bundled scenario played to its debrief through the API, with the Action on every event.
+
+The drill runs with a frozen clock the test moves; the team acts through
+PyGithub over HTTP, and every exchange is checked against GitHub's OpenAPI
+description (``fidelity``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from tests.support.drill_play import Team, play_to_the_gate
+from tests.support.fidelity import Fidelity
+from warroom.drill.runner import REFEREE, Drill
+from warroom.drill.scenario import bundled
+
+pytestmark = pytest.mark.e2e
+
+SCENARIOS = sorted(bundled())
+
+
+@pytest.fixture
+def start_drill(fidelity: Fidelity) -> Iterator[object]:
+    started: list[Drill] = []
+
+    def start(name: str, **options: object) -> Team:
+        drill = Drill(bundled()[name], frozen=True, **options)  # type: ignore[arg-type]
+        started.append(drill)
+        drill.start()
+        fidelity.attach(drill.sandbox)
+        return Team(drill)
+
+    yield start
+    for drill in started:
+        drill.stop()
+
+
+@pytest.mark.parametrize("name", SCENARIOS, ids=SCENARIOS)
+def test_a_scenario_plays_to_its_debrief_through_the_api(start_drill, name: str) -> None:
+    team: Team = start_drill(name)
+    drill, scenario = team.drill, team.scenario
+    play_to_the_gate(team)
+
+    assert drill.ended_by == "gate", drill.log
+    assert team.state() == "closed"
+    kinds = [beat.kind for beat in drill.beats]
+    for kind in ("signal", "monitor", "stakeholder", "contradiction", "red-rerun", "evidence"):
+        assert kind in kinds, (kind, kinds)
+    # the evidence came back for each command asked
+    answers = team.by(REFEREE)
+    for evidence in scenario.evidence:
+        assert any(f"Output of `{evidence.command}`" in body for body in answers), evidence.command
+    # the contradictory decision and the red rerun were posted by the scripted characters
+    assert any(
+        "### Checkpoint Decision Record" in b for b in team.by(scenario.cast.second_owner.login)
+    )
+    assert any("- Result: red" in b for b in team.by(scenario.cast.verifier.login))
+    # the error reply named the field, and went once the record was fixed
+    assert "Decision" in (team.said["error reply"] or "")
+    assert team.said["reply after the fix"] is None
+    # the early close was undone by warroom
+    assert team.said["state after the early close"] == "open"
+    # the debrief is on the incident, and as JSON
+    debriefs = [b for b in answers if b.startswith("<!-- warroom:drill-debrief")]
+    assert len(debriefs) == 1
+    assert drill.debrief_json() is not None
+    json.loads(drill.debrief_json() or "")
+
+
+def test_a_drill_that_nobody_answers_times_out_with_a_debrief_on_the_signal(start_drill) -> None:
+    team: Team = start_drill("auth-token-failure")
+    drill = team.drill
+    team.at(30)
+    team.at(60)
+    assert not drill.ended
+    team.at(drill.scenario.time_limit_minutes)
+    assert drill.ended_by == "time"
+    monitoring = team.by(drill.scenario.monitoring_login(), on=drill.signal)
+    assert len(monitoring) >= 3, "the numbers are posted on the signal while nobody files"
+    assert any(
+        b.startswith("<!-- warroom:drill-debrief") for b in team.by(REFEREE, on=drill.signal)
+    )
+
+
+@pytest.mark.parametrize("kind", ["500", "applied-502", "applied-drop"], ids=str)
+def test_a_beat_whose_post_failed_is_posted_once_on_a_later_tick(start_drill, kind: str) -> None:
+    team: Team = start_drill("auth-token-failure")
+    drill = team.drill
+    bot = drill.scenario.monitoring_login()
+    drill.sandbox.faults.add(kind, login=bot, method="POST", times=1)
+    drill.sandbox.set_clock(now=drill.started_at + timedelta(minutes=5))
+    failed = drill.safe_tick()
+    assert len(failed) == 1
+    assert "a tick failed" in failed[0]
+    for _ in range(3):
+        drill.sandbox.wait_idle(60)
+        drill.safe_tick()
+    assert len(team.by(bot, on=drill.signal)) == 1
+    posted = [b.key for b in drill.beats if b.kind == "monitor"]
+    # a 500 wrote nothing, so the next tick posts it; an applied write is found, not reposted
+    assert posted == (["monitor-1"] if kind == "500" else [])
+    assert "monitor-1" in drill.fired

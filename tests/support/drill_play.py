@@ -1,0 +1,189 @@
+"""A team playing a drill through the API, the way people would: for the drill's tests.
+
+The drill runs with a frozen clock; ``Team.at(minute)`` moves it to a drill
+minute and lets the script and the Action catch up (tick, wait for the runs,
+tick again), so each step sees what a person at that minute would see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from github import Auth, Github
+
+from warroom import story
+from warroom.drill.runner import Drill
+from warroom.drill.scenario import Scenario
+
+DEPENDENCY = {
+    "auth-token-failure": "auth/identity",
+    "billing-state-mismatch": "billing/ledger",
+    "permission-leak": "auth/identity",
+}
+DEPENDENCY_OPTION = {
+    "auth/identity": "auth/identity — access denial or bypass",
+    "billing/ledger": "billing/ledger — transaction mismatch",
+}
+
+
+def incident_body(scenario: Scenario) -> str:
+    """The incident form as the commander fills it for this scenario."""
+    team = scenario.team
+    body = story.incident_body(
+        commander=team.commander.login,
+        deputy=team.deputy.login,
+        mitigation=team.mitigation.login,
+        verification=team.verification.login,
+        comms=team.comms.login,
+        severity=str(scenario.severity),
+        scenario=scenario.form_scenario,
+    )
+    dependency = DEPENDENCY.get(scenario.name, "auth/identity")
+    return body.replace("\nauth/identity\n", f"\n{dependency}\n")
+
+
+def evidence_record(drill: Drill, label: str, proof: str, minute: int, by: str) -> str:
+    return story.evidence(drill.started_at, label, proof, minute=minute, by=by)
+
+
+@dataclass
+class Team:
+    """The players' hands on a running drill."""
+
+    drill: Drill
+    incident: int = 0
+    said: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.drill.scenario
+
+    def client(self, login: str) -> Github:
+        return Github(
+            base_url=self.drill.sandbox.api_url,
+            auth=Auth.Token(self.drill.sandbox.tokens[login]),
+            retry=None,
+            seconds_between_requests=None,
+            seconds_between_writes=None,
+        )
+
+    def repo(self, login: str) -> Any:
+        return self.client(login).get_repo(self.drill.sandbox.repo_full_name)
+
+    def settle(self) -> None:
+        for _ in range(3):
+            self.drill.sandbox.wait_idle(120)
+            self.drill.tick()
+        self.drill.sandbox.wait_idle(120)
+
+    def at(self, minute: int) -> None:
+        self.drill.sandbox.set_clock(now=self.drill.started_at + timedelta(minutes=minute))
+        self.settle()
+
+    def file(self, minute: int) -> int:
+        self.at(minute)
+        commander = self.scenario.team.commander.login
+        issue = self.repo(commander).create_issue(
+            title=f"[incident] {self.scenario.title}",
+            body=incident_body(self.scenario),
+            labels=["incident"],
+        )
+        self.incident = issue.number
+        self.settle()
+        return issue.number
+
+    def post(self, login: str, body: str, *, on: int | None = None) -> Any:
+        created = self.repo(login).get_issue(on or self.incident).create_comment(body)
+        self.settle()
+        return created
+
+    def comments(self, on: int | None = None) -> list[Any]:
+        return list(
+            self.repo(self.scenario.team.commander.login)
+            .get_issue(on or self.incident)
+            .get_comments()
+        )
+
+    def by(self, login: str, on: int | None = None) -> list[str]:
+        return [c.body for c in self.comments(on) if c.user.login == login]
+
+    def close(self) -> None:
+        self.repo(self.scenario.team.commander.login).get_issue(self.incident).edit(
+            state="closed", state_reason="completed"
+        )
+        self.settle()
+
+    def reply_to(self, comment_id: int) -> str | None:
+        """warroom's reply to a comment whose records it refused, if it stands."""
+        marker = f"<!-- warroom:reply:{comment_id} -->"
+        return next((c.body for c in self.comments() if c.body.startswith(marker)), None)
+
+    def state(self) -> str:
+        return str(self.repo(self.scenario.team.commander.login).get_issue(self.incident).state)
+
+
+def play_to_the_gate(team: Team) -> None:
+    """A whole drill, played as a team would: file, triage, hit the script's beats, meet the gate.
+
+    On the way it asks for every piece of evidence with ``/drill run``, gets a
+    contradictory recommendation and a red rerun after a premature "looks stable",
+    has a refused record fixed, and closes once too early.
+    """
+    drill, scenario = team.drill, team.scenario
+    t = scenario.team
+    start = drill.started_at
+    team.file(3)
+    team.at(6)
+    team.post(t.commander.login, story.snapshot(start, next_in=20, owner=t.deputy.login))
+    team.at(7)
+    for evidence in scenario.evidence:
+        team.post(t.verification.login, f"/drill run {evidence.command}")
+    # The comms owner is busy: the first update slips past the cadence (the stakeholder asks).
+    team.at(12)
+    team.said["bad"] = team.post(
+        t.mitigation.login,
+        story.decision(start, minute=12).replace(
+            "- Decision: rollback", "- Decision: roll it back"
+        ),
+    )
+    team.said["error reply"] = team.reply_to(team.said["bad"].id)
+    team.at(13)
+    team.said["bad"].edit(story.decision(start, minute=13))
+    team.settle()
+    team.said["reply after the fix"] = team.reply_to(team.said["bad"].id)
+    team.at(18)
+    team.post(t.deputy.login, "Numbers are dropping, looks stable to me.")
+    team.at(24)
+    for evidence in scenario.evidence:
+        if evidence.reveals and evidence.reveals != "first bad deploy hash":
+            team.post(
+                t.verification.login,
+                evidence_record(
+                    drill,
+                    evidence.reveals,
+                    evidence.output.splitlines()[-1],
+                    24,
+                    t.verification.login,
+                ),
+            )
+    minimum = drill.config.scenario(scenario.form_scenario)
+    if minimum is not None and minimum.sign_off:
+        signers = (t.mitigation.login, t.commander.login)
+        for role, who in zip(minimum.sign_off, signers, strict=False):
+            team.post(who, story.sign_off(start, role, who, minute=25))
+    team.at(35)
+    team.post(t.verification.login, story.verification(start, minute=35, revision="4f2c1a9"))
+    team.at(38)
+    team.post(t.comms.login, story.stakeholder(start, status="recovered", next_in=120))
+    team.at(40)
+    team.close()
+    team.said["state after the early close"] = team.state()
+    team.at(48)
+    for author, record in story.follow_ups():
+        team.post(author, record)
+    team.post(t.commander.login, story.leadership(confidence="L3"))
+    team.post(t.commander.login, story.closure())
+    team.at(52)
+    team.close()
