@@ -15,6 +15,7 @@ the debrief is read once the gate is met. Screenshots of each step are kept
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from tests.support.drill_play import Team, evidence_record, incident_body
 from warroom import story
 from warroom.drill.runner import REFEREE, Drill
 from warroom.drill.scenario import bundled
+from warroom.sandbox.web import drill_pages
 
 START = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)
 BOT = "github-actions[bot]"
@@ -63,6 +65,13 @@ def close_as(page: Page, team: Team, login: str) -> None:
     page.click("#close-button")
     expect(page.locator("#issue-state")).to_have_text(re.compile("Closed"))
     team.settle()
+
+
+def drill_seconds(page: Page) -> int:
+    text = page.locator("#drill-elapsed").inner_text()
+    seconds = drill_pages.clock_seconds(text)
+    assert seconds is not None, text
+    return seconds
 
 
 def comments_by(page: Page, login: str, text: str) -> Locator:
@@ -195,3 +204,24 @@ def test_a_drill_played_through_the_page(page: Page, team: Team, screenshots: Pa
     page.goto(f"{base}/acme/service/issues/{team.incident}")
     expect(page.locator("#issue-state")).to_have_text(re.compile("Closed"))
     expect(comments_by(page, REFEREE, "Drill debrief")).to_have_count(1)
+
+
+def test_the_page_clock_keeps_time_with_a_running_drill(page: Page) -> None:
+    """At 60x the bar ticks in the browser, and a reload finds the drill where the bar was."""
+    drill = Drill(bundled()["permission-leak"], speed=60.0)
+    drill.start()
+    try:
+        page.goto(drill.sandbox.base_url + "/")
+        expect(page.locator("#drill-speed")).to_have_text("60×")
+        first = drill_seconds(page)
+        page.wait_for_timeout(1500)
+        second = drill_seconds(page)
+        assert second - first >= 60, (first, second)
+        before = time.monotonic()
+        page.reload()
+        third = drill_seconds(page)
+        real = time.monotonic() - before
+        # The server's clock, read on reload, is where the browser's was (one tick either way).
+        assert second - 6 <= third <= second + 60 * real + 6, (second, third, real)
+    finally:
+        drill.stop()
