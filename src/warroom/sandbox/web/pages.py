@@ -8,6 +8,9 @@ logs. Every page shows the sandbox clock, is rendered by autoescaping Jinja2
 templates from records read under the state lock, and carries a
 Content-Security-Policy that allows nothing from another origin. ``GET`` only
 reads; the forms ``POST`` to ``forms``, which goes through the REST handlers.
+While a drill runs (``Sandbox.drill_panel``) every page also shows its clock
+bar, and ``/_drill``, ``/_drill/debrief`` and ``/_drill/debrief.json`` show the
+drill (``drill_pages`` shapes what the panel says); without one they answer 404.
 """
 
 from __future__ import annotations
