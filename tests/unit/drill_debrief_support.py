@@ -101,7 +101,8 @@ class Play:
         for ident, (author, minutes, text) in enumerate(self.posts, start=1):
             comment = make_comment(text, author=author, minutes=0, bot=author == BOT, ident=ident)
             when = at(minutes)
-            found.append(replace(comment, created_at=when, updated_at=when))
+            url = f"https://github.test/o/r/issues/{INCIDENT}#issuecomment-{ident}"
+            found.append(replace(comment, created_at=when, updated_at=when, html_url=url))
         return found
 
     def facts(self) -> DrillFacts:

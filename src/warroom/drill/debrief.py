@@ -62,7 +62,7 @@ from typing import Any, Literal
 from warroom.config import Config
 from warroom.declaration import read_declaration
 from warroom.drill.facts import Beat, DrillFacts, EvidenceRun
-from warroom.incident import Incident, Lane, derive, people_records
+from warroom.incident import Incident, derive, people_records
 from warroom.limits import COMMENT_LIMIT, fit_body
 from warroom.markers import marker, quote
 from warroom.model import CommentSnapshot, IssueSnapshot, RerunResult
@@ -698,6 +698,11 @@ def _checkpoint_answer(facts: DrillFacts, incident: Incident | None) -> Answer:
     )
 
 
+def _unheld(moment: _Moment) -> list[str]:
+    """The roles nobody held at ``moment`` (commander, deputy and the lanes)."""
+    return [role for role, who in hero_mode.roles(moment.incident.owners).items() if not who]
+
+
 def _ownership_answer(
     facts: DrillFacts, moments: Sequence[_Moment], patterns: Sequence[AntiPattern]
 ) -> Answer:
@@ -706,13 +711,16 @@ def _ownership_answer(
     if not moments:
         return Answer("ownership", question, "The record cannot say: no incident was filed.", False)
     said: list[str] = []
-    for moment in moments:
-        empty = [lane.value for lane in Lane if not moment.incident.owners.lanes.get(lane)]
-        if not moment.incident.owners.commander:
-            empty.insert(0, "commander")
-        if empty:
-            said.append(f"at {drill_time(start, moment.at)} nobody held {', '.join(empty)}")
-            break
+    unheld = [_unheld(moment) for moment in moments]
+    first = next((index for index, roles in enumerate(unheld) if roles), None)
+    if first is not None:
+        roles = ", ".join(unheld[first])
+        later = next((i for i in range(first + 1, len(moments)) if not unheld[i]), None)
+        if unheld[-1]:
+            until = f"{', '.join(unheld[-1])} still had nobody at the end"
+        else:
+            until = f"every role was held from {drill_time(start, moments[later or 0].at)}"
+        said.append(f"at {drill_time(start, moments[first].at)} nobody held {roles} ({until})")
     by_key = {p.pattern.key: p for p in patterns}
     hero = by_key["hero-mode"]
     if hero.hit and hero.at is not None:
@@ -793,32 +801,51 @@ def _guardrail_answer(
 
 
 def _metric_answer(
-    facts: DrillFacts, times: Sequence[Timing], checkpoints: metrics.Punctuality
+    facts: DrillFacts,
+    times: Sequence[Timing],
+    checkpoints: metrics.Punctuality,
+    updates: metrics.Punctuality,
 ) -> Answer:
+    """The time furthest past its target; when every time met its target, the punctuality
+    that fell shortest (checkpoints kept, updates on time)."""
     question = REVIEW_QUESTIONS["metric"]
     behind = _worst(times, minutes_since(facts.started_at, facts.ended_at))
-    kept = (
-        f" Checkpoints kept: {checkpoints.on_time} of {checkpoints.due}." if checkpoints.due else ""
-    )
-    if behind is None:
+    if behind is not None:
+        timing, late = behind
+        how = (
+            f"{timing.verdict} against T+{timing.target.minute}"
+            if timing.minutes is not None
+            else f"not reached, {late:.0f} min past T+{timing.target.minute} when the drill ended"
+        )
         return Answer(
             "metric",
             question,
-            "Every measured time met its target, so the record points at no metric to add "
-            f"or redefine.{kept}",
+            f"{timing.target.title} was furthest past its target ({how}); it counts "
+            f"{timing.target.source}.",
             True,
         )
-    timing, late = behind
-    how = (
-        f"{timing.verdict} against T+{timing.target.minute}"
-        if timing.minutes is not None
-        else f"not reached, {late:.0f} min past T+{timing.target.minute} when the drill ended"
-    )
+    short = [
+        (ratio, name, kept)
+        for name, kept in (
+            ("checkpoint punctuality", checkpoints),
+            ("stakeholder-update punctuality", updates),
+        )
+        if (ratio := kept.ratio) is not None and ratio < 1
+    ]
+    if not short:
+        return Answer(
+            "metric",
+            question,
+            "Every time met its target and every checkpoint and update came on time, so the "
+            "record points at no metric to add or redefine.",
+            True,
+        )
+    _, name, kept = min(short, key=lambda item: item[0])
     return Answer(
         "metric",
         question,
-        f"{timing.target.title} was furthest past its target ({how}); it counts "
-        f"{timing.target.source}.{kept}",
+        f"Every time met its target; {name} fell shortest ({kept.on_time} of {kept.due} on "
+        "time), so it is the measure to watch in the next drill.",
         True,
     )
 
@@ -881,7 +908,7 @@ def build(
         _checkpoint_answer(facts, incident),
         _ownership_answer(facts, moments, patterns),
         _guardrail_answer(facts, patterns, times),
-        _metric_answer(facts, times, kept),
+        _metric_answer(facts, times, kept, on_time),
     )
     return Debrief(
         facts=facts,
@@ -1150,6 +1177,7 @@ def context(debrief: Debrief) -> dict[str, Any]:
             for a in debrief.anti_patterns
         ],
         "hits": sum(a.hit for a in debrief.anti_patterns),
+        "on_time": sum(x.verdict == "on time" for x in debrief.times),
         "raised": [
             {
                 "title": r.title,
