@@ -396,8 +396,8 @@ def _stood(spans: Sequence[tuple[datetime, bool]], end: datetime) -> float:
     total = 0.0
     for index, (at, stands) in enumerate(spans):
         until = spans[index + 1][0] if index + 1 < len(spans) else end
-        if stands and until > at:
-            total += minutes_since(at, min(until, end)) if at < end else 0.0
+        if stands and at < min(until, end):
+            total += minutes_since(at, min(until, end))
     return total
 
 
