@@ -748,3 +748,15 @@ def test_the_auth_debrief_matches_its_golden_file() -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(body, encoding="utf-8")
     assert body == path.read_text(encoding="utf-8")
+
+
+def test_an_unmet_condition_shows_its_fix_in_the_markdown() -> None:
+    play = Play(posts=_without(_without(GOOD, 34), 42), closed=None, ended=90, ended_by="time")
+    body = debrief.render_markdown(play.build())
+    assert "The gate is **not met**." in body
+    assert (
+        "| hardening follow-ups assigned with owners and due dates | ❌ not met | missing: "
+        "guardrail automation, regression test: post a Hardening Follow-up record for each: "
+        in body
+    )
+    assert "closure gate not met" in body  # at a glance
