@@ -22,20 +22,24 @@ class DrillPanel(Protocol):
         ``speed`` (10.0), ``state`` ("running" or "ended"), ``ended_by`` ("gate",
         "time" or ``None``). Optional: ``elapsed_seconds`` (the drill seconds behind
         ``elapsed``, used as given when present; else ``elapsed`` is read as ``T+MM:SS``).
-        The page's script advances the clock from these while ``state`` is "running".
+        The page's script advances the clock from these while ``state`` is "running"
+        and ``speed`` is above 0 (0: a frozen clock, shown as such); past ``limit`` (the
+        command timeline) it runs on, marked, until the drill ends.
         """
         ...
 
     def page(self) -> dict[str, Any]:
         """The ``/_drill`` page's context.
 
-        Keys: ``name``, ``title``, ``summary``, ``signal`` (``{"title", "body", "url"}``, the
-        opening alert issue), ``team`` (list of ``{"login", "role", "level"}``: the accounts
-        the players post as), ``cast`` (the scripted characters, same shape), ``commands``
-        (list of ``{"command", "reveals"}``: what ``/drill run`` answers), ``incident``
-        (the incident issue's URL or ``None``), ``log`` (list of ``{"at", "what"}``: what
-        the script did, drill times), and ``debrief_markdown`` (``str`` once the drill ended,
-        else ``None``).
+        Keys: ``name``, ``title``, ``summary``, ``signal`` (``{"title", "body", "url"}``,
+        the opening alert issue; an empty ``body`` shows the issue's own), ``team``
+        (list of ``{"login", "role", "level"}``: the accounts the players post as),
+        ``cast`` (the scripted characters, same shape), ``commands`` (list of
+        ``{"command", "reveals"}``: what ``/drill run`` answers; ``command`` with or
+        without its ``/drill run`` prefix, ``reveals`` may be ""), ``incident`` (the
+        incident issue's URL or ``None``), ``log`` (list of ``{"at", "what"}``: what the
+        script did, drill times), and ``debrief_markdown`` (``str`` once the drill
+        ended, else ``None``).
         """
         ...
 
