@@ -172,3 +172,26 @@ def test_a_comment_posted_from_the_page_runs_the_action_like_an_api_comment(
     _, _, page = fetch(sb, "GET", f"/acme/service/issues/{number}")
     assert f'id="issuecomment-{comment_id}" data-author="{story.MITIGATION}"' in page
     assert "must be one of" in page  # the bot's reply, on the page
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        pytest.param("/", 200, id="index"),
+        pytest.param("/acme/service/issues", 200, id="issues"),
+        pytest.param("/api/v3/repos/acme/service", 405, id="api"),
+        pytest.param("/_sandbox/clock", 405, id="control"),
+    ],
+)
+def test_head_reaches_the_pages_not_the_apis(sandbox, path: str, status: int) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", sandbox.port, timeout=10)
+    try:
+        conn.request("HEAD", path)
+        answer = conn.getresponse()
+        assert answer.status == status
+        assert answer.read() == b""
+        if status == 200:
+            assert answer.getheader("Content-Type", "").startswith("text/html")
+            assert int(answer.getheader("Content-Length") or 0) > 0
+    finally:
+        conn.close()

@@ -99,6 +99,18 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._serve()
 
+    def do_HEAD(self) -> None:
+        """The web view's pages and assets answer HEAD as browsers and link checkers send it;
+        the API and the control API do not (GitHub's description has no HEAD operations)."""
+        path = urlsplit(self.path).path
+        if path == GRAPHQL_PATH or any(
+            path == prefix or path.startswith(prefix + "/")
+            for prefix in (API_PREFIX, CONTROL_PREFIX)
+        ):
+            self._send(405, {"message": "HEAD is answered by the web pages only"}, {})
+            return
+        self._serve()
+
     def do_POST(self) -> None:
         self._serve()
 
