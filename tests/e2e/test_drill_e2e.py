@@ -8,6 +8,7 @@ description (``fidelity``).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -15,8 +16,10 @@ import pytest
 
 from tests.support.drill_play import Team, play_to_the_gate
 from tests.support.fidelity import Fidelity
+from warroom import story
 from warroom.drill.runner import REFEREE, Drill
 from warroom.drill.scenario import bundled
+from warroom.records.models import DecisionRecord
 
 pytestmark = pytest.mark.e2e
 
@@ -96,11 +99,93 @@ def test_a_beat_whose_post_failed_is_posted_once_on_a_later_tick(start_drill, ki
     failed = drill.safe_tick()
     assert len(failed) == 1
     assert "a tick failed" in failed[0]
-    for _ in range(3):
+    assert drill.safe_tick() == [], "it backs off before trying again"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and "monitor-1" not in drill.fired:
+        time.sleep(0.2)
         drill.sandbox.wait_idle(60)
         drill.safe_tick()
+    drill.sandbox.wait_idle(60)
+    drill.safe_tick()
     assert len(team.by(bot, on=drill.signal)) == 1
-    posted = [b.key for b in drill.beats if b.kind == "monitor"]
-    # a 500 wrote nothing, so the next tick posts it; an applied write is found, not reposted
-    assert posted == (["monitor-1"] if kind == "500" else [])
+    # a 500 wrote nothing, so a later tick posts it; an applied write is found, not reposted,
+    # and either way the beat is in the drill's record for the debrief
+    assert [b.key for b in drill.beats if b.kind == "monitor"] == ["monitor-1"]
     assert "monitor-1" in drill.fired
+
+
+def _total(drill: Drill) -> int:
+    return sum(drill.sandbox.requests()["total_counts"].values())
+
+
+def test_an_idle_drill_reads_nothing_between_beats(start_drill) -> None:
+    team: Team = start_drill("auth-token-failure")
+    drill = team.drill
+    team.at(1)
+    before = _total(drill)
+    for _ in range(10):
+        drill.tick()
+    assert _total(drill) == before, "nothing happened, so nothing is read"
+    team.at(5)  # a beat is due: one post, then one reading of what it caused
+    used = _total(drill) - before
+    assert 1 <= used <= 8, used
+
+
+def test_the_debrief_is_posted_once_when_its_post_was_applied_and_then_failed(start_drill) -> None:
+    team: Team = start_drill("auth-token-failure")
+    drill = team.drill
+    drill.sandbox.faults.add("applied-502", login=REFEREE, method="POST", times=1)
+    drill.sandbox.set_clock(
+        now=drill.started_at + timedelta(minutes=drill.scenario.time_limit_minutes)
+    )
+    assert "a tick failed" in drill.safe_tick()[-1]
+    assert not drill.ended, "the drill ends only once its debrief is posted"
+    assert drill.debrief_json() is None
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not drill.ended:
+        time.sleep(0.2)
+        drill.safe_tick()
+    assert drill.ended_by == "time"
+    debriefs = [b for b in team.by(REFEREE, on=drill.signal) if "warroom:drill-debrief" in b]
+    assert len(debriefs) == 1
+
+
+def test_records_of_any_seeded_person_count_as_warroom_counts_them(start_drill) -> None:
+    team: Team = start_drill("auth-token-failure")
+    drill = team.drill
+    team.file(3)
+    team.at(8)
+    team.post("writer", story.decision(drill.started_at, minute=8))  # the web view's "writer"
+    assert drill._read.incident is not None
+    assert [a.author for a, _ in drill._read.incident.records(DecisionRecord)] == ["writer"]
+    team.at(12)
+    assert "contradiction" in drill.fired, "the script saw the team's first decision"
+
+
+def test_a_dismissed_false_start_gives_way_to_the_incident_filed_after_it(start_drill) -> None:
+    team: Team = start_drill("auth-token-failure")
+    drill = team.drill
+    first = team.file(3)
+    team.post(drill.scenario.team.commander.login, story.dismissal())
+    team.repo(drill.scenario.team.commander.login).get_issue(first).edit(
+        state="closed", state_reason="not_planned"
+    )
+    team.settle()
+    second = team.file(5)
+    team.at(10)
+    assert drill._read.issue is not None
+    assert drill._read.issue.number == second
+    assert team.by(drill.scenario.monitoring_login(), on=second), "the numbers go to the incident"
+
+
+def test_closing_before_a_green_rerun_brings_the_red_rerun(start_drill) -> None:
+    team: Team = start_drill("auth-token-failure")
+    drill = team.drill
+    team.file(3)
+    team.post(drill.scenario.team.mitigation.login, story.decision(drill.started_at, minute=6))
+    team.at(8)
+    team.close()  # warroom reopens it before the drill reads it again
+    team.at(9)
+    assert team.state() == "open"
+    assert "red-rerun" in drill.fired
+    assert any("- Result: red" in b for b in team.by(drill.scenario.cast.verifier.login))

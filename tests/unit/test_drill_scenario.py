@@ -182,3 +182,39 @@ def test_fill_and_placeholders_agree(parts: list[str]) -> None:
     names = sc.placeholders(text)
     assert names == [p[1:-1] for p in parts if p in ("{a}", "{b}")]
     assert sc.fill(text, {"a": "A", "b": "B"}).count("A") == names.count("a")
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        pytest.param(
+            _set("cast.stakeholder.login", "admin"), "admin is an account the sandbox", id="seeded"
+        ),
+        pytest.param(
+            _set("cast.monitoring", "drill"), "drill is an account the sandbox", id="referee"
+        ),
+        pytest.param(
+            _set("cast.monitoring", "github-actions"),
+            "github-actions is an account",
+            id="action-bot",
+        ),
+    ],
+)
+def test_an_account_the_sandbox_already_has_is_refused(change, says: str) -> None:
+    with pytest.raises(sc.ScenarioError, match=says):
+        sc.parse(_broken(change), "mine.yml")
+
+
+def test_a_form_scenario_the_form_does_not_offer_is_refused_by_that_field() -> None:
+    data = _auth()
+    data["form_scenario"] = "auth token failure"
+    scenario = sc.parse(yaml.safe_dump(data), "mine.yml")
+    with pytest.raises(sc.ScenarioError) as caught:
+        check_evidence(scenario, Config())
+    assert "form_scenario 'auth token failure' is not a scenario" in str(caught.value)
+    assert "auth token failure after release" in str(caught.value)
+
+
+def test_a_file_nested_too_deeply_is_refused_without_a_traceback() -> None:
+    with pytest.raises(sc.ScenarioError, match=r"mine\.yml: "):
+        sc.parse("title: " + "[" * 20000, "mine.yml")

@@ -133,6 +133,10 @@ def _said(body: str, author: str = "mara-okafor", cid: int = 5) -> script.Said:
         pytest.param("/drillrun x", [], id="glued"),
         pytest.param("/drill status", [""], id="unknown-verb"),
         pytest.param("/drill run a\n/drill run b", ["a", "b"], id="two-lines"),
+        pytest.param("/Drill RUN x", ["x"], id="any-case"),
+        pytest.param(
+            "/drill run `deploy-log auth-gateway`", ["deploy-log auth-gateway"], id="backticks"
+        ),
     ],
 )
 def test_reading_drill_run_lines(body: str, commands: list[str]) -> None:
@@ -150,16 +154,34 @@ def test_a_known_command_gets_its_output_and_the_record_to_post() -> None:
 def test_an_unknown_command_lists_the_commands() -> None:
     ask = script.Asked(5, "mara-okafor", "rm -rf `/`", at(7), 2)
     body, _ = script.evidence_reply(AUTH, ask)
-    assert "`rm -rf /` is not a command of this drill" in body
+    assert "`/drill rm -rf /` is not a command of this drill" in body
     for evidence in AUTH.evidence:
         assert f"/drill run {evidence.command}" in body
 
 
-def test_one_reply_per_comment_however_many_lines_ask() -> None:
-    asked = tuple(script.read_asks(_said("/drill run a\n/drill run b")))
+def test_one_reply_per_comment_answers_every_line_it_asks() -> None:
+    asked = tuple(script.read_asks(_said("/drill run grep-401-by-endpoint\n/drill rnu x")))
     plan = script.plan(AUTH, observed(7, asked=asked), started_at=T0, signal=1, fired={"monitor-1"})
-    assert [s.key for s in plan] == ["evidence-5"]
+    assert len(plan) == 1
+    assert plan[0].key.startswith("evidence-5-")
+    assert "GET  /v1/me" in plan[0].body
+    assert "`/drill rnu x` is not `run <command>`" in plan[0].body
     assert plan[0].issue == 2
+
+
+def test_an_edited_ask_is_answered_again_and_the_same_one_is_not() -> None:
+    first = tuple(script.read_asks(_said("/drill run grep-401-by-endpont")))
+    fixed = tuple(script.read_asks(_said("/drill run grep-401-by-endpoint")))
+    key = script.ask_key(5, first)
+    assert script.ask_key(5, fixed) != key
+    again = script.plan(
+        AUTH, observed(7, asked=first), started_at=T0, signal=1, fired={"monitor-1", key}
+    )
+    assert again == []
+    answered = script.plan(
+        AUTH, observed(7, asked=fixed), started_at=T0, signal=1, fired={"monitor-1", key}
+    )
+    assert "GET  /v1/me" in answered[0].body
 
 
 @pytest.mark.parametrize(

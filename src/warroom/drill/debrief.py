@@ -55,7 +55,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -402,6 +402,17 @@ def _stood(spans: Sequence[tuple[datetime, bool]], end: datetime) -> float:
 
 
 # -- the parts -------------------------------------------------------------------------------
+
+
+def _team_only(incident: Incident | None, scripted: Sequence[str]) -> Incident | None:
+    """The incident with only the players' records: the times measure the team, so the
+    scripted second owner's contradictory decision never counts as the team's branch."""
+    if incident is None:
+        return None
+    cast = {login.lower() for login in scripted}
+    return replace(
+        incident, applied=tuple(a for a in incident.applied if a.author.lower() not in cast)
+    )
 
 
 def _times(incident: Incident | None, start: datetime) -> tuple[Timing, ...]:
@@ -866,7 +877,7 @@ def build(
     start = facts.started_at
     moments = _moments(issue, comments, permissions, config) if issue is not None else []
     incident = moments[-1].incident if moments else None
-    times = _times(incident, start)
+    times = _times(_team_only(incident, facts.scripted), start)
     patterns: list[AntiPattern]
     if incident is None:
         end = facts.ended_at
@@ -1110,7 +1121,8 @@ def context(debrief: Debrief) -> dict[str, Any]:
         return drill_time(start, at) if at is not None else "—"
 
     if facts.ended_by == "gate":
-        ended = f"the closure gate was met and the incident closed at {t(facts.ended_at)}"
+        closed = next((x.at for x in debrief.times if x.target.key == "closure"), None)
+        ended = f"the closure gate was met and the incident closed at {t(closed or facts.ended_at)}"
     else:
         ended = f"time ran out at {t(facts.ended_at)} (the limit is {facts.time_limit_minutes} min)"
     return {

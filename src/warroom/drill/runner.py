@@ -26,6 +26,7 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -44,7 +45,9 @@ from warroom.drill.scenario import Scenario, ScenarioError, available, fill, fin
 from warroom.errors import UsageError
 from warroom.github.adapter import comment_snapshot, issue_snapshot
 from warroom.incident import Incident, from_issue, people_records
+from warroom.markers import oldest_own
 from warroom.model import CommentSnapshot, IssueSnapshot
+from warroom.report.reading import blocked_closure
 from warroom.rules import closure_gate
 from warroom.sandbox import Sandbox
 from warroom.sandbox.serve import RunLog
@@ -62,6 +65,9 @@ api:
 """
 SWEEP_MINUTES = 5
 """The scheduled sweep's beat in drill minutes (GitHub's shortest cron)."""
+BEAT_KINDS = ("monitor", "stakeholder", "contradiction", "red-rerun", "evidence")
+DISMISSED = frozenset({"not_planned", "duplicate"})
+"""GitHub's close reasons for an issue that was no incident."""
 DEFAULT_SPEED = 10.0
 MAX_SPEED = 120.0
 TICK_SECONDS = 0.5
@@ -81,7 +87,8 @@ class _Read:
     issue: IssueSnapshot | None = None
     comments: list[CommentSnapshot] = field(default_factory=list)
     said: list[script.Said] = field(default_factory=list)
-    closed_at: datetime | None = None
+    closes: tuple[datetime, ...] = ()
+    """When the incident was closed: each close warroom undid, and a close that stands."""
 
 
 class Drill:
@@ -111,7 +118,6 @@ class Drill:
         self._scratch = tempfile.TemporaryDirectory(prefix="warroom-drill-")
         config_path = Path(self._scratch.name) / "warroom.yml"
         config_path.write_text(DRILL_CONFIG, encoding="utf-8")
-        self.levels = {login.lower(): level for login, level in scenario.accounts().items()}
         accounts = {
             **scenario.accounts(),
             scenario.monitoring_login(): "read",
@@ -146,6 +152,8 @@ class Drill:
         self.debrief_markdown: str | None = None
         self.debrief_json_text: str | None = None
         self._last_sweep: datetime | None = None
+        self._failures = 0
+        self._retry_at = 0.0
         self._read = _Read()
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -199,7 +207,7 @@ class Drill:
             "tokens": {
                 login: token
                 for login, token in self.sandbox.tokens.items()
-                if login.lower() in self.levels
+                if login in self.scenario.players()
             },
             "scenario": self.scenario.name,
         }
@@ -231,13 +239,25 @@ class Drill:
         limit, an injected fault) must not end it silently. Nothing is lost: a beat
         that was not posted is not marked said, so the next tick posts it.
         """
+        if time.monotonic() < self._retry_at:
+            return []
         try:
-            return self.tick()
+            done = self.tick()
         except Exception as exc:  # the drill goes on; the log says why
-            log.exception("drill: a tick failed")
-            line = f"a tick failed ({exc.__class__.__name__}: {str(exc)[:200]}); trying again"
+            log.debug("drill: a tick failed", exc_info=True)
+            self._failures += 1
+            # Back off while it keeps failing (0.5 s doubling to 30 s), and say so less often.
+            self._retry_at = time.monotonic() + min(30.0, TICK_SECONDS * 2**self._failures)
             self._dirty.set()
+            if self._failures & (self._failures - 1):
+                return []  # said at 1, 2, 4, 8 ... failures in a row
+            line = (
+                f"a tick failed ({exc.__class__.__name__}: {str(exc)[:200]}); "
+                f"trying again ({self._failures} in a row)"
+            )
             return [self._note(self.sandbox.clock.now(), line)]
+        self._failures, self._retry_at = 0, 0.0
+        return done
 
     def run_in_background(self) -> None:
         """Tick on a thread (a test or a page drives the clock)."""
@@ -264,7 +284,7 @@ class Drill:
             if self._dirty.is_set() or self.sandbox.pending_runs:
                 self._dirty.clear()
                 self._read = self._read_sandbox()
-                self.fired |= script.said_beats(self._read.said, self.scripted())
+                self._recover_beats()
             observed = self._observed(now)
             for say in script.plan(
                 self.scenario,
@@ -285,6 +305,32 @@ class Drill:
                 done.append(self._end(now, ended_by))
             return done
 
+    def _recover_beats(self) -> None:
+        """Beats on the issues that this drill did not see posted (applied, then the answer
+        failed): marked said, and kept for the log and the debrief like any other."""
+        found = script.said_beats(self._read.said, self.scripted())
+        for key in sorted(found - self.fired):
+            cast = {login.lower() for login in self.scripted()}
+            comment = next(
+                c
+                for c in self._read.said
+                if c.author.lower() in cast and c.body.startswith(script.beat_marker(key))
+            )
+            kind = next((k for k in BEAT_KINDS if key == k or key.startswith(k + "-")), "monitor")
+            self.beats.append(
+                Beat(
+                    key,
+                    kind,
+                    comment.at,
+                    comment.author,
+                    comment.issue,
+                    comment.id,
+                    "posted; found on the issue after its answer failed",
+                )
+            )
+            self._note(comment.at, f"found beat {key} on #{comment.issue} after a failed answer")
+        self.fired |= found
+
     def _observed(self, now: datetime) -> script.Observed:
         read = self._read
         return script.observe(
@@ -294,8 +340,8 @@ class Drill:
             started_at=self.started_at,
             incident=read.incident,
             comments=read.said,
-            players=self.scenario.players(),
-            closed_at=read.closed_at,
+            scripted=self.scripted(),
+            closes=read.closes,
         )
 
     def _ending(self, now: datetime) -> EndedBy | None:
@@ -330,12 +376,21 @@ class Drill:
         ]
         if not found:
             return _Read(said=said)
-        issue = issue_snapshot(found[0])
-        comments = [comment_snapshot(c) for c in found[0].get_comments()]
+        # The drill's incident: the first one filed that was not dismissed (a false start
+        # closed as not planned or a duplicate gives way to the one filed after it).
+        chosen = next(
+            (i for i in found if not (i.state == "closed" and i.state_reason in DISMISSED)),
+            found[-1],
+        )
+        issue = issue_snapshot(chosen)
+        comments = [comment_snapshot(c) for c in chosen.get_comments()]
         said.extend(_said(c, issue.number) for c in comments)
         people = people_records(comments, self.config)
-        incident = from_issue(issue, people, permissions=self.levels, config=self.config)
-        return _Read(incident, issue, comments, said, issue.closed_at)
+        incident = from_issue(issue, people, permissions=self.levels(), config=self.config)
+        closes = [b.at for c in comments if (b := blocked_closure(c)) is not None]
+        if issue.state == "closed" and issue.closed_at is not None:
+            closes.append(issue.closed_at)
+        return _Read(incident, issue, comments, said, tuple(closes))
 
     # -- writing -------------------------------------------------------------------------
 
@@ -400,6 +455,12 @@ class Drill:
 
     # -- the end -------------------------------------------------------------------------
 
+    def levels(self) -> dict[str, str]:
+        """Every seeded account's permission (lower-case login): the web view lets a player
+        post as any of them, and warroom counts their records by it, so the drill does too."""
+        with self.sandbox.state.lock:
+            return {u.login.lower(): u.permission for u in self.sandbox.state.users.values()}
+
     def scripted(self) -> tuple[str, ...]:
         """The accounts the script posts as."""
         cast = self.scenario.cast
@@ -436,14 +497,20 @@ class Drill:
         built = debriefing.build(
             self._read.issue,
             self._read.comments,
-            permissions=self.levels,
+            permissions=self.levels(),
             config=self.config,
             facts=facts,
         )
-        self.debrief_markdown = debriefing.render_markdown(built)
-        self.debrief_json_text = debriefing.render_json(built)
+        markdown = debriefing.render_markdown(built)
+        text = debriefing.render_json(built)
         number = self._read.issue.number if self._read.issue is not None else self.signal
-        self._repo(REFEREE).get_issue(number).create_comment(self.debrief_markdown)
+        target = self._repo(REFEREE).get_issue(number)
+        # Posted once: a post the sandbox applied and then failed is found, not repeated.
+        there = [comment_snapshot(c) for c in target.get_comments()]
+        if oldest_own(there, debriefing.KIND, number) is None:
+            target.create_comment(markdown)
+        # Only now is the drill over: the page, --output and the clock see it ended.
+        self.debrief_markdown, self.debrief_json_text = markdown, text
         self.ended_at, self.ended_by = now, ended_by
         how = "the gate was met" if ended_by == "gate" else "the time limit passed"
         return self._note(now, f"the drill ended: {how}; the debrief is on #{number}")
@@ -555,10 +622,15 @@ def drill_main(
         )
     scenario = find(wanted, folder)
     check_evidence(scenario, drill_config())
-    if output is not None and (output.is_dir() or not output.parent.is_dir()):
-        raise UsageError(
-            f"--output {output}: give a file path in an existing folder, such as debrief.json"
-        )
+    if output is not None:
+        try:
+            with output.open("a", encoding="utf-8"):
+                pass  # writable now, so the end of a drill does not find out it is not
+        except OSError as exc:
+            raise UsageError(
+                f"--output {output}: cannot write there ({exc.strerror or exc}); give a file "
+                "path in a folder you can write, such as debrief.json"
+            ) from None
     stop = stop or threading.Event()
     drill = Drill(scenario, port=port, speed=speed, seed=seed, report=report)
     try:
@@ -572,6 +644,8 @@ def drill_main(
 
         def on_signal(signum: int, frame: FrameType | None) -> None:
             stop.set()
+            # A second Ctrl-C while the drill finishes a tick stops at once.
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
@@ -584,9 +658,15 @@ def drill_main(
             runs.poll()
             text = drill.debrief_json()
             if output is not None and text is not None and not written:
-                output.write_text(text + "\n", encoding="utf-8")
                 written = True
-                report(f"the debrief is written to {output}")
+                try:
+                    output.write_text(text + "\n", encoding="utf-8")
+                    report(f"the debrief is written to {output}")
+                except OSError as exc:
+                    report(
+                        f"--output {output}: cannot write the debrief ({exc.strerror or exc}); "
+                        f"it is at {drill.info()['url']}/debrief.json"
+                    )
     finally:
         drill.stop()
     return 0
@@ -595,6 +675,12 @@ def drill_main(
 def check_evidence(scenario: Scenario, config: Config) -> None:
     """Every ``reveals`` names an item of the evidence minimum the form's scenario sets."""
     minimum = config.scenario(scenario.form_scenario)
+    if minimum is None:
+        known = ", ".join(sorted(config.scenarios))
+        raise ScenarioError(
+            f"scenario {scenario.name}: form_scenario {scenario.form_scenario!r} is not a scenario "
+            f"of the incident form or the config; write one of: {known}"
+        )
     labels = {item.label.lower(): item for item in (minimum.evidence if minimum else ())}
     for index, evidence in enumerate(scenario.evidence):
         if evidence.reveals and evidence.reveals.lower() not in labels:

@@ -22,6 +22,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from warroom import safe_yaml
 from warroom.errors import UsageError
 from warroom.model import Severity
 
@@ -34,6 +35,11 @@ MAX_FILE_BYTES = 256 * 1024
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?")
 _PLACEHOLDER_NAME = re.compile(r"[a-z_]+")
+
+RESERVED = frozenset({"admin", "maintainer", "writer", "triager", "reader", "outsider"})
+"""The sandbox's own seeded people: a scenario's accounts are others."""
+RESERVED_BOTS = frozenset({"github-actions", "drill"})
+"""Bot names taken: the Action's (``github-actions[bot]``) and the drill's (``drill[bot]``)."""
 
 Level = Literal["admin", "maintain", "write", "triage", "read"]
 
@@ -241,6 +247,13 @@ class Scenario(_Strict):
                 self.cast.verifier,
             )
         ]
+        taken = sorted(x for x in logins if x in RESERVED)
+        if taken or self.cast.monitoring.lower() in RESERVED_BOTS:
+            name = taken[0] if taken else self.cast.monitoring
+            raise ValueError(
+                f"{name} is an account the sandbox or the drill already has "
+                f"({', '.join(sorted(RESERVED | RESERVED_BOTS))}); choose another login"
+            )
         twice = sorted({x for x in logins if logins.count(x) > 1})
         if twice:
             raise ValueError(f"each person needs a login of their own; {twice[0]} is used twice")
@@ -371,7 +384,9 @@ def _where(loc: tuple[int | str, ...]) -> str:
 def parse(text: str, source: str) -> Scenario:
     """A scenario from YAML text; ``ScenarioError`` names ``source``, the field and the fix."""
     try:
-        data = yaml.safe_load(text)
+        data = safe_yaml.load(text)
+    except RecursionError:
+        raise ScenarioError(f"{source}: nested too deeply to be a scenario; flatten it") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

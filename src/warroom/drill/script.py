@@ -23,6 +23,7 @@ The script's beats, as issue 11 lists them:
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -72,8 +73,11 @@ class Asked:
     comment_id: int
     author: str
     command: str
+    """What follows ``/drill run``, spacing and backticks tidied; ``""`` when the verb is wrong."""
     at: datetime
     issue: int = 0
+    written: str = ""
+    """What followed ``/drill`` as written (cut), to echo back a mistake."""
 
 
 @dataclass(frozen=True)
@@ -181,13 +185,15 @@ def read_asks(comment: Said) -> list[Asked]:
     """Every ``/drill run <command>`` line of a comment (a quoted or fenced one is not asked)."""
     found: list[Asked] = []
     for line in visible_lines(comment.body):
-        if not line.startswith(PREFIX):
+        if line[: len(PREFIX)].lower() != PREFIX:
             continue
-        words = line[len(PREFIX) :].split()
-        if not line[len(PREFIX) :][:1].isspace() or not words:
+        rest = line[len(PREFIX) :]
+        words = rest.replace("`", " ").split()
+        if not rest[:1].isspace() or not words:
             continue
         command = " ".join(words[1:]) if words[0].lower() == VERB else ""
-        found.append(Asked(comment.id, comment.author, command, comment.at, comment.issue))
+        written = " ".join(rest.split())[:SHOWN]
+        found.append(Asked(comment.id, comment.author, command, comment.at, comment.issue, written))
     return found
 
 
@@ -200,6 +206,18 @@ def calls_it_stable(comment: Said, phrases: Collection[str]) -> bool:
     return False
 
 
+_REVISION_CHARS = frozenset(
+    "0123456789abcdefABCDEF" + "ghijklmnopqrstuvwxyzGHIJKLMNOPQRSTUVWXYZ._/-"
+)
+
+
+def _revision(text: str) -> str:
+    """A revision people wrote, if it looks like one (a sha, a tag, a branch): the scripted
+    verifier repeats it in a record, so anything else becomes ``HEAD``, never their words."""
+    text = text.strip()
+    return text if 0 < len(text) <= 40 and set(text) <= _REVISION_CHARS else "HEAD"
+
+
 def observe(
     scenario: Scenario,
     config: Config,
@@ -208,16 +226,18 @@ def observe(
     started_at: datetime,
     incident: Incident | None,
     comments: Sequence[Said],
-    players: Collection[str],
-    closed_at: datetime | None = None,
+    scripted: Collection[str],
+    closes: Sequence[datetime] = (),
 ) -> Observed:
     """Fold the incident (as the Action derives it) and the comments into what the script needs.
 
-    ``comments`` are the signal issue's and the incident's comments; only the players'
-    count as asks and claims. ``closed_at`` is when the incident was last closed, if ever.
+    ``comments`` are the signal issue's and the incident's comments; every person's but the
+    ``scripted`` characters' count as asks and claims, and only their records move the script
+    (the second owner's decision is the script's own, not the team's). ``closes`` are the
+    times the incident was closed (warroom's reopen notices, and a close that stands).
     """
-    people = {p.lower() for p in players}
-    mine = [c for c in comments if not c.is_bot and c.author.lower() in people]
+    cast = {login.lower() for login in scripted}
+    mine = [c for c in comments if not c.is_bot and c.author.lower() not in cast]
     asked = tuple(a for c in mine for a in read_asks(c))
     first_decision: tuple[datetime, Decision] | None = None
     mitigating_at = green_at = last_update_at = update_due = None
@@ -225,19 +245,24 @@ def observe(
     number = incident_at = None
     if incident is not None:
         number, incident_at = incident.number, incident.issue.created_at
-        decisions = incident.records(DecisionRecord)
+        decisions = [
+            (a, r) for a, r in incident.records(DecisionRecord) if a.author.lower() not in cast
+        ]
         if decisions:
             first_decision = (decisions[0][0].at, decisions[0][1].decision)
         mitigating_at = next(
             (a.at for a, r in decisions if r.decision in (Decision.CONTINUE, Decision.ROLLBACK)),
             None,
         )
-        reruns = incident.records(VerificationRecord)
+        reruns = [
+            (a, r) for a, r in incident.records(VerificationRecord) if a.author.lower() not in cast
+        ]
         green_at = next((a.at for a, r in reruns if r.result is RerunResult.GREEN), None)
         if reruns:
             revision = reruns[-1][1].revision
         elif incident.declaration is not None:
             revision = incident.declaration.first_bad_deploy or ""
+        revision = _revision(revision)
         severity = incident.severity
         cadence = timedelta(
             minutes=config.clock.comms_cadence_minutes[severity]
@@ -251,8 +276,7 @@ def observe(
     premature: list[tuple[int, datetime]] = []
     if green_at is None:
         premature = [(c.id, c.at) for c in mine if calls_it_stable(c, scenario.premature.phrases)]
-        if closed_at is not None:
-            premature.append((0, closed_at))
+        premature += [(0, when) for when in closes]
     return Observed(
         now=now,
         incident=number,
@@ -364,13 +388,14 @@ def evidence_reply(scenario: Scenario, asked: Asked) -> tuple[str, str]:
     """The answer to one ``/drill run``, and its log line."""
     found = scenario.command(asked.command) if asked.command else None
     if found is None:
-        shown = asked.command[:SHOWN] or "(nothing)"
+        shown = (asked.command or asked.written)[:SHOWN].replace("`", "") or "(nothing)"
         listing = "\n".join(f"- `/drill run {e.command}`" for e in scenario.evidence)
+        what = "is not a command of this drill" if asked.command else "is not `run <command>`"
         body = (
-            f"`{shown.replace('`', '')}` is not a command of this drill. Write one of these on a "
-            f"line of its own:\n\n{listing}"
+            f"`/drill {shown}` {what}. Write one of these on a line of its own (edit your "
+            f"comment, or post a new one):\n\n{listing}"
         )
-        return body, f"answered an unknown /drill run from @{asked.author}"
+        return body, f"answered an unknown /drill command from @{asked.author}"
     body = f"Output of `{found.command}`:\n\n{_fenced(found.output)}\n"
     if found.reveals:
         body += (
@@ -464,11 +489,28 @@ def plan(
                 'a rerun came back red after a premature "looks stable"',
             )
         )
+    by_comment: dict[int, list[Asked]] = {}
     for asked in observed.asked:
-        key = f"evidence-{asked.comment_id}"
+        by_comment.setdefault(asked.comment_id, []).append(asked)
+    for comment_id, asks in by_comment.items():
+        key = ask_key(comment_id, asks)
         if key in fired:
             continue
-        body, summary = evidence_reply(scenario, asked)
-        due.append(Say(key, "evidence", "", where, body, summary, issue=asked.issue or None))
-        fired = {*fired, key}  # one reply per comment, however many lines ask
+        answers = [evidence_reply(scenario, asked) for asked in asks[:MAX_ASKS]]
+        body = "\n\n---\n\n".join(answer for answer, _ in answers)
+        if len(asks) > MAX_ASKS:
+            more = len(asks) - MAX_ASKS
+            body += f"\n\n({more} more `/drill` lines not answered: ask in a new comment.)"
+        summary = "; ".join(line for _, line in answers)
+        due.append(Say(key, "evidence", "", where, body, summary, issue=asks[0].issue or None))
     return due
+
+
+MAX_ASKS = 5
+"""At most this many ``/drill`` lines of one comment are answered (in one reply)."""
+
+
+def ask_key(comment_id: int, asks: Sequence[Asked]) -> str:
+    """One reply per comment and per wording: editing the command asks again."""
+    digest = hashlib.sha256("\n".join(a.written for a in asks).encode()).hexdigest()[:8]
+    return f"evidence-{comment_id}-{digest}"
