@@ -33,6 +33,16 @@ def cli(ctx: click.Context) -> None:
         gc.enable()  # see main(): only `warroom action` starts with the collector held off
 
 
+PORT_OPTION = click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Port on 127.0.0.1 (0: any).",
+)
+"""``--port``, as the sandbox and the drill take it."""
+
+
 @cli.group("sandbox")
 def sandbox_group() -> None:
     """A local GitHub for tests, the demo and drills: no network, a settable clock.
@@ -44,13 +54,7 @@ def sandbox_group() -> None:
 
 
 @sandbox_group.command("serve")
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=0,
-    show_default=True,
-    help="Port on 127.0.0.1 (0: any).",
-)
+@PORT_OPTION
 @click.option("--data", type=click.Path(dir_okay=False, path_type=Path), help="SQLite state file.")
 @click.option("--dispatch", metavar="CMD", help="Command to run for each event, as a workflow.")
 @click.option(
@@ -386,13 +390,7 @@ def demo_command(keep: bool) -> None:
 @cli.command("drill")
 @click.argument("scenario", required=False)
 @click.option("--list", "list_only", is_flag=True, help="List the scenarios and exit.")
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=0,
-    show_default=True,
-    help="Port on 127.0.0.1 (0: any).",
-)
+@PORT_OPTION
 @click.option(
     "--speed",
     type=float,

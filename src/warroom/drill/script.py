@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -34,6 +34,7 @@ from warroom.config import Config
 from warroom.drill.scenario import Scenario, Series, fill
 from warroom.incident import Incident
 from warroom.model import Decision, RerunResult
+from warroom.parsing.commands import prose_lines
 from warroom.records.models import DecisionRecord, StakeholderUpdate, VerificationRecord
 
 PREFIX = "/drill"
@@ -146,39 +147,11 @@ def said_beats(comments: Iterable[Said], scripted: Collection[str]) -> set[str]:
     return keys
 
 
-def _fence(stripped: str) -> str | None:
-    for char in "`~":
-        if stripped.startswith(char * 3):
-            return char * (len(stripped) - len(stripped.lstrip(char)))
-    return None
-
-
-def visible_lines(body: str) -> Iterable[str]:
-    """The comment's lines a reader sees as prose: not fenced, indented code, quoted or hidden."""
-    fence: str | None = None
-    hidden = False
-    for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        if hidden:
-            hidden = "-->" not in line
-            continue
-        if len(line) - len(line.lstrip(" ")) > 3 or line.startswith("\t"):
-            continue
-        stripped = line.strip()
-        if fence is None and stripped.startswith("<!--"):
-            hidden = "-->" not in stripped[4:]
-            continue
-        opened = _fence(stripped)
-        if fence is not None:
-            closes = opened is not None and stripped == opened and opened[0] == fence[0]
-            if closes and len(stripped) >= len(fence):
-                fence = None
-            continue
-        if opened is not None:
-            fence = opened
-            continue
-        if stripped.startswith(">"):
-            continue
-        yield stripped
+def visible_lines(body: str) -> Iterator[str]:
+    """The comment's lines a reader sees as prose, quotes left out (``parsing.commands``)."""
+    for _, line in prose_lines(body):
+        if not line.startswith(">"):
+            yield line
 
 
 def read_asks(comment: Said) -> list[Asked]:

@@ -18,6 +18,7 @@ Pure: text in, a small frozen value out.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 PREFIX = "/warroom"
@@ -61,10 +62,14 @@ def _indent(line: str) -> int:
     return width
 
 
-def read_command(body: str) -> Command | None:
-    """The comment's slash command, or ``None`` when it holds none."""
-    found: Command | None = None
-    others = 0
+def prose_lines(body: str) -> Iterator[tuple[int, str]]:
+    """(1-based line number, stripped line) of every line a reader sees as prose.
+
+    Skipped: lines inside a fenced code block, indented code (more than three columns,
+    a tab reaching four), and HTML comments, which GitHub does not show. One pass,
+    plain string operations. Slash commands of every kind (``/warroom``, ``/drill``)
+    are read from these lines only, so quoting a command in code never asks again.
+    """
     fence: str | None = None
     hidden = False  # inside an HTML comment, which GitHub does not show
     for number, line in enumerate(body.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
@@ -87,6 +92,14 @@ def read_command(body: str) -> Command | None:
         if opened is not None:
             fence = opened
             continue
+        yield number, stripped
+
+
+def read_command(body: str) -> Command | None:
+    """The comment's slash command, or ``None`` when it holds none."""
+    found: Command | None = None
+    others = 0
+    for number, stripped in prose_lines(body):
         if not stripped.startswith(PREFIX):
             continue
         rest = stripped[len(PREFIX) :]
