@@ -7,9 +7,9 @@ and the Action catch up). Everything the players do goes through the pages a
 team would use: the incident is filed from the form page as the commander,
 records are posted from the issue page as different team accounts (each
 opened from the drill page's "Post as" links), a refused record gets warroom's
-error reply and is fixed, an early close is undone with warroom's notice, and
-the debrief is read once the gate is met. Screenshots of each step are kept
-(``drill-play-*.png``).
+error reply and is fixed by editing it in the page (the reply then goes), an
+early close is undone with warroom's notice, and the debrief is read once the
+gate is met. Screenshots of each step are kept (``drill-play-*.png``).
 """
 
 from __future__ import annotations
@@ -57,6 +57,23 @@ def post_as(page: Page, team: Team, login: str, body: str) -> int:
     expect(page.locator(f"#issuecomment-{posted} .author")).to_have_text(login)
     team.settle()
     return posted
+
+
+def edit_as(
+    page: Page, team: Team, comment_id: int, login: str, body: str, shot: Path | None = None
+) -> None:
+    """``login`` rewrites comment ``comment_id`` with its Edit form; the page is read after."""
+    page.goto(f"{team.drill.sandbox.base_url}/acme/service/issues/{team.incident}?as={login}")
+    page.click(f"#edit-{comment_id} summary")
+    expect(page.locator(f"#edit-as-{comment_id}")).to_have_value(login)  # the author
+    page.fill(f"#edit-body-{comment_id}", body)
+    if shot is not None:
+        page.locator(f"#edit-{comment_id}").scroll_into_view_if_needed()
+        page.screenshot(path=str(shot))
+    page.click(f"#edit-submit-{comment_id}")
+    page.wait_for_url(re.compile(rf".*\?as=.+#issuecomment-{comment_id}$"))
+    team.settle()
+    page.reload()
 
 
 def close_as(page: Page, team: Team, login: str) -> None:
@@ -120,21 +137,28 @@ def test_a_drill_played_through_the_page(page: Page, team: Team, screenshots: Pa
     for evidence in scenario.evidence:
         expect(comments_by(page, REFEREE, f"Output of {evidence.command}")).to_have_count(1)
 
-    # T+12: a decision record warroom cannot read gets its error reply; T+13 the fixed record.
+    # T+12: a decision record warroom cannot read gets its error reply; T+13 it is fixed by
+    # editing the record in the page, as on GitHub, and warroom takes its reply down.
     team.at(12)
     bad = story.decision(drill.started_at, minute=12).replace(
         "- Decision: rollback", "- Decision: roll it back"
     )
-    post_as(page, team, t.mitigation.login, bad)
+    record = post_as(page, team, t.mitigation.login, bad)
     page.reload()
     refused = comments_by(page, BOT, "must be one of")
     expect(refused).to_have_count(1)
+    expect(page.locator("#labels")).not_to_contain_text("confidence: L2")
     refused.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "drill-play-error-reply.png"))
     team.at(13)
-    post_as(page, team, t.mitigation.login, story.decision(drill.started_at, minute=13))
-    page.reload()
-    expect(comments_by(page, BOT, "must be one of")).to_have_count(1)  # never posted twice
+    fixed = story.decision(drill.started_at, minute=12)
+    edit_as(page, team, record, t.mitigation.login, fixed, screenshots / "drill-play-editing.png")
+    expect(page.locator(f"#issuecomment-{record} .body")).to_contain_text("Decision: rollback")
+    expect(page.locator(f"#issuecomment-{record} .head")).to_contain_text("edited")
+    expect(comments_by(page, BOT, "must be one of")).to_have_count(0)
+    expect(page.locator("#labels")).to_contain_text("confidence: L2")  # the record counts
+    page.locator(f"#issuecomment-{record}").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / "drill-play-fixed-by-edit.png"))
 
     # T+18: a premature "looks stable"; the script answers with a red rerun.
     team.at(18)

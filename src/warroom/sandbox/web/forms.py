@@ -1,7 +1,8 @@
-"""Posting from the pages: open, comment, close, reopen and relabel as a chosen seeded user.
+"""Posting from the pages: open, comment, edit, close, reopen and relabel as a chosen seeded user.
 
 A form post becomes the very REST call a client would make (``POST .../issues``,
-``POST .../comments``, ``PATCH .../issues/{n}``, ``POST``/``DELETE .../labels``),
+``POST .../comments``, ``PATCH .../issues/comments/{id}``, ``PATCH .../issues/{n}``,
+``POST``/``DELETE .../labels``),
 handled by the same ``RestApi`` handler with the chosen user's permissions,
 charged to that user's rate limit, logged and shown to observers like any exchange, so webhooks fire
 and the dispatcher starts runs exactly as for an API client. Only ``POST``
@@ -222,6 +223,20 @@ def post_comment(sandbox: Sandbox, number: int, fields: Mapping[str, Sequence[st
     if not text.strip():
         raise FormError(400, "field 'body': write a comment first")
     return call_as(sandbox, user, "POST", issue_rel(number, "/comments"), {"body": text})
+
+
+def edit_comment(sandbox: Sandbox, comment_id: int, fields: Mapping[str, Sequence[str]]) -> Outcome:
+    """``PATCH /repos/{owner}/{repo}/issues/comments/{id}`` with the new body, as the chosen user.
+
+    Whether that user may edit it (the author, or anyone with write) is the REST
+    handler's to decide, as on GitHub; an unchanged body is a quiet success there.
+    """
+    user = acting_user(sandbox, fields)
+    text = one(fields, "body", limit=BODY_LIMIT).replace("\r\n", "\n")
+    if not text.strip():
+        raise FormError(400, "field 'body': a comment cannot be blank; write its new text")
+    rel = f"/repos/{OWNER}/{REPO}/issues/comments/{comment_id}"
+    return call_as(sandbox, user, "PATCH", rel, {"body": text})
 
 
 def change_state(sandbox: Sandbox, number: int, fields: Mapping[str, Sequence[str]]) -> Outcome:

@@ -8,6 +8,9 @@ logs. Every page shows the sandbox clock, is rendered by autoescaping Jinja2
 templates from records read under the state lock, and carries a
 Content-Security-Policy that allows nothing from another origin. ``GET`` only
 reads; the forms ``POST`` to ``forms``, which goes through the REST handlers.
+Each person's comment has an Edit form that posts to
+``/{owner}/{repo}/issues/comments/{id}`` (the REST path's shape) and becomes
+``PATCH .../issues/comments/{id}``, as a responder fixes a refused record on GitHub.
 While a drill runs (``Sandbox.drill_panel``) every page also shows its clock
 bar, and ``/_drill``, ``/_drill/debrief`` and ``/_drill/debrief.json`` show the
 drill (``drill_pages`` shapes what the panel says); without one they answer 404.
@@ -54,6 +57,9 @@ _COMPARE_PATH = re.compile(
 )
 _ISSUE_POST = re.compile(
     r"/(?P<owner>[^/]+)/(?P<repo>[^/]+)/issues/(?P<number>\d{1,9})/(?P<what>comments|state|labels)"
+)
+_COMMENT_POST = re.compile(
+    r"/(?P<owner>[^/]+)/(?P<repo>[^/]+)/issues/comments/(?P<comment_id>\d{1,15})"
 )
 _NEW_ISSUE = re.compile(
     r"/(?P<owner>[^/]+)/(?P<repo>[^/]+)/issues(?P<new>/new(?P<choose>/choose)?)?"
@@ -305,6 +311,7 @@ class WebView:
             "role": user.permission if user is not None and user.permission != "none" else "",
             "created_at": comment.created_at,
             "edited": comment.updated_at != comment.created_at,
+            "body": comment.body,
             "body_html": self._md(comment.body),
         }
 
@@ -455,13 +462,18 @@ class WebView:
         *,
         error: str | None = None,
         draft: str = "",
+        editing: Mapping[str, Any] | None = None,
         status: int = 200,
     ) -> WebReply:
-        """Issue ``number`` as GitHub shows it; with ``error``, a refused post's message."""
+        """Issue ``number`` as GitHub shows it; with ``error``, a refused post's message.
+
+        ``editing`` (``id``, ``body``, ``login``) is a refused edit: that comment's
+        Edit form comes back open with what was written and who tried.
+        """
         view = self._issue_view(number)
         if view is None:
             return self._error(404, f"issue #{number} does not exist; the issues are listed at /")
-        view.update({"acting": acting, "error": error, "draft": draft})
+        view.update({"acting": acting, "error": error, "draft": draft, "editing": editing})
         return self._page("issue.html", view, status)
 
     def new_issue_page(
@@ -656,6 +668,11 @@ class WebView:
     # -- posts ---------------------------------------------------------------------------
 
     def _post(self, path: str, headers: Mapping[str, str], raw: bytes) -> WebReply:
+        edit = _COMMENT_POST.fullmatch(path)
+        if edit and self._ours(edit):
+            if not self._same_origin(headers):
+                return self._error(403, "forms are posted from the sandbox's own pages only")
+            return self._edit_comment(int(edit["comment_id"]), headers, raw)
         new = _NEW_ISSUE.fullmatch(path)
         if new and not new["new"] and self._ours(new):
             if not self._same_origin(headers):
@@ -697,6 +714,45 @@ class WebView:
         return WebReply(
             303, b"", {**self._headers("text/plain; charset=utf-8"), "Location": target}
         )
+
+    def _edit_comment(self, comment_id: int, headers: Mapping[str, str], raw: bytes) -> WebReply:
+        """An Edit form's post: the comment's new body as the chosen user, back to its anchor.
+
+        A refusal (the form's or GitHub's) redraws the issue page with that
+        comment's Edit form open, holding what was written.
+        """
+        with self.sandbox.state.lock:
+            comment = self.sandbox.state.comments.get(comment_id)
+            number = comment.issue if comment is not None else None
+        if number is None:
+            return self._error(
+                404, f"comment {comment_id} does not exist; the issues are listed at /"
+            )
+        fields: dict[str, list[str]] = {}
+        try:
+            fields = forms.parse_form(raw, _header(headers, "Content-Type"))
+            outcome = forms.edit_comment(self.sandbox, comment_id, fields)
+        except forms.FormError as exc:
+            return self._refused_edit(number, comment_id, fields, exc.message, exc.status)
+        if not outcome.ok:
+            return self._refused_edit(number, comment_id, fields, outcome.error, outcome.status)
+        acting = quote(self._acting(fields), safe="")
+        target = f"{self._issue_url(number)}?as={acting}#issuecomment-{comment_id}"
+        return WebReply(
+            303, b"", {**self._headers("text/plain; charset=utf-8"), "Location": target}
+        )
+
+    def _refused_edit(
+        self,
+        number: int,
+        comment_id: int,
+        fields: Mapping[str, list[str]],
+        error: str | None,
+        status: int,
+    ) -> WebReply:
+        acting = self._acting(fields)
+        editing = {"id": comment_id, "body": _draft(fields), "login": acting}
+        return self.issue_page(number, acting, error=error, editing=editing, status=status)
 
     def _open_issue(self, headers: Mapping[str, str], raw: bytes) -> WebReply:
         fields: dict[str, list[str]] = {}
