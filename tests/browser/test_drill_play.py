@@ -24,7 +24,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.test_web_view import fill_incident_form
-from tests.support.drill_play import Team, evidence_record, incident_body
+from tests.support.drill_play import Team, evidence_record, incident_body, play_to_the_gate
 from warroom import story
 from warroom.drill.runner import REFEREE, Drill
 from warroom.drill.scenario import bundled
@@ -247,5 +247,56 @@ def test_the_page_clock_keeps_time_with_a_running_drill(page: Page) -> None:
         real = time.monotonic() - before
         # The server's clock, read on reload, is where the browser's was (one tick either way).
         assert second - 6 <= third <= second + 60 * real + 6, (second, third, real)
+    finally:
+        drill.stop()
+
+
+class PageHands:
+    """The players' hands through the pages: the form page, the comment form, Edit, Close."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def file(self, team: Team, minute: int) -> int:
+        team.at(minute)
+        commander = team.scenario.team.commander.login
+        self.page.goto(team.drill.sandbox.base_url + "/_drill")
+        self.page.click(f"#drill-team a[data-login='{commander}']")
+        expect(self.page.locator("#new-as")).to_have_value(commander)
+        self.page.fill("#new-title", f"[INCIDENT] {team.scenario.title}")
+        fill_incident_form(self.page, incident_body(team.scenario))
+        self.page.click("#new-submit")
+        self.page.wait_for_url(re.compile(r".*/acme/service/issues/\d+\?as=.+$"))
+        team.incident = int(self.page.url.rsplit("/", 1)[1].split("?", 1)[0])
+        team.settle()
+        return team.incident
+
+    def post(self, team: Team, login: str, body: str) -> int:
+        return post_as(self.page, team, login, body)
+
+    def edit(self, team: Team, comment_id: int, login: str, body: str) -> None:
+        edit_as(self.page, team, comment_id, login, body)
+
+    def close(self, team: Team, login: str) -> None:
+        close_as(self.page, team, login)
+
+
+@pytest.mark.parametrize("name", ["billing-state-mismatch", "permission-leak"])
+def test_the_other_scenarios_play_to_their_debrief_in_the_page(
+    page: Page, name: str, screenshots: Path
+) -> None:
+    drill = Drill(bundled()[name], frozen=True, start=START)
+    drill.start()
+    try:
+        team = Team(drill)
+        play_to_the_gate(team, PageHands(page))
+        assert team.said["error reply"] is not None
+        assert team.said["reply after the fix"] is None
+        assert team.said["state after the early close"] == "open"
+        assert drill.ended_by == "gate", drill.log
+        page.goto(drill.sandbox.base_url + "/_drill/debrief")
+        expect(page.locator("#debrief")).to_contain_text(f"Drill debrief: {drill.scenario.title}")
+        expect(page.locator("#debrief")).to_contain_text("The gate is met")
+        page.screenshot(path=str(screenshots / f"drill-{name}-debrief.png"), full_page=True)
     finally:
         drill.stop()

@@ -189,3 +189,18 @@ def test_closing_before_a_green_rerun_brings_the_red_rerun(start_drill) -> None:
     assert team.state() == "open"
     assert "red-rerun" in drill.fired
     assert any("- Result: red" in b for b in team.by(drill.scenario.cast.verifier.login))
+
+
+def test_each_evidence_run_is_kept_for_the_debrief(start_drill) -> None:
+    team: Team = start_drill("auth-token-failure")
+    drill = team.drill
+    team.file(3)
+    team.at(5)
+    login = drill.scenario.team.verification.login
+    team.post(login, "/drill run grep-401-by-endpoint\n/drill run no-such-thing")
+    assert [(r.command, r.by, r.reveals) for r in drill.evidence_runs] == [
+        ("grep-401-by-endpoint", login, "failing endpoint list")
+    ]
+    replies = [b for b in team.by(REFEREE) if "Output of `grep-401-by-endpoint`" in b]
+    assert len(replies) == 1
+    assert "`/drill run no-such-thing` is not a command of this drill" in replies[0]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from github import Auth, Github
 
@@ -124,66 +124,88 @@ class Team:
         return str(self.repo(self.scenario.team.commander.login).get_issue(self.incident).state)
 
 
-def play_to_the_gate(team: Team) -> None:
+class Hands(Protocol):
+    """How the players act: through the API (``ApiHands``) or through the pages (a browser)."""
+
+    def file(self, team: Team, minute: int) -> int: ...
+    def post(self, team: Team, login: str, body: str) -> int: ...
+    def edit(self, team: Team, comment_id: int, login: str, body: str) -> None: ...
+    def close(self, team: Team, login: str) -> None: ...
+
+
+class ApiHands:
+    """The players' hands through PyGithub, as an API client's."""
+
+    def file(self, team: Team, minute: int) -> int:
+        return team.file(minute)
+
+    def post(self, team: Team, login: str, body: str) -> int:
+        return int(team.post(login, body).id)
+
+    def edit(self, team: Team, comment_id: int, login: str, body: str) -> None:
+        issue = team.repo(login).get_issue(team.incident)
+        issue.get_comment(comment_id).edit(body)
+        team.settle()
+
+    def close(self, team: Team, login: str) -> None:
+        team.repo(login).get_issue(team.incident).edit(state="closed", state_reason="completed")
+        team.settle()
+
+
+def play_to_the_gate(team: Team, hands: Hands | None = None) -> None:
     """A whole drill, played as a team would: file, triage, hit the script's beats, meet the gate.
 
     On the way it asks for every piece of evidence with ``/drill run``, gets a
     contradictory recommendation and a red rerun after a premature "looks stable",
-    has a refused record fixed, and closes once too early.
+    has a refused record fixed by editing it, and closes once too early.
     """
+    act = hands or ApiHands()
     drill, scenario = team.drill, team.scenario
     t = scenario.team
     start = drill.started_at
-    team.file(3)
+    act.file(team, 3)
     team.at(6)
-    team.post(t.commander.login, story.snapshot(start, next_in=20, owner=t.deputy.login))
+    act.post(team, t.commander.login, story.snapshot(start, next_in=20, owner=t.deputy.login))
     team.at(7)
     for evidence in scenario.evidence:
-        team.post(t.verification.login, f"/drill run {evidence.command}")
+        act.post(team, t.verification.login, f"/drill run {evidence.command}")
     # The comms owner is busy: the first update slips past the cadence (the stakeholder asks).
     team.at(12)
-    team.said["bad"] = team.post(
+    bad = act.post(
+        team,
         t.mitigation.login,
         story.decision(start, minute=12).replace(
             "- Decision: rollback", "- Decision: roll it back"
         ),
     )
-    team.said["error reply"] = team.reply_to(team.said["bad"].id)
+    team.said["error reply"] = team.reply_to(bad)
     team.at(13)
-    team.said["bad"].edit(story.decision(start, minute=13))
-    team.settle()
-    team.said["reply after the fix"] = team.reply_to(team.said["bad"].id)
+    act.edit(team, bad, t.mitigation.login, story.decision(start, minute=13))
+    team.said["reply after the fix"] = team.reply_to(bad)
     team.at(18)
-    team.post(t.deputy.login, "Numbers are dropping, looks stable to me.")
+    act.post(team, t.deputy.login, "Numbers are dropping, looks stable to me.")
     team.at(24)
     for evidence in scenario.evidence:
         if evidence.reveals and evidence.reveals != "first bad deploy hash":
-            team.post(
-                t.verification.login,
-                evidence_record(
-                    drill,
-                    evidence.reveals,
-                    evidence.output.splitlines()[-1],
-                    24,
-                    t.verification.login,
-                ),
-            )
+            proof = evidence.output.splitlines()[-1]
+            record = evidence_record(drill, evidence.reveals, proof, 24, t.verification.login)
+            act.post(team, t.verification.login, record)
     minimum = drill.config.scenario(scenario.form_scenario)
     if minimum is not None and minimum.sign_off:
         signers = (t.mitigation.login, t.commander.login)
         for role, who in zip(minimum.sign_off, signers, strict=False):
-            team.post(who, story.sign_off(start, role, who, minute=25))
+            act.post(team, who, story.sign_off(start, role, who, minute=25))
     team.at(35)
-    team.post(t.verification.login, story.verification(start, minute=35, revision="4f2c1a9"))
+    act.post(team, t.verification.login, story.verification(start, minute=35, revision="4f2c1a9"))
     team.at(38)
-    team.post(t.comms.login, story.stakeholder(start, status="recovered", next_in=120))
+    act.post(team, t.comms.login, story.stakeholder(start, status="recovered", next_in=120))
     team.at(40)
-    team.close()
+    act.close(team, t.commander.login)
     team.said["state after the early close"] = team.state()
     team.at(48)
     for author, record in story.follow_ups():
-        team.post(author, record)
-    team.post(t.commander.login, story.leadership(confidence="L3"))
-    team.post(t.commander.login, story.closure())
+        act.post(team, author, record)
+    act.post(team, t.commander.login, story.leadership(confidence="L3"))
+    act.post(team, t.commander.login, story.closure())
     team.at(52)
-    team.close()
+    act.close(team, t.commander.login)

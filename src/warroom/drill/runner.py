@@ -435,13 +435,9 @@ class Drill:
         self.fired.add(say.key)
         self._dirty.set()
         self.beats.append(Beat(say.key, say.kind, now, login, number, created.id, say.summary))
-        if say.kind == "evidence":
-            asked = next(
-                (a for a in self._observed(now).asked if f"evidence-{a.comment_id}" == say.key),
-                None,
-            )
-            found = self.scenario.command(asked.command) if asked is not None else None
-            if asked is not None and found is not None:
+        for asked in say.asked:
+            found = self.scenario.command(asked.command) if asked.command else None
+            if found is not None:
                 self.evidence_runs.append(
                     EvidenceRun(found.command, asked.author, now, found.reveals)
                 )

@@ -116,6 +116,8 @@ class Say:
     """warroom's words only: no people's text (it goes into the log and the debrief)."""
     issue: int | None = None
     """Where to post when it is not ``where``'s issue: an answer goes where it was asked."""
+    asked: tuple[Asked, ...] = ()
+    """The ``/drill run`` lines an evidence beat answers."""
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -361,7 +363,7 @@ def evidence_reply(scenario: Scenario, asked: Asked) -> tuple[str, str]:
     """The answer to one ``/drill run``, and its log line."""
     found = scenario.command(asked.command) if asked.command else None
     if found is None:
-        shown = (asked.command or asked.written)[:SHOWN].replace("`", "") or "(nothing)"
+        shown = (asked.written or asked.command)[:SHOWN].replace("`", "") or "(nothing)"
         listing = "\n".join(f"- `/drill run {e.command}`" for e in scenario.evidence)
         what = "is not a command of this drill" if asked.command else "is not `run <command>`"
         body = (
@@ -475,7 +477,10 @@ def plan(
             more = len(asks) - MAX_ASKS
             body += f"\n\n({more} more `/drill` lines not answered: ask in a new comment.)"
         summary = "; ".join(line for _, line in answers)
-        due.append(Say(key, "evidence", "", where, body, summary, issue=asks[0].issue or None))
+        shown = tuple(asks[:MAX_ASKS])
+        due.append(
+            Say(key, "evidence", "", where, body, summary, issue=asks[0].issue or None, asked=shown)
+        )
     return due
 
 
