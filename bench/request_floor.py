@@ -37,7 +37,7 @@ from tests.e2e.story_state import (
     story_sandbox,
 )
 
-from warroom import demo
+from warroom import sandbox_people
 
 GOAL = 1.10
 WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
@@ -45,7 +45,7 @@ WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 
 def floor() -> bool:
     with tempfile.TemporaryDirectory() as scratch:
-        sb = story_sandbox(Path(scratch), demo.DEMO_CONFIG)
+        sb = story_sandbox(Path(scratch), sandbox_people.SANDBOX_CONFIG)
         try:
             play(sb)
             total = needed = 0

@@ -18,9 +18,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from github import Auth, Github
+from github import Github
 
-from warroom import story
+from warroom import sandbox_people, story
 from warroom.errors import WarroomError
 from warroom.markers import read_marker
 from warroom.sandbox import Sandbox
@@ -33,11 +33,6 @@ TEAM = {
     story.VERIFICATION: "write",
     story.COMMS: "write",
 }
-DEMO_CONFIG = """\
-# The demo's config: the sandbox needs no pause between writes.
-api:
-  seconds_between_writes: 0
-"""
 
 
 @dataclass
@@ -52,14 +47,7 @@ class Demo:
     """The closure review package as posted at the end (for its golden file)."""
 
     def client(self, login: str) -> Github:
-        return Github(
-            base_url=self.sandbox.api_url,
-            auth=Auth.Token(self.sandbox.tokens[login]),
-            retry=None,
-            seconds_between_requests=None,
-            seconds_between_writes=None,
-            lazy=True,
-        )
+        return sandbox_people.client(self.sandbox.api_url, self.sandbox.tokens[login])
 
     def repo(self, login: str) -> Any:
         return self.client(login).get_repo(self.sandbox.repo_full_name)
@@ -143,7 +131,7 @@ def play(
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="warroom-demo-") as scratch:
         config = Path(scratch) / "warroom.yml"
-        config.write_text(DEMO_CONFIG, encoding="utf-8")
+        config.write_text(sandbox_people.SANDBOX_CONFIG, encoding="utf-8")
         sandbox = Sandbox(
             dispatch=[sys.executable, "-m", "warroom", "action"],
             env={"WARROOM_CONFIG": str(config), "WARROOM_STATE_KEY": secrets.token_hex(16)},

@@ -120,6 +120,18 @@ def decode_state(body: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def fence_for(text: str) -> str:
+    """A backtick fence longer than any run of backticks in ``text``: nothing inside closes it.
+
+    Every place that shows people's text as code (messages, the package, the drill's
+    evidence) fences it with this, so none of them can be broken out of."""
+    longest = run = 0
+    for char in text:
+        run = run + 1 if char == "`" else 0
+        longest = max(longest, run)
+    return "`" * max(3, longest + 1)
+
+
 def quote(text: str) -> str:
     """Text from people, safe to repeat in a bot comment: readable, but inert.
 

@@ -33,7 +33,7 @@ from warroom.config import Config
 from warroom.effects import DeleteComment, Effect, UpsertComment
 from warroom.incident import Applied, Incident, Lane, owner_timeline
 from warroom.limits import fit_body
-from warroom.markers import marker, quote, read_marker
+from warroom.markers import fence_for, marker, quote, read_marker
 from warroom.model import CommentSnapshot, Phase
 from warroom.parsing.commands import KINDS, PREFIX, Command, read_command
 from warroom.records.models import (
@@ -442,15 +442,6 @@ def handoff(incident: Incident, now: datetime, config: Config) -> list[Check]:
     ]
 
 
-def _fence(text: str) -> str:
-    """A backtick fence longer than any run of backticks in ``text``: nothing inside closes it."""
-    longest = run = 0
-    for char in text:
-        run = run + 1 if char == "`" else 0
-        longest = max(longest, run)
-    return "`" * max(3, longest + 1)
-
-
 def compose(
     kind: str, incident: Incident, now: datetime, config: Config, render: Render
 ) -> Message:
@@ -556,7 +547,7 @@ def reply_body(
             command.kind, as_of(incident, comment.updated_at), comment.updated_at, config, render
         )
         context["message"] = message
-        context["fence"] = _fence(message.text)
+        context["fence"] = fence_for(message.text)
         context["sources"] = [(LABELS[key], v.source) for key, v in message.values if v.source]
         context["blanks"] = sum(1 for _, v in message.values if v.blank)
     return fit_body(render("messages/reply.md.j2", context), comment.html_url)

@@ -32,7 +32,7 @@ from typing import Any
 from warroom.effects import UpsertComment
 from warroom.incident import Applied, Incident
 from warroom.limits import COMMENT_LIMIT, fit_body, fit_title
-from warroom.markers import decode_state, encode_state, marker, oldest_own, quote
+from warroom.markers import decode_state, encode_state, fence_for, marker, oldest_own, quote
 from warroom.mitigation import MitigationDiff, Range
 from warroom.model import CommentSnapshot, Phase
 from warroom.plan import Gate
@@ -120,13 +120,9 @@ def _fenced(text: str, source: str) -> dict[str, Any]:
     cut = max(0, len(body) - BLOCK_LIMIT)
     if cut:
         body = body[:BLOCK_LIMIT]
-    longest = run = 0
-    for char in body:
-        run = run + 1 if char == "`" else 0
-        longest = max(longest, run)
     return {
         "text": body.rstrip("\n"),
-        "fence": "`" * max(3, longest + 1),
+        "fence": fence_for(body),
         "cut": cut,
         "source": source,
     }

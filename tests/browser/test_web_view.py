@@ -21,7 +21,7 @@ import pytest
 from github import Auth, Github
 from playwright.sync_api import Page, Request, expect
 
-from warroom import demo, story
+from warroom import demo, sandbox_people, story
 from warroom.sandbox import Sandbox
 from warroom.sandbox.web.issue_forms import load_forms
 
@@ -34,7 +34,7 @@ def played() -> Iterator[Sandbox]:
     """A sandbox holding the demo's incident, played to its met gate, dispatching every event."""
     with tempfile.TemporaryDirectory(prefix="warroom-web-") as scratch:
         config = Path(scratch) / "warroom.yml"
-        config.write_text(demo.DEMO_CONFIG, encoding="utf-8")
+        config.write_text(sandbox_people.SANDBOX_CONFIG, encoding="utf-8")
         sb = Sandbox(
             dispatch=[sys.executable, "-m", "warroom", "action"],
             env={"WARROOM_CONFIG": str(config), "WARROOM_STATE_KEY": "browser-tests"},

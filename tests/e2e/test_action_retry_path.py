@@ -18,14 +18,14 @@ from typing import Any
 from tests.e2e.action_support import STATE_KEY, TEAM, MakeSandbox
 from tests.e2e.story_state import end_state, play
 from tests.support import REPO_ROOT
-from warroom import demo
+from warroom import demo, sandbox_people
 
 
 def _sandbox(
     make_sandbox: MakeSandbox, tmp_path: Path, command: list[str], env: dict[str, str]
 ) -> Any:
     config = tmp_path / "warroom.yml"
-    config.write_text(demo.DEMO_CONFIG, encoding="utf-8")
+    config.write_text(sandbox_people.SANDBOX_CONFIG, encoding="utf-8")
     return make_sandbox(
         dispatch=command,
         env={"WARROOM_CONFIG": str(config), "WARROOM_STATE_KEY": STATE_KEY, **env},

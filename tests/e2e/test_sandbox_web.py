@@ -25,7 +25,7 @@ from tests.e2e.action_support import (
     settle,
 )
 from tests.e2e.conftest import START
-from warroom import demo, story
+from warroom import demo, sandbox_people, story
 
 pytestmark = pytest.mark.e2e
 
@@ -64,7 +64,7 @@ def post_form(sb: TestSandbox, path: str, fields: list[tuple[str, str]]) -> tupl
 def played(make_sandbox: MakeSandbox, tmp_path: Path) -> TestSandbox:
     """The demo's incident, played to its met gate, in a sandbox checked by ``fidelity``."""
     sb = dispatching_sandbox(
-        make_sandbox, tmp_path, demo.DEMO_CONFIG, users=demo.TEAM, now=demo.START
+        make_sandbox, tmp_path, sandbox_people.SANDBOX_CONFIG, users=demo.TEAM, now=demo.START
     )
     demo._script(demo.Demo(sb, lambda _line: None))
     settle(sb)

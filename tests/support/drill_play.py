@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
-from github import Auth, Github
+from github import Github
 
-from warroom import story
+from warroom import sandbox_people, story
 from warroom.drill.runner import Drill
 from warroom.drill.scenario import Scenario
 
@@ -61,13 +61,7 @@ class Team:
         return self.drill.scenario
 
     def client(self, login: str) -> Github:
-        return Github(
-            base_url=self.drill.sandbox.api_url,
-            auth=Auth.Token(self.drill.sandbox.tokens[login]),
-            retry=None,
-            seconds_between_requests=None,
-            seconds_between_writes=None,
-        )
+        return sandbox_people.client(self.drill.sandbox.api_url, self.drill.sandbox.tokens[login])
 
     def repo(self, login: str) -> Any:
         return self.client(login).get_repo(self.drill.sandbox.repo_full_name)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from tests.unit.fake_github import START, make_comment
 from tests.unit.incident_support import Post, incident_from
-from warroom import messages, story
+from warroom import markers, messages, story
 from warroom.config import Config
 from warroom.effects import DeleteComment, UpsertComment
 from warroom.incident import Incident
@@ -190,7 +190,7 @@ def test_as_of_leaves_out_later_records_and_owner_moves() -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from("`~ \nab@<{$"), max_size=80))
 def test_no_text_closes_the_fence(text: str) -> None:
-    fence = messages._fence(text)
+    fence = markers.fence_for(text)
     assert len(fence) >= 3
     assert fence not in text
 

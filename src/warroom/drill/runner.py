@@ -35,8 +35,9 @@ from types import FrameType
 from typing import Any
 
 import yaml
-from github import Auth, Github
+from github import Github
 
+from warroom import sandbox_people
 from warroom.config import Config
 from warroom.drill import debrief as debriefing
 from warroom.drill import script
@@ -51,6 +52,7 @@ from warroom.report.reading import blocked_closure
 from warroom.rules import closure_gate
 from warroom.sandbox import Sandbox
 from warroom.sandbox.serve import RunLog
+from warroom.sandbox_people import SANDBOX_CONFIG
 
 log = logging.getLogger("warroom.drill")
 
@@ -58,11 +60,6 @@ REFEREE = "drill[bot]"
 """The drill's own account: it answers ``/drill run`` and posts the debrief (a bot, so
 warroom never reads its comments as records)."""
 DEBRIEF_MARKER = "<!-- warroom:drill-debrief"
-DRILL_CONFIG = """\
-# The drill's config: the sandbox needs no pause between writes.
-api:
-  seconds_between_writes: 0
-"""
 SWEEP_MINUTES = 5
 """The scheduled sweep's beat in drill minutes (GitHub's shortest cron)."""
 BEAT_KINDS = ("monitor", "stakeholder", "contradiction", "red-rerun", "evidence")
@@ -76,7 +73,7 @@ TICK_SECONDS = 0.5
 
 def drill_config() -> Config:
     """The config the dispatched Action runs with, read the same way."""
-    return Config.model_validate(yaml.safe_load(DRILL_CONFIG))
+    return Config.model_validate(yaml.safe_load(SANDBOX_CONFIG))
 
 
 @dataclass
@@ -117,7 +114,7 @@ class Drill:
         self.report = report or (lambda line: None)
         self._scratch = tempfile.TemporaryDirectory(prefix="warroom-drill-")
         config_path = Path(self._scratch.name) / "warroom.yml"
-        config_path.write_text(DRILL_CONFIG, encoding="utf-8")
+        config_path.write_text(SANDBOX_CONFIG, encoding="utf-8")
         accounts = {
             **scenario.accounts(),
             scenario.monitoring_login(): "read",
@@ -396,15 +393,8 @@ class Drill:
 
     def _client(self, login: str) -> Github:
         if login not in self._clients:
-            self._clients[login] = Github(
-                base_url=self.sandbox.api_url,
-                auth=Auth.Token(self.sandbox.tokens[login]),
-                retry=None,
-                seconds_between_requests=None,
-                seconds_between_writes=None,
-                lazy=True,
-                per_page=100,
-            )
+            token = self.sandbox.tokens[login]
+            self._clients[login] = sandbox_people.client(self.sandbox.api_url, token)
         return self._clients[login]
 
     def _repo(self, login: str) -> Any:

@@ -33,6 +33,7 @@ from typing import Literal
 from warroom.config import Config
 from warroom.drill.scenario import Scenario, Series, fill
 from warroom.incident import Incident
+from warroom.markers import fence_for
 from warroom.model import Decision, RerunResult
 from warroom.parsing.commands import prose_lines
 from warroom.records.models import DecisionRecord, StakeholderUpdate, VerificationRecord
@@ -351,11 +352,7 @@ def _common(
 
 
 def _fenced(text: str) -> str:
-    longest = run = 0
-    for ch in text:
-        run = run + 1 if ch == "`" else 0
-        longest = max(longest, run)
-    fence = "`" * max(3, longest + 1)
+    fence = fence_for(text)
     return f"{fence}text\n{text.rstrip()}\n{fence}"
 
 
